@@ -1,0 +1,56 @@
+import type { ErrorCode } from "../errors.ts";
+import type { SearchTotals, Summary } from "../summary/summarizer.ts";
+
+/** A URL button (upgrade, open bid). */
+export interface LinkButton {
+  label: string;
+  url: string;
+}
+
+/** One bid as shown in chat, already formatted in pt-BR. */
+export interface BidLine {
+  title: string;
+  /** "R$ 1.234,56" or "Valor não informado". */
+  value: string;
+  agency: string;
+  uf: string;
+  municipality: string | null;
+  /** "dd/mm/aaaa hh:mm" or null. */
+  closesAt: string | null;
+  status: string;
+  link: string;
+}
+
+/**
+ * The one outbound union. The core answers with these; each adapter renders them within its platform's
+ * limits. Every `text` is plain pt-BR (no markup) so an adapter can send it as is.
+ */
+export type Reply =
+  | { kind: "text"; text: string; buttons?: LinkButton[] }
+  /** The immediate "🔎 Buscando…" answer; adapters keep its handle to edit it with progress. */
+  | { kind: "searching"; text: string }
+  | { kind: "progress"; text: string; pagesDone: number; pagesTotal: number }
+  | {
+      kind: "results";
+      /** Plain-text rendering of everything below, for adapters without rich formatting. */
+      text: string;
+      headline: string;
+      summary: Summary;
+      totals: SearchTotals;
+      bids: BidLine[];
+      /** How many matched bids are not listed in `bids`. */
+      more: number;
+      notes: string[];
+      partial: boolean;
+      buttons?: LinkButton[];
+    }
+  | { kind: "file"; filename: string; mimeType: string; data: Buffer; caption: string }
+  | { kind: "upgrade"; text: string; buttons: LinkButton[] }
+  | { kind: "error"; code: ErrorCode; text: string; buttons?: LinkButton[] };
+
+/** Where the core sends replies for one conversation. Adapters implement it. */
+export interface ReplySink {
+  send(reply: Reply): Promise<void>;
+}
+
+export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -1,0 +1,33 @@
+import pino from "pino";
+
+/** The logger port is pino's interface; adapters bind it per command with `logger.child({...})`. */
+export type Logger = pino.Logger;
+
+/** Paths whose values never reach logs, whatever object they appear in. */
+export const REDACT_PATHS = [
+  "token",
+  "*.token",
+  "apiKey",
+  "*.apiKey",
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "secret",
+  "*.secret",
+  "*.signingSecret",
+  "*.clientSecret",
+  "*.botToken",
+  "*.serviceRoleKey",
+  "*.password",
+  "*.databaseUrl",
+  "*.redisUrl",
+  "config.*.token",
+  "config.*.secret",
+];
+
+/** A logger that writes nothing, for tests and library use. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

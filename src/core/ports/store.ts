@@ -1,0 +1,99 @@
+/**
+ * Port for accounts, plans, quotas and idempotency. The rules live in SQL (supabase/migrations) so the
+ * PGlite, Postgres and Supabase implementations behave identically; see docs/architecture.md.
+ */
+
+export type PlanId = "free_trial" | "consultor_agil" | "maquina" | "sala_guerra";
+
+/** A row of the `plans` catalog. Capabilities are read from the database, never hard-coded. */
+export interface Plan {
+  id: PlanId;
+  name: string;
+  /** Monthly price in BRL cents; null for the trial. */
+  priceCents: number | null;
+  searchesPerMonth: number;
+  historyDays: number;
+  excel: boolean;
+  perMinute: number;
+  /** Whether the plan is for a team (Slack workspace / Telegram group). */
+  team: boolean;
+  /** Trial length in days (free_trial only). */
+  trialDays: number | null;
+  /** Order for "the cheapest plan that would allow it". */
+  rank: number;
+}
+
+export type Platform = "slack" | "telegram" | "whatsapp" | "cli";
+
+export interface IdentityInput {
+  platform: Platform;
+  /** Platform user id (Slack user id, Telegram from.id, WhatsApp BSUID or wa_id, CLI name). */
+  userId: string;
+  /** Slack team id or Telegram group chat id, when the message comes from a team context. */
+  teamId: string | null;
+  displayName: string | null;
+}
+
+export type RefusalReason = "trial_expired" | "quota_exhausted" | "history_exceeded" | "plan_inactive";
+
+/** Row returned by the SQL function `consume_search`. */
+export interface ConsumeResult {
+  allowed: boolean;
+  reason: RefusalReason | null;
+  planId: PlanId;
+  used: number;
+  quota: number;
+  remaining: number;
+  resetsAt: Date;
+  /** The account actually charged (the team's account when a team plan covers the user). */
+  chargedAccountId: string;
+  /** Month key charged, `YYYY-MM` in São Paulo time (needed to refund the right month). */
+  monthKey: string;
+}
+
+/** What `/plano` and `smart-pncp plan show` display. */
+export interface AccountStatus {
+  accountId: string;
+  plan: Plan;
+  /** The account whose plan applies (team account for covered members). */
+  effectiveAccountId: string;
+  subscriptionStatus: "trialing" | "active" | "canceled" | "expired" | "past_due";
+  periodEnd: Date | null;
+  trialEndsAt: Date | null;
+  used: number;
+  remaining: number;
+  resetsAt: Date;
+}
+
+export interface SearchLogEntry {
+  accountId: string;
+  platform: Platform;
+  queryText: string;
+  query: unknown;
+  fetched: number;
+  matched: number;
+  durationMs: number;
+  outcome: "ok" | "partial" | "failed" | "refused";
+  reason: string | null;
+}
+
+export interface Store {
+  /** `resolve_identity`: the account of a chat identity, created on first contact (race-safe). */
+  resolveIdentity(input: IdentityInput): Promise<string>;
+  /** `consume_search`: one atomic check-and-consume. */
+  consumeSearch(accountId: string, historyDays: number, now?: Date): Promise<ConsumeResult>;
+  /** `refund_search`: give back one search of `monthKey` (search failed because PNCP was down). */
+  refundSearch(chargedAccountId: string, monthKey: string): Promise<void>;
+  /** `set_plan`: used by billing and admins; `until` null = open-ended. */
+  setPlan(accountId: string, planId: PlanId, until: Date | null): Promise<void>;
+  /** `claim_event`: true exactly once per (source, id). */
+  claimEvent(source: string, id: string): Promise<boolean>;
+  getAccountStatus(accountId: string, now?: Date): Promise<AccountStatus>;
+  listPlans(): Promise<Plan[]>;
+  logSearch(entry: SearchLogEntry): Promise<void>;
+  /** Slack OAuth installations, stored as JSON keyed by team/enterprise id. */
+  saveInstallation(key: string, installation: unknown): Promise<void>;
+  getInstallation(key: string): Promise<unknown | null>;
+  deleteInstallation(key: string): Promise<void>;
+  close(): Promise<void>;
+}
