@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The only reader of `process.env`. Parsed once with zod, frozen; derived flags decide which adapters
+ * start. Every external base URL is configuration so tests can point the real SDKs at loopback fakes.
+ */
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+const url = (fallback: string) => z.string().url().default(fallback);
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.string().default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PORT: int(3000),
+  PUBLIC_BASE_URL: url("http://localhost:3000"),
+  UPGRADE_TOKEN_SECRET: optionalString,
+  UPGRADE_TOKEN_TTL_HOURS: int(72, 1),
+
+  PNCP_BASE_URL: url("https://pncp.gov.br/api/consulta"),
+  PNCP_CONCURRENCY: int(8, 1),
+  PNCP_MAX_PAGES: int(20, 1),
+  PNCP_TIMEOUT_MS: int(20_000, 100),
+  PNCP_MAX_RETRIES: int(3, 0),
+
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: optionalString,
+  SUPABASE_URL: optionalString,
+  SUPABASE_SERVICE_ROLE_KEY: optionalString,
+  REDIS_URL: optionalString,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_TIMEOUT_MS: int(15_000, 100),
+
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: optionalString,
+
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_API_ROOT: url("https://api.telegram.org"),
+  TELEGRAM_WEBHOOK_SECRET: optionalString,
+
+  WHATSAPP_TOKEN: optionalString,
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_APP_SECRET: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  WHATSAPP_GRAPH_URL: url("https://graph.facebook.com"),
+  WHATSAPP_API_VERSION: z.string().default("v23.0"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+function buildConfig(env: Env) {
+  const slackOAuth = Boolean(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_STATE_SECRET);
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    port: env.PORT,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+    upgrade: {
+      /** Random per process when unset: links then die with the process (logged at start). */
+      secret: env.UPGRADE_TOKEN_SECRET ?? randomBytes(32).toString("hex"),
+      secretIsEphemeral: env.UPGRADE_TOKEN_SECRET === undefined,
+      ttlHours: env.UPGRADE_TOKEN_TTL_HOURS,
+    },
+    pncp: {
+      baseUrl: env.PNCP_BASE_URL.replace(/\/+$/, ""),
+      concurrency: env.PNCP_CONCURRENCY,
+      maxPagesPerSlice: env.PNCP_MAX_PAGES,
+      timeoutMs: env.PNCP_TIMEOUT_MS,
+      maxRetries: env.PNCP_MAX_RETRIES,
+    },
+    store: {
+      dataDir: env.DATA_DIR,
+      databaseUrl: env.DATABASE_URL,
+      supabaseUrl: env.SUPABASE_URL,
+      supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+    },
+    redisUrl: env.REDIS_URL,
+    openai: {
+      enabled: Boolean(env.OPENAI_API_KEY),
+      apiKey: env.OPENAI_API_KEY,
+      model: env.OPENAI_MODEL,
+      baseUrl: env.OPENAI_BASE_URL,
+      timeoutMs: env.OPENAI_TIMEOUT_MS,
+    },
+    slack: {
+      enabled: Boolean(env.SLACK_SIGNING_SECRET && (env.SLACK_BOT_TOKEN || slackOAuth)),
+      socketMode: Boolean(env.SLACK_APP_TOKEN),
+      oauth: slackOAuth,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      botToken: env.SLACK_BOT_TOKEN,
+      clientId: env.SLACK_CLIENT_ID,
+      clientSecret: env.SLACK_CLIENT_SECRET,
+      stateSecret: env.SLACK_STATE_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+    },
+    telegram: {
+      enabled: Boolean(env.TELEGRAM_BOT_TOKEN),
+      /** Webhook mode when a secret is set; long polling otherwise. */
+      webhook: Boolean(env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_WEBHOOK_SECRET),
+      token: env.TELEGRAM_BOT_TOKEN,
+      apiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+      webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+    },
+    whatsapp: {
+      enabled: Boolean(
+        env.WHATSAPP_TOKEN && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_APP_SECRET && env.WHATSAPP_VERIFY_TOKEN,
+      ),
+      token: env.WHATSAPP_TOKEN,
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      verifyToken: env.WHATSAPP_VERIFY_TOKEN,
+      graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
+      apiVersion: env.WHATSAPP_API_VERSION,
+    },
+  };
+}
+
+export type AppConfig = Readonly<ReturnType<typeof buildConfig>>;
+
+/** What each adapter needs to be turned on; logged for every adapter that is off. */
+export const ADAPTER_REQUIREMENTS = {
+  slack: "SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth)",
+  telegram: "TELEGRAM_BOT_TOKEN (+ TELEGRAM_WEBHOOK_SECRET for webhook mode)",
+  whatsapp: "WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN",
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses an environment (default `process.env`); throws ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return deepFreeze(buildConfig(parsed.data));
+}

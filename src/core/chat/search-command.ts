@@ -1,0 +1,191 @@
+import { checkEntitlement, type EntitlementResult } from "../entitlements/check-entitlement.ts";
+import { suggestUpgrade } from "../entitlements/suggest-upgrade.ts";
+import { toAppError } from "../errors.ts";
+import { buildBidsWorkbookBuffer } from "../excel/build-workbook.ts";
+import { errorMessage } from "../messages.ts";
+import type { FetchProgress } from "../pncp/pncp-client.ts";
+import { describeQuery } from "../query/describe-query.ts";
+import { parseQuery } from "../query/parse-query.ts";
+import type { ParsedQuery } from "../query/search-query.ts";
+import { requestedHistoryDays, runSearch, type SearchOutcome } from "../search/run-search.ts";
+import { saoPauloDate } from "../time.ts";
+import { identityOf, upgradeButton } from "./account-commands.ts";
+import type { ChatDeps } from "./chat-deps.ts";
+import type { IncomingCommand } from "./incoming-command.ts";
+import { renderResults } from "./render-results.ts";
+import { type Reply, type ReplySink, XLSX_MIME } from "./reply.ts";
+
+type Allowed = Extract<EntitlementResult, { ok: true }>;
+
+const USAGE =
+  "Diga o que buscar depois de /buscar. Exemplos:\n/buscar uniformes SC PR 15d acima de 50 mil\n/buscar abertas informática SP";
+
+/** Reads the query text: the grammar first, the LLM (when configured) for pieces the grammar could not read. */
+export async function interpretQuery(text: string, deps: ChatDeps): Promise<ParsedQuery> {
+  const now = deps.clock.now();
+  const parsed = parseQuery(text, { now });
+  if (parsed.unrecognized.length === 0 || !deps.interpreter) return parsed;
+  try {
+    return (await deps.interpreter.parse(text, now, parsed)) ?? parsed;
+  } catch (error) {
+    deps.logger.warn({ err: error }, "query_llm_failed");
+    return parsed;
+  }
+}
+
+/** The "🔎 Buscando…" text: how the query was understood, plus what could not be read. */
+export function searchingText(parsed: ParsedQuery): string {
+  const lines = [`🔎 Buscando… ${describeQuery(parsed.query)}`];
+  if (parsed.unrecognized.length > 0) {
+    lines.push(`Não entendi: ${parsed.unrecognized.map((u) => `"${u}"`).join(", ")} (ignorado).`);
+  }
+  for (const note of parsed.notes) lines.push(`ℹ️ ${note}`);
+  return lines.join("\n");
+}
+
+/**
+ * /buscar: parse → entitlement (limit, expiry, quota, history) → ack → search as a background job.
+ * Refusals come back as an upgrade reply; nothing is charged twice (the caller claimed the delivery).
+ */
+export async function startSearch(cmd: IncomingCommand, args: string, sink: ReplySink, deps: ChatDeps): Promise<void> {
+  if (args.trim() === "") {
+    await sink.send({ kind: "text", text: USAGE });
+    return;
+  }
+  const parsed = await interpretQuery(args, deps);
+  const now = deps.clock.now();
+  const entitlement = await checkEntitlement(identityOf(cmd), requestedHistoryDays(parsed.query, now), deps);
+  if (!entitlement.ok) {
+    const buttons = entitlement.upgrade ? [upgradeButton(cmd, entitlement.accountId, entitlement.upgrade, deps)] : [];
+    await sink.send({ kind: "upgrade", text: entitlement.message, buttons });
+    void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "refused", entitlement.code);
+    return;
+  }
+  await sink.send({ kind: "searching", text: searchingText(parsed) });
+  deps.queue.enqueue({
+    id: `${cmd.platform}:${cmd.messageId}`,
+    run: (signal) => runSearchJob(cmd, args, parsed, entitlement, sink, deps, signal),
+  });
+}
+
+async function runSearchJob(
+  cmd: IncomingCommand,
+  args: string,
+  parsed: ParsedQuery,
+  entitlement: Allowed,
+  sink: ReplySink,
+  deps: ChatDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  const interval = deps.progressIntervalMs ?? 2500;
+  let lastProgress = Date.now();
+  const onProgress = (p: FetchProgress) => {
+    if (Date.now() - lastProgress < interval || p.pagesDone >= p.pagesTotal) return;
+    lastProgress = Date.now();
+    const text = `⏳ Consultando o PNCP: ${p.pagesDone} de ${p.pagesTotal} páginas…`;
+    sink.send({ kind: "progress", text, pagesDone: p.pagesDone, pagesTotal: p.pagesTotal }).catch(() => {});
+  };
+  let outcome: SearchOutcome;
+  try {
+    outcome = await runSearch(parsed.query, deps, { signal, onProgress });
+  } catch (error) {
+    const appError = toAppError(error);
+    deps.logger.error({ err: appError, code: appError.code }, "search_failed");
+    let refunded = false;
+    if (appError.code === "PNCP_UNAVAILABLE" && entitlement.charge) {
+      try {
+        await deps.store.refundSearch(entitlement.charge.chargedAccountId, entitlement.charge.monthKey);
+        refunded = true;
+        deps.logger.info({ accountId: entitlement.charge.chargedAccountId }, "search_refunded");
+      } catch (refundError) {
+        deps.logger.error({ err: refundError }, "search_refund_failed");
+      }
+    }
+    const code = appError.code === "INVALID_QUERY" || appError.code === "PNCP_UNAVAILABLE" ? appError.code : "INTERNAL";
+    let text = errorMessage(code, { detail: appError.code === "INVALID_QUERY" ? appError.message : undefined });
+    if (code === "PNCP_UNAVAILABLE" && !refunded && entitlement.charge) {
+      text = text.replace(" Esta busca não foi descontada do seu plano.", "");
+    }
+    await sink.send({ kind: "error", code, text });
+    void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "failed", code);
+    return;
+  }
+  await deliver(cmd, outcome, entitlement, sink, deps);
+  void logOutcome(cmd, args, parsed, deps, entitlement.accountId, outcome.stats.partial ? "partial" : "ok", null, outcome);
+}
+
+async function deliver(
+  cmd: IncomingCommand,
+  outcome: SearchOutcome,
+  entitlement: Allowed,
+  sink: ReplySink,
+  deps: ChatDeps,
+): Promise<void> {
+  const { plan } = entitlement;
+  const notes: string[] = [];
+  let file: Reply | null = null;
+  let results = renderResults(outcome, notes);
+  if (outcome.bids.length > 0) {
+    if (plan?.excel) {
+      const data = await buildBidsWorkbookBuffer({
+        query: outcome.query,
+        queryDescription: outcome.description,
+        bids: outcome.bids,
+        totals: outcome.totals,
+        summary: outcome.summary,
+        generatedAt: outcome.finishedAt,
+        termsUsed: outcome.termsUsed,
+        notes: results.notes,
+      });
+      const stamp = saoPauloDate(outcome.finishedAt);
+      file = {
+        kind: "file",
+        filename: `licitacoes-${stamp}.xlsx`,
+        mimeType: XLSX_MIME,
+        data,
+        caption: `📎 Planilha com ${outcome.bids.length === 1 ? "1 licitação" : `as ${outcome.bids.length} licitações`}`,
+      };
+      deps.logger.info({ bids: outcome.bids.length, bytes: data.length }, "excel_generated");
+    } else if (plan && entitlement.accountId) {
+      const plans = await deps.store.listPlans().catch(() => []);
+      const upgrade = suggestUpgrade(plans, plan, { kind: "excel" }, plan.team);
+      notes.push(errorMessage("PLAN_REQUIRED", { plan, upgrade }));
+      results = renderResults(outcome, notes);
+      if (upgrade) results.buttons = [upgradeButton(cmd, entitlement.accountId, upgrade, deps)];
+      deps.logger.info({ planId: plan.id }, "excel_blocked");
+    } else {
+      notes.push("Não consegui confirmar seu plano agora, então a planilha não foi enviada. Tente de novo em instantes.");
+      results = renderResults(outcome, notes);
+    }
+  }
+  await sink.send(results);
+  if (file) await sink.send(file);
+}
+
+async function logOutcome(
+  cmd: IncomingCommand,
+  args: string,
+  parsed: ParsedQuery,
+  deps: ChatDeps,
+  accountId: string | null,
+  outcome: "ok" | "partial" | "failed" | "refused",
+  reason: string | null,
+  result?: SearchOutcome,
+): Promise<void> {
+  if (!accountId) return;
+  try {
+    await deps.store.logSearch({
+      accountId,
+      platform: cmd.platform,
+      queryText: args,
+      query: parsed.query,
+      fetched: result?.stats.fetched ?? 0,
+      matched: result?.stats.matched ?? 0,
+      durationMs: result?.stats.durationMs ?? 0,
+      outcome,
+      reason,
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error }, "search_log_failed");
+  }
+}

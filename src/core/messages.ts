@@ -1,0 +1,58 @@
+import type { ErrorCode } from "./errors.ts";
+import { formatBRL, formatDate, formatInt } from "./format.ts";
+import type { Plan } from "./ports/store.ts";
+
+/** Facts a message may mention. Every field is optional; each message uses what it needs. */
+export interface MessageContext {
+  plan?: Plan;
+  used?: number;
+  quota?: number;
+  resetsAt?: Date;
+  trialEndsAt?: Date | null;
+  retryAfterMs?: number;
+  requestedDays?: number;
+  upgrade?: Plan | null;
+  detail?: string;
+}
+
+function upgradeSentence(upgrade: Plan | null | undefined, what: string): string {
+  if (!upgrade) return "";
+  const price = upgrade.priceCents === null ? "" : ` por ${formatBRL(upgrade.priceCents / 100)}/mês`;
+  return `\n\n👉 O plano ${upgrade.name}${price} ${what}.`;
+}
+
+/**
+ * The one place that turns stable error codes into pt-BR text. The switch is exhaustive: a new code
+ * without a message fails to compile.
+ */
+export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string {
+  const planName = ctx.plan?.name ?? "atual";
+  switch (code) {
+    case "INVALID_QUERY":
+      return `Não consegui entender essa busca${ctx.detail ? `: ${ctx.detail}` : "."}\nExemplo: /buscar uniformes SC PR 15d acima de 50 mil`;
+    case "INVALID_COMMAND":
+      return `Não conheço esse comando${ctx.detail ? ` (${ctx.detail})` : ""}. Envie /ajuda para ver o que eu sei fazer.`;
+    case "PNCP_UNAVAILABLE":
+      return "O PNCP (Portal Nacional de Contratações Públicas) não está respondendo agora, então não consegui buscar. Esta busca não foi descontada do seu plano.\nTente de novo em alguns minutos, ou com menos estados ou um período menor.";
+    case "STORE_UNAVAILABLE":
+      return "Nosso sistema de contas está instável agora. Tente de novo em alguns minutos.";
+    case "RATE_LIMITED": {
+      const seconds = Math.max(1, Math.ceil((ctx.retryAfterMs ?? 60_000) / 1000));
+      return `Muitas buscas em pouco tempo: o plano ${planName} permite ${formatInt(ctx.plan?.perMinute ?? 0)} por minuto. Tente de novo em ${seconds} s.${upgradeSentence(ctx.upgrade, `permite ${formatInt(ctx.upgrade?.perMinute ?? 0)} buscas por minuto`)}`;
+    }
+    case "QUOTA_EXCEEDED":
+      return `Você usou as ${formatInt(ctx.quota ?? ctx.used ?? 0)} buscas do plano ${planName} este mês.${ctx.resetsAt ? ` Elas renovam em ${formatDate(ctx.resetsAt)}.` : ""}${upgradeSentence(ctx.upgrade, `tem ${formatInt(ctx.upgrade?.searchesPerMonth ?? 0)} buscas por mês`)}`;
+    case "TRIAL_EXPIRED":
+      return `Seu teste grátis terminou${ctx.trialEndsAt ? ` em ${formatDate(ctx.trialEndsAt)}` : ""}. Para continuar buscando licitações, escolha um plano.${upgradeSentence(ctx.upgrade, `tem ${formatInt(ctx.upgrade?.searchesPerMonth ?? 0)} buscas por mês`)}`;
+    case "HISTORY_EXCEEDED":
+      return `O plano ${planName} busca até ${formatInt(ctx.plan?.historyDays ?? 0)} dias para trás, e esta busca pede ${formatInt(ctx.requestedDays ?? 0)} dias. Encurte o período (ex.: "15d") ou mude de plano. Esta busca não foi descontada.${upgradeSentence(ctx.upgrade, `busca até ${formatInt(ctx.upgrade?.historyDays ?? 0)} dias`)}`;
+    case "PLAN_INACTIVE":
+      return `Sua assinatura do plano ${planName} não está ativa. Renove para voltar a buscar.${upgradeSentence(ctx.upgrade, "reativa suas buscas")}`;
+    case "PLAN_REQUIRED":
+      return `A planilha Excel não faz parte do plano ${planName}.${upgradeSentence(ctx.upgrade, "inclui a planilha Excel com todas as licitações")}`;
+    case "LLM_FAILED":
+      return "Não consegui gerar o resumo inteligente agora; mostro um resumo automático.";
+    case "INTERNAL":
+      return "Algo deu errado do nosso lado. Já registramos o problema; tente de novo em instantes.";
+  }
+}

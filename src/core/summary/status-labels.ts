@@ -1,0 +1,13 @@
+import type { BidStatus } from "../bid.ts";
+
+/** pt-BR label of a bid status, as shown in chat, the CLI and the Excel "Situação" column. */
+export const BID_STATUS_LABELS: Readonly<Record<BidStatus, string>> = {
+  recebendo_propostas: "Recebendo propostas",
+  em_julgamento: "Em julgamento",
+  encerrada: "Encerrada",
+};
+
+/** The pt-BR label of `status`. */
+export function bidStatusLabel(status: BidStatus): string {
+  return BID_STATUS_LABELS[status];
+}

@@ -1,0 +1,41 @@
+import type { Bid } from "../bid.ts";
+import type { SearchTotals } from "./summarizer.ts";
+
+/** How far ahead a proposal deadline counts as urgent. */
+export const CLOSING_SOON_DAYS = 7;
+const CLOSING_SOON_MS = CLOSING_SOON_DAYS * 86_400_000;
+
+/**
+ * Bids whose proposals close after `now` and at most 7 days later, soonest first.
+ * A deadline already past is not "closing soon": it is closed.
+ */
+export function closingSoonBids(bids: readonly Bid[], now: Date): Bid[] {
+  const start = now.getTime();
+  const end = start + CLOSING_SOON_MS;
+  return bids
+    .map((bid) => ({ bid, at: bid.proposalsCloseAt ? Date.parse(bid.proposalsCloseAt) : Number.NaN }))
+    .filter(({ at }) => at > start && at <= end)
+    .sort((a, b) => a.at - b.at)
+    .map(({ bid }) => bid);
+}
+
+/**
+ * The numbers every summary, chat reply and Excel "Resumo" shows. Missing values (null) are left out of
+ * `totalValue` and `withValue`; a 0 value (confidential budget) counts as known.
+ */
+export function computeTotals(bids: readonly Bid[], now: Date): SearchTotals {
+  let totalValue = 0;
+  let withValue = 0;
+  for (const bid of bids) {
+    if (bid.estimatedValue === null || !Number.isFinite(bid.estimatedValue)) continue;
+    totalValue += bid.estimatedValue;
+    withValue += 1;
+  }
+  return {
+    count: bids.length,
+    // Cents, so a sum of many 2-decimal values does not print as 1234.5600000001.
+    totalValue: Math.round(totalValue * 100) / 100,
+    withValue,
+    closingSoon: closingSoonBids(bids, now).length,
+  };
+}

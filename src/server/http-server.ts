@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HttpContext, Route } from "../bots/adapter.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import { sendJson } from "./http.ts";
+
+export interface HttpServerOptions {
+  routes: Route[];
+  logger: Logger;
+  /** Request bodies above this are refused with 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * The one HTTP server: routes by method + path, keeps raw bodies (signatures are verified on the exact
+ * bytes), caps body size, and is the error boundary of last resort (500, logged, server keeps serving).
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { logger } = options;
+  const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const byPath = new Map<string, Route[]>();
+  for (const route of options.routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const candidates = byPath.get(url.pathname);
+    if (!candidates) return sendJson(res, 404, { error: "not_found" });
+    const route = candidates.find((r) => r.method === req.method);
+    if (!route) {
+      res.setHeader("allow", candidates.map((r) => r.method).join(", "));
+      return sendJson(res, 405, { error: "method_not_allowed" });
+    }
+    let rawBody: Buffer;
+    try {
+      rawBody = req.method === "GET" ? Buffer.alloc(0) : await readBody(req, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: "payload_too_large" });
+      logger.warn({ err: error, path: url.pathname }, "http_body_error");
+      return sendJson(res, 400, { error: "bad_request" });
+    }
+    const ctx: HttpContext = { req, res, url, rawBody };
+    try {
+      await route.handle(ctx);
+    } catch (error) {
+      logger.error({ err: error, path: url.pathname }, "http_route_failed");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+      else res.end();
+    }
+  });
+}
+
+/** Listens on `port` (0 = any) on 127.0.0.1 or all interfaces; resolves with the base URL. */
+export async function listen(server: Server, port: number, host = "0.0.0.0"): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
+}
