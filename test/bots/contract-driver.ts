@@ -1,3 +1,7 @@
+import type { IdentityInput } from "../../src/core/ports/store.ts";
+import type { FakePncp } from "../fakes/fake-pncp.ts";
+import type { TestApp } from "../helpers/test-app.ts";
+
 /**
  * What each platform's test driver provides so ONE contract suite (test/bots/adapter-contract.test.ts)
  * can run against Slack, Telegram and WhatsApp alike. A driver starts the real adapter (real SDK) against
@@ -26,12 +30,26 @@ export interface DeliverOptions {
 
 export interface ContractDriver {
   readonly platform: "slack" | "telegram" | "whatsapp";
+  /** The running app (server, store, fake PNCP, clock) the driver talks to. */
+  readonly testApp: TestApp;
+  /** The identity the core sees for `userId` (default user when omitted), to check usage in the store. */
+  identity(userId?: string): IdentityInput;
   /** Delivers a user message/command like the platform would (signed HTTP request or update). Returns the HTTP status the platform got. */
   deliver(text: string, options: DeliverOptions): Promise<number>;
   /** Everything the bot sent to the fake platform so far, in order (messages and edits as separate entries). */
   messages(): SentMessage[];
   files(): UploadedFile[];
-  /** Delivers a message authored by the bot itself (must be ignored); drivers without the concept may return null. */
-  deliverOwnMessage?(text: string, deliveryId: string): Promise<number>;
+  /**
+   * Delivers something the bot must ignore: a message authored by the bot itself (Slack `bot_id`,
+   * Telegram `from.is_bot`), or for WhatsApp a status callback about the bot's own message.
+   */
+  deliverOwnMessage(text: string, deliveryId: string): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * Each test/bots/<platform>-driver.ts exports a factory of this type (`createSlackDriver`,
+ * `createTelegramDriver`, `createWhatsAppDriver`) that starts its fake platform API and a test app
+ * (`createTestApp` with the platform's env pointing at the fake, sharing `pncp` when given).
+ */
+export type DriverFactory = (options?: { pncp?: FakePncp; now?: Date }) => Promise<ContractDriver>;

@@ -1,4 +1,5 @@
 import { checkEntitlement, type EntitlementResult } from "../entitlements/check-entitlement.ts";
+import { refundIfUnavailable } from "../entitlements/refund.ts";
 import { suggestUpgrade } from "../entitlements/suggest-upgrade.ts";
 import { toAppError } from "../errors.ts";
 import { buildBidsWorkbookBuffer } from "../excel/build-workbook.ts";
@@ -91,16 +92,7 @@ async function runSearchJob(
   } catch (error) {
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code }, "search_failed");
-    let refunded = false;
-    if (appError.code === "PNCP_UNAVAILABLE" && entitlement.charge) {
-      try {
-        await deps.store.refundSearch(entitlement.charge.chargedAccountId, entitlement.charge.monthKey);
-        refunded = true;
-        deps.logger.info({ accountId: entitlement.charge.chargedAccountId }, "search_refunded");
-      } catch (refundError) {
-        deps.logger.error({ err: refundError }, "search_refund_failed");
-      }
-    }
+    const refunded = await refundIfUnavailable(appError, entitlement.charge, deps);
     const code = appError.code === "INVALID_QUERY" || appError.code === "PNCP_UNAVAILABLE" ? appError.code : "INTERNAL";
     let text = errorMessage(code, { detail: appError.code === "INVALID_QUERY" ? appError.message : undefined });
     if (code === "PNCP_UNAVAILABLE" && !refunded && entitlement.charge) {

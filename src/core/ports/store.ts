@@ -95,5 +95,9 @@ export interface Store {
   saveInstallation(key: string, installation: unknown): Promise<void>;
   getInstallation(key: string): Promise<unknown | null>;
   deleteInstallation(key: string): Promise<void>;
+  /** `resolve_team`: the team account of a Slack workspace / Telegram group (created if missing), e.g. to set a team plan. */
+  resolveTeam?(platform: Platform, teamId: string): Promise<string>;
+  /** Applies pending SQL migrations (embedded and Postgres stores); returns the files applied. */
+  migrate?(): Promise<string[]>;
   close(): Promise<void>;
 }

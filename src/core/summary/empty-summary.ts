@@ -56,7 +56,7 @@ export function emptySummary(query: SearchQuery, sectorName: SectorNamer = plain
   const period = `${formatIsoDate(query.from)} e ${formatIsoDate(query.to)}`;
   const when = query.openOnly
     ? `recebendo propostas (consulta até ${formatIsoDate(query.to)})`
-    : `publicadas entre ${period}`;
+    : `publicada entre ${period}`;
   const filters = describeFilters(query);
   const withFilters = filters.length > 0 ? `, com ${filters.join("; ")}` : "";
   const first = `Nenhuma licitação encontrada${subject ? ` para ${subject}` : ""} ${where}, ${when}${withFilters}.`;

@@ -25,11 +25,20 @@ function counted(entries: [string, number][], limit: number): string {
   return joinPt(entries.slice(0, limit).map(([name, n]) => `${cut(name, NAME_CHARS)} (${formatInt(n)})`));
 }
 
-/** "Por UF: SP (8), RJ (4) e MG (1); órgão mais frequente: X (3)." or null when nothing to say. */
+/**
+ * "Por UF: SP (8) e RJ (4); órgão mais frequente: X (3)." / "Todas em SP; 6 órgãos diferentes." /
+ * for one bid "Órgão: X (Leme/SP)."; null when nothing is known.
+ */
 function distributionSentence(bids: readonly Bid[]): string | null {
+  const [only] = bids;
+  if (bids.length === 1 && only) {
+    const where = place(only);
+    return `Órgão: ${cut(only.agency, NAME_CHARS)}${where ? ` (${where})` : ""}.`;
+  }
   const parts: string[] = [];
   const ufs = rank(bids, (b) => b.uf);
-  if (ufs.length > 0) parts.push(`por UF: ${counted(ufs, 3)}`);
+  if (ufs.length === 1 && ufs[0]![1] === bids.length) parts.push(`todas em ${ufs[0]![0]}`);
+  else if (ufs.length > 0) parts.push(`por UF: ${counted(ufs, 3)}`);
   const agencies = rank(bids, (b) => b.agency);
   const [top] = agencies;
   if (top && top[1] >= 2) parts.push(`órgão mais frequente: ${counted(agencies, 1)}`);
@@ -52,7 +61,8 @@ export function fallbackHighlights(bids: readonly Bid[], now: Date): string[] {
     (best, b) => (best === null || b.estimatedValue! > best.estimatedValue! ? b : best),
     null,
   );
-  if (largest) out.push(`Maior valor: ${formatBRL(largest.estimatedValue!)} — ${bidLabel(largest)}.`);
+  const valueLabel = bids.length === 1 ? "Valor estimado" : "Maior valor";
+  if (largest) out.push(`${valueLabel}: ${formatBRL(largest.estimatedValue!)} — ${bidLabel(largest)}.`);
 
   const open = bids
     .filter((b) => b.proposalsCloseAt && Date.parse(b.proposalsCloseAt) > now.getTime())

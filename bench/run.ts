@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: prints numbers (never asserts). Each benchmark also runs alone:
+ * `node bin/run-ts.mjs bench/<name>.bench.ts`.
+ */
+import { benchConsume } from "./consume.bench.ts";
+import { benchExcel } from "./excel.bench.ts";
+import { benchFetch } from "./fetch.bench.ts";
+import { benchFilter } from "./filter.bench.ts";
+import { benchSlackAck } from "./slack-ack.bench.ts";
+
+const benches: [string, () => Promise<void>][] = [
+  ["fetch (PNCP fan-out vs ideal)", benchFetch],
+  ["filter (records/s)", benchFilter],
+  ["excel (10,000 bids)", benchExcel],
+  ["consume_search latency", benchConsume],
+  ["slack ack latency (50 searches in flight)", benchSlackAck],
+];
+
+const only = process.argv.slice(3);
+for (const [name, run] of benches) {
+  if (only.length > 0 && !only.some((o) => name.startsWith(o))) continue;
+  console.log(`\n=== ${name} ===`);
+  const started = performance.now();
+  try {
+    await run();
+  } catch (error) {
+    console.log(`FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 1;
+  }
+  console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}

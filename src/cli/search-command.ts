@@ -1,0 +1,147 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.ts";
+import { suggestUpgrade } from "../core/entitlements/suggest-upgrade.ts";
+import { refundIfUnavailable } from "../core/entitlements/refund.ts";
+import { checkEntitlement } from "../core/entitlements/check-entitlement.ts";
+import { AppError, toAppError } from "../core/errors.ts";
+import { writeBidsWorkbook } from "../core/excel/build-workbook.ts";
+import { errorMessage } from "../core/messages.ts";
+import { systemClock } from "../core/ports/clock.ts";
+import { parseQuery } from "../core/query/parse-query.ts";
+import { requestedHistoryDays, runSearch } from "../core/search/run-search.ts";
+import { createUpgradeToken, upgradeUrl } from "../core/upgrade-token.ts";
+import { createCore, createLogger, createSearchPorts } from "../main.ts";
+import { stderrProgress } from "./progress.ts";
+import { applyQueryFlags, type QueryFlags } from "./query-flags.ts";
+import { searchJson, searchText } from "./search-output.ts";
+import { parseUserKey } from "./user-key.ts";
+
+/** Exit codes of `smart-pncp search` (a contract). */
+export const EXIT = { ok: 0, failed: 1, refused: 2 } as const;
+
+const OPTIONS = {
+  sector: { type: "string" },
+  terms: { type: "string" },
+  uf: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  modalidades: { type: "string" },
+  "min-value": { type: "string" },
+  "max-value": { type: "string" },
+  open: { type: "boolean" },
+  json: { type: "boolean" },
+  xlsx: { type: "string" },
+  "pncp-url": { type: "string" },
+  as: { type: "string" },
+} as const;
+
+/**
+ * `smart-pncp search [QUERY TEXT] [flags]`. Flags override the text. Exit 0 on success (partial too),
+ * 1 when nothing could be searched, 2 when the entitlement flow refused (`--as`).
+ */
+export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const config = loadConfig(values["pncp-url"] ? { ...env, PNCP_BASE_URL: values["pncp-url"] } : env);
+  const logger = createLogger(env.LOG_LEVEL ?? "warn");
+  const out = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
+  const fail = (code: "INVALID_QUERY" | "PNCP_UNAVAILABLE" | "INTERNAL", message: string) => {
+    if (values.json) out({ error: { code, message } });
+    else process.stderr.write(`${message}\n`);
+    return EXIT.failed;
+  };
+
+  const now = systemClock.now();
+  const ports = createSearchPorts(config, logger);
+  let parsed: ReturnType<typeof applyQueryFlags>;
+  try {
+    let base = parseQuery(positionals.join(" "), { now });
+    if (base.unrecognized.length > 0 && ports.interpreter) {
+      base = (await ports.interpreter.parse(positionals.join(" "), now, base).catch(() => null)) ?? base;
+    }
+    parsed = applyQueryFlags(base, values as QueryFlags);
+  } catch (error) {
+    const e = toAppError(error);
+    return fail("INVALID_QUERY", errorMessage("INVALID_QUERY", { detail: e.message }));
+  }
+
+  const core = values.as ? await createCore(config, { logger }) : null;
+  try {
+    let charge = null;
+    let excelAllowed = true;
+    if (core && values.as) {
+      const identity = parseUserKey(values.as);
+      const entitlement = await checkEntitlement(identity, requestedHistoryDays(parsed.query, now), core.deps);
+      if (!entitlement.ok) {
+        const upgrade = entitlement.upgrade;
+        const url = upgrade
+          ? upgradeUrl(
+              config.publicBaseUrl,
+              createUpgradeToken(
+                { accountId: entitlement.accountId, planId: upgrade.id, notify: { platform: "cli", chatId: values.as } },
+                { secret: config.upgrade.secret, now, ttlHours: config.upgrade.ttlHours },
+              ),
+            )
+          : null;
+        const refused = {
+          reason: entitlement.code,
+          message: entitlement.message,
+          planId: entitlement.plan.id,
+          upgrade: upgrade ? { planId: upgrade.id, name: upgrade.name, priceCents: upgrade.priceCents, url } : null,
+        };
+        if (values.json) out({ refused });
+        else process.stderr.write(`${entitlement.message}${url ? `\n${url}` : ""}\n`);
+        return EXIT.refused;
+      }
+      charge = entitlement.charge;
+      excelAllowed = entitlement.plan?.excel ?? false;
+      if (values.xlsx && !excelAllowed && entitlement.plan) {
+        const plans = await core.deps.store.listPlans();
+        const upgrade = suggestUpgrade(plans, entitlement.plan, { kind: "excel" });
+        process.stderr.write(`${errorMessage("PLAN_REQUIRED", { plan: entitlement.plan, upgrade })}\n`);
+      }
+    }
+
+    const progress = stderrProgress();
+    let outcome: Awaited<ReturnType<typeof runSearch>>;
+    try {
+      outcome = await runSearch(parsed.query, { ...ports, clock: systemClock, logger }, { onProgress: progress.onProgress });
+    } catch (error) {
+      progress.done();
+      const e = toAppError(error);
+      if (core) await refundIfUnavailable(e, charge, core.deps);
+      if (e.code === "PNCP_UNAVAILABLE") return fail("PNCP_UNAVAILABLE", errorMessage("PNCP_UNAVAILABLE"));
+      if (e.code === "INVALID_QUERY") return fail("INVALID_QUERY", errorMessage("INVALID_QUERY", { detail: e.message }));
+      throw e;
+    }
+    progress.done();
+
+    let xlsxPath: string | null = null;
+    if (values.xlsx && excelAllowed) {
+      await writeBidsWorkbook(
+        {
+          query: outcome.query,
+          queryDescription: outcome.description,
+          bids: outcome.bids,
+          totals: outcome.totals,
+          summary: outcome.summary,
+          generatedAt: outcome.finishedAt,
+          termsUsed: outcome.termsUsed,
+        },
+        { filename: values.xlsx },
+      );
+      xlsxPath = values.xlsx;
+    }
+    if (values.json) out(searchJson(outcome, parsed, { xlsx: xlsxPath }));
+    else {
+      process.stdout.write(`${searchText(outcome, parsed)}\n`);
+      if (xlsxPath) process.stdout.write(`\n📎 Planilha salva em ${xlsxPath}\n`);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    const e = error instanceof AppError ? error : toAppError(error);
+    logger.error({ err: e }, "cli_search_failed");
+    return fail("INTERNAL", errorMessage("INTERNAL"));
+  } finally {
+    await core?.close();
+  }
+}

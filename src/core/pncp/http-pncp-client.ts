@@ -1,0 +1,261 @@
+/**
+ * `PncpClient` over PNCP's public consulta API (https://pncp.gov.br/api/consulta, no auth).
+ *
+ * Fan-out: every (window × UF × modalidade) slice asks for page 1; as soon as a page 1 answers, the
+ * slice's remaining pages are queued. All requests of all slices — and of all concurrent searches of this
+ * client — share ONE FIFO concurrency limit, so page-1 requests go first and nothing walks pages or
+ * modalidades one after another. Each attempt holds a slot only while on the wire (not while backing off).
+ * Failures are retried with full-jitter backoff (`Retry-After` honoured, capped); a 429 also pauses new
+ * attempts of this client for the same delay; a circuit breaker stops hammering a PNCP that is down.
+ */
+import { AppError } from "../errors.ts";
+import { type Clock, systemClock } from "../ports/clock.ts";
+import { type Logger, silentLogger } from "../ports/logger.ts";
+import { saoPauloDate } from "../time.ts";
+import { CircuitBreaker } from "./circuit-breaker.ts";
+import { Semaphore } from "./concurrency.ts";
+import { FetchRun, type LossReason } from "./fetch-run.ts";
+import { normalizePage } from "./normalize.ts";
+import { type PageOutcome, requestPage } from "./page-request.ts";
+import type { FetchOptions, PncpClient, PncpFetchRequest, PncpFetchResult } from "./pncp-client.ts";
+import { retryDelay } from "./retry.ts";
+import { planSlices, type Slice, selectPages } from "./slice-plan.ts";
+import { MAX_WINDOW_DAYS } from "./windows.ts";
+
+/** Waits `ms`; rejects with the signal's reason on abort. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Constructor options; every one has a default tuned to PNCP's observed behaviour. */
+export interface HttpPncpClientOptions {
+  /** Default `https://pncp.gov.br/api/consulta` (tests point it at the loopback fake). */
+  baseUrl?: string;
+  /** Requests in flight at once, across all searches of this client. Default 8. */
+  concurrency?: number;
+  /** `tamanhoPagina`, clamped to PNCP's [10, 50]. Default 50. */
+  pageSize?: number;
+  /** Page cap per (UF × modalidade × window ≤ 365 d) slice, page 1 included. Default 20. */
+  maxPagesPerSlice?: number;
+  /** Longest `dataInicial`…`dataFinal` window sent, ≤ 365. Default 365 (see windows.ts). */
+  maxWindowDays?: number;
+  /** `openOnly`: `dataFinal` = today + this when the request's `to` is not in the future. Default 180. */
+  openHorizonDays?: number;
+  /** Per attempt, headers and body included. Default 20 000 (PNCP hangs ~45 s; p95 is 3.5 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** Backoff base. Default 1 000. */
+  retryBaseMs?: number;
+  /** Backoff ceiling. Default 15 000. */
+  retryMaxDelayMs?: number;
+  /** Cap on a server-sent `Retry-After`. Default 30 000. */
+  retryAfterMaxMs?: number;
+  /** Consecutive failed attempts that open the circuit. Default 5. */
+  breakerFailureThreshold?: number;
+  /** How long an open circuit refuses requests before one probe. Default 30 000. */
+  breakerCooldownMs?: number;
+  logger?: Logger;
+  clock?: Clock;
+  sleep?: Sleep;
+  random?: () => number;
+  fetch?: typeof fetch;
+}
+
+type PageResult = { kind: "ok"; records: unknown[]; totalPages: number } | { kind: "lost"; reason: LossReason };
+
+const DEFAULT_BASE_URL = "https://pncp.gov.br/api/consulta";
+
+/** Default `Sleep` on real timers. */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** The production `PncpClient`. One instance per process: its concurrency limit and breaker are shared. */
+export class HttpPncpClient implements PncpClient {
+  readonly #baseUrl: string;
+  readonly #pageSize: number;
+  readonly #maxPages: number;
+  readonly #maxWindowDays: number;
+  readonly #openHorizonDays: number;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #retryBaseMs: number;
+  readonly #retryMaxDelayMs: number;
+  readonly #retryAfterMaxMs: number;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #sleep: Sleep;
+  readonly #random: () => number;
+  readonly #fetch: typeof fetch;
+  readonly #semaphore: Semaphore;
+  readonly #breaker: CircuitBreaker;
+  /** Epoch ms before which no new attempt starts (set by 429s). */
+  #notBefore = 0;
+
+  constructor(options: HttpPncpClientOptions = {}) {
+    this.#baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    this.#pageSize = Math.min(50, Math.max(10, Math.floor(options.pageSize ?? 50)));
+    this.#maxPages = Math.max(1, Math.floor(options.maxPagesPerSlice ?? 20));
+    this.#maxWindowDays = Math.min(MAX_WINDOW_DAYS, Math.max(1, Math.floor(options.maxWindowDays ?? MAX_WINDOW_DAYS)));
+    this.#openHorizonDays = Math.max(0, Math.floor(options.openHorizonDays ?? 180));
+    this.#timeoutMs = options.timeoutMs ?? 20_000;
+    this.#maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 3));
+    this.#retryBaseMs = options.retryBaseMs ?? 1_000;
+    this.#retryMaxDelayMs = options.retryMaxDelayMs ?? 15_000;
+    this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 30_000;
+    this.#logger = options.logger ?? silentLogger();
+    this.#clock = options.clock ?? systemClock;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#random = options.random ?? Math.random;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#semaphore = new Semaphore(Math.max(1, Math.floor(options.concurrency ?? 8)));
+    this.#breaker = new CircuitBreaker({
+      failureThreshold: options.breakerFailureThreshold ?? 5,
+      cooldownMs: options.breakerCooldownMs ?? 30_000,
+      now: () => this.#clock.now().getTime(),
+      onOpen: (failures) => this.#logger.warn({ event: "pncp_circuit_open", failures }, "pncp_circuit_open"),
+    });
+  }
+
+  /** See `PncpClient.fetchBids`: partial results with `stats.issues`; throws only when no page at all arrived. */
+  async fetchBids(request: PncpFetchRequest, options: FetchOptions = {}): Promise<PncpFetchResult> {
+    const { signal } = options;
+    if (signal?.aborted) throw signal.reason;
+    const startedAt = performance.now();
+    const now = this.#clock.now();
+    const slices = planSlices(request, {
+      pageSize: this.#pageSize,
+      maxWindowDays: this.#maxWindowDays,
+      openHorizonDays: this.#openHorizonDays,
+      today: saoPauloDate(now),
+    });
+    const run = new FetchRun(slices, options.onProgress);
+    await Promise.all(slices.map((slice) => this.#fetchSlice(run, slice, now, signal)));
+    const result = run.finish(Math.round(performance.now() - startedAt));
+    const { issues, ...counters } = result.stats;
+    this.#logger.debug({ event: "pncp_fetch_completed", ...counters, issues: issues.length }, "pncp_fetch_completed");
+    if (result.stats.pages === 0) {
+      throw new AppError("PNCP_UNAVAILABLE", "PNCP answered no page of the search", {
+        retryable: true,
+        details: { requests: counters.requests, failed: counters.failed, slices: slices.length },
+      });
+    }
+    return result;
+  }
+
+  async #fetchSlice(run: FetchRun, slice: Slice, now: Date, signal?: AbortSignal): Promise<void> {
+    const context = { uf: slice.uf, modalidade: slice.modalidade, now };
+    const accept = (page: number, result: PageResult): void => {
+      if (result.kind === "lost") return run.pagesLost(slice, 1, result.reason);
+      const { bids, invalid } = normalizePage(result.records, context);
+      run.pageFetched(slice, page, bids, result.records.length, invalid);
+    };
+
+    const first = await this.#fetchPage(run, slice, 1, signal);
+    if (first.kind === "lost") {
+      run.sliceSized(1, 0);
+      return accept(1, first);
+    }
+    const selection = selectPages(first.totalPages, this.#maxPages);
+    run.sliceSized(first.totalPages, selection.pages.length);
+    run.pagesLost(slice, selection.skipped, "page_cap");
+    accept(1, first);
+    await Promise.all(
+      selection.pages.map(async (page) => accept(page, await this.#fetchPage(run, slice, page, signal))),
+    );
+  }
+
+  /** One page with retries; resolves "lost" instead of throwing, except on the caller's abort. */
+  async #fetchPage(run: FetchRun, slice: Slice, page: number, signal?: AbortSignal): Promise<PageResult> {
+    const url = new URL(`${this.#baseUrl}${slice.path}`);
+    for (const [key, value] of Object.entries({ ...slice.params, pagina: String(page) })) {
+      url.searchParams.set(key, value);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const wait = this.#notBefore - this.#clock.now().getTime();
+      if (wait > 0) await this.#sleep(wait, signal);
+      const outcome = await this.#attempt(run, url, page, signal);
+      if (outcome === "circuit_open") return { kind: "lost", reason: "circuit_open" };
+      if (outcome.kind === "ok") return { kind: "ok", records: outcome.records, totalPages: outcome.totalPages };
+      if (outcome.kind === "empty") return { kind: "ok", records: [], totalPages: 0 };
+      if (outcome.kind === "fatal") {
+        this.#logger.warn(
+          { event: "pncp_request_failed", method: "GET", path: url.pathname, params: params(url), status: outcome.status },
+          "pncp_request_failed",
+        );
+        return { kind: "lost", reason: "failed" };
+      }
+      if (attempt > this.#maxRetries) return { kind: "lost", reason: "failed" };
+      if (this.#breaker.isOpen()) return { kind: "lost", reason: "circuit_open" };
+      const nowMs = this.#clock.now().getTime();
+      const delayMs = retryDelay({
+        retry: attempt - 1,
+        retryAfter: outcome.retryAfter,
+        baseMs: this.#retryBaseMs,
+        maxDelayMs: this.#retryMaxDelayMs,
+        retryAfterMaxMs: this.#retryAfterMaxMs,
+        nowMs,
+        random: this.#random,
+      });
+      if (outcome.status === 429) this.#notBefore = Math.max(this.#notBefore, nowMs + delayMs);
+      run.stats.retries++;
+      this.#logger.warn(
+        {
+          event: "pncp_retry",
+          method: "GET",
+          path: url.pathname,
+          params: params(url),
+          status: outcome.status,
+          reason: outcome.reason,
+          attempt,
+          delayMs,
+        },
+        "pncp_retry",
+      );
+      await this.#sleep(delayMs, signal);
+    }
+  }
+
+  /** One attempt under the concurrency limit and the breaker. */
+  async #attempt(run: FetchRun, url: URL, page: number, signal?: AbortSignal): Promise<PageOutcome | "circuit_open"> {
+    const release = await this.#semaphore.acquire(signal);
+    try {
+      if (!(await this.#breaker.acquire())) return "circuit_open";
+      run.stats.requests++;
+      let outcome: PageOutcome;
+      try {
+        outcome = await requestPage({
+          fetch: this.#fetch,
+          url,
+          page,
+          pageSize: this.#pageSize,
+          timeoutMs: this.#timeoutMs,
+          signal,
+        });
+      } catch (error) {
+        this.#breaker.record("neutral");
+        throw error;
+      }
+      // A 429 is the gateway throttling a live PNCP: it says nothing about PNCP being down.
+      const health = outcome.kind !== "retryable" ? "success" : outcome.status === 429 ? "neutral" : "failure";
+      this.#breaker.record(health);
+      return outcome;
+    } finally {
+      release();
+    }
+  }
+}
+
+/** Query parameters for logs (the consulta API has no secrets in URLs). */
+function params(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams);
+}

@@ -1,0 +1,162 @@
+import type { Server } from "node:http";
+import pino from "pino";
+import type { BotAdapter, Route } from "./bots/adapter.ts";
+import { createSlackAdapter } from "./bots/slack.ts";
+import { createTelegramAdapter } from "./bots/telegram.ts";
+import { createWhatsAppAdapter } from "./bots/whatsapp.ts";
+import { ADAPTER_REQUIREMENTS, type AppConfig } from "./config.ts";
+import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
+import { type ChatService, createChatService } from "./core/chat/chat-service.ts";
+import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
+import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
+import { type Clock, systemClock } from "./core/ports/clock.ts";
+import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
+import { type Logger, REDACT_PATHS } from "./core/ports/logger.ts";
+import { Counters } from "./core/ports/metrics.ts";
+import type { RateLimiter } from "./core/ports/rate-limiter.ts";
+import type { Store } from "./core/ports/store.ts";
+import { OpenAiQueryParser } from "./core/query/openai-query-parser.ts";
+import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
+import { OpenAiSummarizer } from "./core/summary/openai-summarizer.ts";
+import type { Summarizer } from "./core/summary/summarizer.ts";
+import { createHttpServer, listen } from "./server/http-server.ts";
+import { healthRoute } from "./server/health-route.ts";
+import { upgradeRoute } from "./server/upgrade-route.ts";
+import { createRateLimiter } from "./stores/create-rate-limiter.ts";
+import { createStore } from "./stores/create-store.ts";
+
+/** The composition root: the only place that builds ports and adapters and wires them. */
+
+/** Creates the logger with secret redaction. Logs go to stderr so CLI stdout stays clean JSON. */
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, pino.destination(2));
+}
+
+export interface CoreOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  store?: Store;
+  limiter?: RateLimiter;
+}
+
+/** The ports a bare search needs (no store): PNCP client, summarizer, optional LLM query reader. */
+export function createSearchPorts(
+  config: AppConfig,
+  logger: Logger,
+): { pncp: HttpPncpClient; summarizer: Summarizer; interpreter?: QueryInterpreter } {
+  const pncp = new HttpPncpClient({ ...config.pncp, logger });
+  const fallback = new FallbackSummarizer();
+  if (!config.openai.enabled || !config.openai.apiKey) return { pncp, summarizer: fallback };
+  const openai = {
+    apiKey: config.openai.apiKey,
+    model: config.openai.model,
+    baseURL: config.openai.baseUrl,
+    timeoutMs: config.openai.timeoutMs,
+    logger,
+  };
+  return {
+    pncp,
+    summarizer: new OpenAiSummarizer({ ...openai, fallback }),
+    interpreter: new OpenAiQueryParser(openai),
+  };
+}
+
+/** Ports shared by the CLI and the server. */
+export interface Core {
+  config: AppConfig;
+  deps: ChatDeps;
+  chat: ChatService;
+  close(): Promise<void>;
+}
+
+/** Builds every port from config (store by DATABASE_URL / SUPABASE_URL / DATA_DIR, limiter by REDIS_URL…). */
+export async function createCore(config: AppConfig, overrides: CoreOverrides = {}): Promise<Core> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const counters = new Counters();
+  const store = overrides.store ?? (await createStore(config.store, logger));
+  const limiter = overrides.limiter ?? createRateLimiter({ redisUrl: config.redisUrl }, logger, counters);
+  const { pncp, summarizer, interpreter } = createSearchPorts(config, logger);
+  const queue = new InProcessJobQueue(logger, 4);
+  const backlog = new UsageBacklog();
+  const deps: ChatDeps = {
+    pncp,
+    summarizer,
+    clock,
+    logger,
+    store,
+    limiter,
+    queue,
+    backlog,
+    counters,
+    interpreter,
+    upgrade: { publicBaseUrl: config.publicBaseUrl, secret: config.upgrade.secret, ttlHours: config.upgrade.ttlHours },
+  };
+  const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
+  retry.unref();
+  return {
+    config,
+    deps,
+    chat: createChatService(deps),
+    async close() {
+      clearInterval(retry);
+      await queue.drain(30_000);
+      await backlog.flush(store, logger);
+      if (backlog.size > 0) logger.error({ pending: backlog.size }, "usage_backlog_lost_on_shutdown");
+      await limiter.close?.();
+      if (!overrides.store) await store.close();
+    },
+  };
+}
+
+/** The running server: adapters mounted on one HTTP server. */
+export interface App {
+  core: Core;
+  adapters: BotAdapter[];
+  server: Server;
+  /** Listens on `port` (default config.port); resolves with the local base URL. */
+  start(port?: number): Promise<string>;
+  /** Graceful shutdown: stop intake, let running jobs finish, close ports. */
+  stop(): Promise<void>;
+}
+
+/** Builds the server app: the core plus every configured adapter. */
+export async function createApp(config: AppConfig, overrides: CoreOverrides = {}): Promise<App> {
+  const core = await createCore(config, overrides);
+  const { logger, store, clock } = core.deps;
+  const adapterDeps = { chat: core.chat, store, logger, clock, publicBaseUrl: config.publicBaseUrl };
+  const adapters: BotAdapter[] = [];
+  if (config.slack.enabled) adapters.push(createSlackAdapter(config.slack, adapterDeps));
+  else logger.info({ needs: ADAPTER_REQUIREMENTS.slack }, "adapter_off_slack");
+  if (config.telegram.enabled) adapters.push(createTelegramAdapter(config.telegram, adapterDeps));
+  else logger.info({ needs: ADAPTER_REQUIREMENTS.telegram }, "adapter_off_telegram");
+  if (config.whatsapp.enabled) adapters.push(createWhatsAppAdapter(config.whatsapp, adapterDeps));
+  else logger.info({ needs: ADAPTER_REQUIREMENTS.whatsapp }, "adapter_off_whatsapp");
+
+  const routes: Route[] = [
+    healthRoute(core.deps, () => adapters.map((a) => a.name)),
+    upgradeRoute(core.deps, config.upgrade.secret),
+    ...adapters.flatMap((a) => a.routes),
+  ];
+  const server = createHttpServer({ routes, logger });
+  if (config.upgrade.secretIsEphemeral) logger.warn("upgrade_secret_ephemeral: set UPGRADE_TOKEN_SECRET");
+
+  return {
+    core,
+    adapters,
+    server,
+    async start(port = config.port) {
+      const url = await listen(server, port);
+      for (const adapter of adapters) await adapter.start();
+      logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
+      return url;
+    },
+    async stop() {
+      logger.info("server_stopping");
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const adapter of adapters) await adapter.stop();
+      await core.close();
+      logger.info("server_stopped");
+    },
+  };
+}

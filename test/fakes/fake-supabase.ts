@@ -1,0 +1,269 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+
+/** The SQL functions `SupabaseStore` calls; the fake refuses any other name (like an unexposed function). */
+export const STORE_RPC_FUNCTIONS = [
+  "resolve_identity",
+  "resolve_team",
+  "consume_search",
+  "refund_search",
+  "set_plan",
+  "claim_event",
+  "account_status",
+  "list_plans",
+  "log_search",
+  "save_installation",
+  "get_installation",
+  "delete_installation",
+] as const;
+
+export interface FakeSupabaseOptions {
+  /** Postgres where the calls run (migrated). */
+  databaseUrl: string;
+  /** Requests must carry this key (`apikey` + `Authorization: Bearer`); they run as `service_role`. */
+  serviceRoleKey: string;
+  /** Optional publishable/anon key; its requests run as `anon`. */
+  anonKey?: string;
+  /** Callable function names (default: `STORE_RPC_FUNCTIONS`). */
+  allow?: readonly string[];
+}
+
+/** One request as the fake saw it. */
+export interface RecordedRpc {
+  method: string;
+  path: string;
+  fn: string;
+  headers: Record<string, string>;
+  body: unknown;
+  status: number;
+}
+
+interface FunctionInfo {
+  args: { name: string; type: string }[];
+  required: number;
+  returnsSet: boolean;
+  returnsVoid: boolean;
+  returnsComposite: boolean;
+}
+
+interface PgError {
+  code?: string;
+  message?: string;
+  detail?: string;
+  hint?: string;
+}
+
+const RPC_PATH = /^\/rest\/v1\/rpc\/([^/?]+)$/;
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Loopback stand-in for Supabase's PostgREST `POST /rest/v1/rpc/<fn>`: checks the API key, runs
+ * `fn(p_a => $1, …)` on a local Postgres as `service_role` (or `anon`) in one transaction, and answers the
+ * way PostgREST does: set-returning → JSON array (one object with `Accept: application/vnd.pgrst.object+json`),
+ * scalar → the JSON value, void → 204. Bodies are built with `json_agg`/`to_json` in SQL, as PostgREST does.
+ */
+export class FakeSupabase {
+  readonly requests: RecordedRpc[] = [];
+  readonly #server: Server;
+  readonly #pool: pg.Pool;
+  readonly #options: FakeSupabaseOptions;
+  readonly #allow: Set<string>;
+  readonly #functions = new Map<string, FunctionInfo | null>();
+
+  private constructor(options: FakeSupabaseOptions) {
+    this.#options = options;
+    this.#allow = new Set(options.allow ?? STORE_RPC_FUNCTIONS);
+    this.#pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => this.#send(res, 500, { message: String(error) }));
+    });
+  }
+
+  /** Starts on 127.0.0.1, port 0. */
+  static async start(options: FakeSupabaseOptions): Promise<FakeSupabase> {
+    const fake = new FakeSupabase(options);
+    await new Promise<void>((resolve) => fake.#server.listen(0, "127.0.0.1", resolve));
+    return fake;
+  }
+
+  /** Base URL to give supabase-js (`createClient(url, key)`). */
+  get url(): string {
+    const { port } = this.#server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#pool.end();
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+    );
+    const fn = RPC_PATH.exec(path)?.[1] ?? "";
+    let body: unknown = null;
+    const record = (status: number) =>
+      this.requests.push({ method: req.method ?? "", path, fn, headers, body, status });
+    const reply = (status: number, payload?: unknown) => {
+      record(status);
+      this.#send(res, status, payload);
+    };
+
+    if (!fn) return reply(404, { code: "PGRST125", message: `Invalid path specified in request URL` });
+    if (req.method !== "POST") return reply(405, { code: "PGRST117", message: `Unsupported HTTP method` });
+    const role = this.#role(headers);
+    if (!role) return reply(401, { message: "Invalid API key", hint: "Double check your Supabase `anon` or `service_role` API key." });
+    const profile = headers["content-profile"];
+    if (profile && profile !== "public") {
+      return reply(406, { code: "PGRST106", message: `The schema must be one of the following: public` });
+    }
+    try {
+      body = raw === "" ? {} : JSON.parse(raw);
+    } catch {
+      return reply(400, { code: "PGRST102", message: "Empty or invalid json" });
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return reply(400, { code: "PGRST102", message: "Expected a JSON object of named arguments" });
+    }
+    const args = body as Record<string, unknown>;
+    const info = IDENTIFIER.test(fn) && this.#allow.has(fn) ? await this.#describe(fn) : null;
+    const names = Object.keys(args);
+    const known = new Set(info?.args.map((a) => a.name));
+    if (
+      !info ||
+      names.some((n) => !known.has(n)) ||
+      info.args.slice(0, info.required).some((a) => !(a.name in args))
+    ) {
+      return reply(404, {
+        code: "PGRST202",
+        message: `Could not find the function public.${fn}(${names.join(", ")}) in the schema cache`,
+      });
+    }
+
+    const params: unknown[] = [];
+    const parts = info.args
+      .filter((a) => a.name in args)
+      .map((a) => {
+        const value = args[a.name];
+        const json = a.type === "json" || a.type === "jsonb";
+        params.push(value === null ? null : json || typeof value === "object" ? JSON.stringify(value) : value);
+        return `${a.name} => $${params.length}::${a.type}`;
+      });
+    const call = `public.${fn}(${parts.join(", ")})`;
+    const sql = info.returnsVoid
+      ? `select ${call}`
+      : info.returnsSet
+        ? `select coalesce(json_agg(_r), '[]'::json) as body from ${call} _r`
+        : info.returnsComposite
+          ? `select row_to_json(_r) as body from ${call} _r`
+          : `select to_json(${call}) as body`;
+
+    let result: unknown;
+    try {
+      result = await this.#run(role, sql, params);
+    } catch (error) {
+      const e = error as PgError;
+      return reply(statusFor(e.code, role), {
+        code: e.code ?? "",
+        message: e.message ?? String(error),
+        details: e.detail ?? null,
+        hint: e.hint ?? null,
+      });
+    }
+    if (info.returnsVoid) return reply(204);
+    const wantsObject = (headers.accept ?? "").includes("application/vnd.pgrst.object+json");
+    if (wantsObject && Array.isArray(result)) {
+      if (result.length !== 1) {
+        return reply(406, {
+          code: "PGRST116",
+          message: "JSON object requested, multiple (or no) rows returned",
+          details: `The result contains ${result.length} rows`,
+          hint: null,
+        });
+      }
+      return reply(200, result[0]);
+    }
+    return reply(200, result);
+  }
+
+  #role(headers: Record<string, string>): "service_role" | "anon" | null {
+    const key = headers.apikey;
+    const bearer = headers.authorization === `Bearer ${key}`;
+    if (!key || !bearer) return null;
+    if (key === this.#options.serviceRoleKey) return "service_role";
+    if (this.#options.anonKey && key === this.#options.anonKey) return "anon";
+    return null;
+  }
+
+  async #run(role: string, sql: string, params: unknown[]): Promise<unknown> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("begin");
+      await client.query(`set local role ${role}`);
+      const { rows } = await client.query(sql, params);
+      await client.query("commit");
+      return rows[0]?.body ?? null;
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  // PostgREST's schema cache, reduced to what named-argument calls need.
+  async #describe(fn: string): Promise<FunctionInfo | null> {
+    if (this.#functions.has(fn)) return this.#functions.get(fn) ?? null;
+    const { rows } = await this.#pool.query(
+      `select p.proretset, p.prorettype = 'void'::regtype as is_void, t.typtype = 'c' as is_composite,
+              p.pronargs, p.pronargdefaults, coalesce(p.proargnames, '{}') as names,
+              coalesce(p.proargmodes::text[], '{}') as modes,
+              array(select format_type(x, null) from unnest(p.proargtypes) x) as types
+         from pg_proc p join pg_type t on t.oid = p.prorettype
+        where p.pronamespace = 'public'::regnamespace and p.proname = $1`,
+      [fn],
+    );
+    const row = rows.length === 1 ? rows[0] : null;
+    let info: FunctionInfo | null = null;
+    if (row) {
+      const modes: string[] = row.modes;
+      const inputNames = (row.names as string[]).filter((_, i) => modes.length === 0 || "ibv".includes(modes[i]!));
+      info = {
+        args: (row.types as string[]).map((type, i) => ({ name: inputNames[i]!, type })),
+        required: Number(row.pronargs) - Number(row.pronargdefaults),
+        returnsSet: row.proretset,
+        returnsVoid: row.is_void,
+        returnsComposite: row.is_composite,
+      };
+    }
+    this.#functions.set(fn, info);
+    return info;
+  }
+
+  #send(res: ServerResponse, status: number, payload?: unknown): void {
+    if (status === 204 || payload === undefined) {
+      res.writeHead(status).end();
+      return;
+    }
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(payload));
+  }
+}
+
+/** PostgREST's SQLSTATE → HTTP mapping (subset). */
+function statusFor(code: string | undefined, role: string): number {
+  if (!code) return 500;
+  if (code === "42501") return role === "anon" ? 401 : 403;
+  if (code === "P0002") return 404;
+  if (code === "23505" || code === "23503") return 409;
+  if (code.startsWith("08")) return 503;
+  if (code.startsWith("53") || code.startsWith("57")) return 503;
+  if (code === "42883") return 404;
+  return 400;
+}
