@@ -26,6 +26,7 @@ const envSchema = z.object({
   PNCP_MAX_PAGES: int(20, 1),
   PNCP_TIMEOUT_MS: int(20_000, 100),
   PNCP_MAX_RETRIES: int(3, 0),
+  PNCP_RETRY_BASE_MS: int(1000, 1),
 
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: optionalString,
@@ -79,6 +80,7 @@ function buildConfig(env: Env) {
       maxPagesPerSlice: env.PNCP_MAX_PAGES,
       timeoutMs: env.PNCP_TIMEOUT_MS,
       maxRetries: env.PNCP_MAX_RETRIES,
+      retryBaseMs: env.PNCP_RETRY_BASE_MS,
     },
     store: {
       dataDir: env.DATA_DIR,

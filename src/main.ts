@@ -43,8 +43,9 @@ export interface CoreOverrides {
 export function createSearchPorts(
   config: AppConfig,
   logger: Logger,
+  clock: Clock = systemClock,
 ): { pncp: HttpPncpClient; summarizer: Summarizer; interpreter?: QueryInterpreter } {
-  const pncp = new HttpPncpClient({ ...config.pncp, logger });
+  const pncp = new HttpPncpClient({ ...config.pncp, logger, clock });
   const fallback = new FallbackSummarizer();
   if (!config.openai.enabled || !config.openai.apiKey) return { pncp, summarizer: fallback };
   const openai = {
@@ -76,7 +77,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   const counters = new Counters();
   const store = overrides.store ?? (await createStore(config.store, logger));
   const limiter = overrides.limiter ?? createRateLimiter({ redisUrl: config.redisUrl }, logger, counters);
-  const { pncp, summarizer, interpreter } = createSearchPorts(config, logger);
+  const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock);
   const queue = new InProcessJobQueue(logger, 4);
   const backlog = new UsageBacklog();
   const deps: ChatDeps = {

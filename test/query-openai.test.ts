@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Logger } from "../src/core/ports/logger.ts";
 import { OpenAiQueryParser } from "../src/core/query/openai-query-parser.ts";
-import { type ParsedQuery, type SearchQueryInput, searchQuerySchema } from "../src/core/query/search-query.ts";
+import {
+  type ParsedQuery,
+  type SearchQueryInput,
+  searchQuerySchema,
+} from "../src/core/query/search-query.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "./fakes/fake-openai.ts";
 
 const NOW = new Date("2026-09-21T12:00:00.000Z");
@@ -54,16 +58,29 @@ beforeEach(() => {
 });
 
 const parser = (timeoutMs = 2_000) =>
-  new OpenAiQueryParser({ apiKey: "sk-test", model: "gpt-test-mini", baseURL: fake.baseURL, timeoutMs, logger });
+  new OpenAiQueryParser({
+    apiKey: "sk-test",
+    model: "gpt-test-mini",
+    baseURL: fake.baseURL,
+    timeoutMs,
+    logger,
+  });
 
 /** Every object node of a strict schema must forbid extra keys and require all its properties. */
 function assertStrict(node: unknown, path = "$"): void {
-  if (Array.isArray(node)) return node.forEach((n, i) => assertStrict(n, `${path}[${i}]`));
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => {
+      assertStrict(n, `${path}[${i}]`);
+    });
+    return;
+  }
   if (!node || typeof node !== "object") return;
   const obj = node as Record<string, unknown>;
   if (obj.type === "object") {
     expect(obj.additionalProperties, path).toBe(false);
-    expect([...(obj.required as string[])].sort(), path).toEqual(Object.keys(obj.properties as object).sort());
+    expect([...(obj.required as string[])].sort(), path).toEqual(
+      Object.keys(obj.properties as object).sort(),
+    );
   }
   for (const [key, value] of Object.entries(obj)) assertStrict(value, `${path}.${key}`);
 }
@@ -80,7 +97,11 @@ describe("OpenAiQueryParser against the fake OpenAI", () => {
       }),
     );
     const text = "limpeza no nordeste no último mês";
-    const result = await parser().parse(text, NOW, base({ terms: ["limpeza"] }, ["nordeste", "no último mês"]));
+    const result = await parser().parse(
+      text,
+      NOW,
+      base({ terms: ["limpeza"] }, ["nordeste", "no último mês"]),
+    );
 
     expect(result).toEqual({
       query: searchQuerySchema.parse({
@@ -127,7 +148,9 @@ describe("OpenAiQueryParser against the fake OpenAI", () => {
     expect(body.model).toBe("gpt-test-mini");
     expect(body.response_format.json_schema.strict).toBe(true);
     assertStrict(body.response_format.json_schema.schema);
-    expect(JSON.parse(body.messages.at(-1).content).pedido).toBe("uniformes SP acima de 100 mil bla os maiores");
+    expect(JSON.parse(body.messages.at(-1).content).pedido).toBe(
+      "uniformes SP acima de 100 mil bla os maiores",
+    );
     expect(body.messages[0].content).toContain("Hoje é 2026-09-21");
   });
 

@@ -21,7 +21,12 @@ function recordingLogger() {
   return { logger, warnings };
 }
 
-const query = searchQuerySchema.parse({ from: "2026-09-15", to: "2026-09-21", ufs: ["SP"], terms: ["hidráulica"] });
+const query = searchQuerySchema.parse({
+  from: "2026-09-15",
+  to: "2026-09-21",
+  ufs: ["SP"],
+  terms: ["hidráulica"],
+});
 const input = (bids: Bid[] = sampleBids()): SummaryInput => ({
   query,
   bids,
@@ -76,7 +81,9 @@ describe("OpenAiSummarizer against the fake OpenAI", () => {
       "Equipamentos de informática e CFTV para a aviação do Exército (COMANDO DO EXERCITO, Taubaté/SP; R$ 2.520.388,51; encerra em 29/10/2026 às 10:00).",
       "Limpeza com mão de obra uniformizada em diversas cidades (MINISTERIO PUBLICO DA UNIAO, São Paulo/SP; R$ 97.627,03; encerra em 29/09/2026 às 09:30).",
     ]);
-    expect(summary.alert).toBe("⚠️ 3 licitações encerram propostas nos próximos 7 dias; a primeira em 21/09/2026 às 17:30.");
+    expect(summary.alert).toBe(
+      "⚠️ 3 licitações encerram propostas nos próximos 7 dias; a primeira em 21/09/2026 às 17:30.",
+    );
     const everything = [summary.text, ...summary.highlights, summary.alert].join("\n");
     expect(everything).not.toMatch(/999|9\.999|R\$ 1,00/);
     expect(warnings).toEqual([]);
@@ -86,7 +93,13 @@ describe("OpenAiSummarizer against the fake OpenAI", () => {
     fake.setResponse({ content: LYING_ANSWER });
     const long = "Aquisição de ".concat("materiais diversos ".repeat(40));
     const bids = Array.from({ length: 80 }, (_, i) =>
-      makeBid({ id: `b${i}`, object: `${i} ${long}`, agency: "ORGAO", estimatedValue: 10, details: "x".repeat(5000) }),
+      makeBid({
+        id: `b${i}`,
+        object: `${i} ${long}`,
+        agency: "ORGAO",
+        estimatedValue: 10,
+        details: "x".repeat(5000),
+      }),
     );
     await summarizer(recordingLogger().logger).summarize(input(bids));
 
@@ -124,7 +137,9 @@ describe("OpenAiSummarizer against the fake OpenAI", () => {
 
     expect(summary).toEqual(await new FallbackSummarizer().summarize(input()));
     expect(summary.source).toBe("fallback");
-    expect(warnings).toEqual([{ fields: expect.objectContaining({ reason, model: "gpt-test-mini" }), msg: "summary_llm_failed" }]);
+    expect(warnings).toEqual([
+      { fields: expect.objectContaining({ reason, model: "gpt-test-mini" }), msg: "summary_llm_failed" },
+    ]);
     expect(fake.requests).toHaveLength(1);
   });
 

@@ -113,11 +113,11 @@ function resultsBlocks(reply: Extract<Reply, { kind: "results" }>): KnownBlock[]
   }
   for (const note of reply.notes) tail.push(...sections(escapeMrkdwn(note)));
   tail.push(...actions(reply.buttons, "upgrade"));
-  return fit([...head, ...body], tail);
+  return fitBlocks([...head, ...body], tail);
 }
 
 /** Keeps the head and the tail (notes, buttons) and drops middle blocks past the 50-block limit. */
-function fit(main: KnownBlock[], tail: KnownBlock[]): KnownBlock[] {
+function fitBlocks(main: KnownBlock[], tail: KnownBlock[]): KnownBlock[] {
   const room = MAX_BLOCKS - tail.length;
   if (main.length <= room) return [...main, ...tail];
   const dropped: KnownBlock = {
@@ -138,11 +138,17 @@ export function renderReply(reply: Exclude<Reply, { kind: "file" }>): SlackMessa
     case "searching":
       return { text, blocks: sections(escapeMrkdwn(reply.text)) };
     case "text":
-      return { text, blocks: fit(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "link")) };
+      return { text, blocks: fitBlocks(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "link")) };
     case "upgrade":
-      return { text, blocks: fit(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "upgrade")) };
+      return {
+        text,
+        blocks: fitBlocks(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "upgrade")),
+      };
     case "error":
-      return { text, blocks: fit(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "upgrade")) };
+      return {
+        text,
+        blocks: fitBlocks(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "upgrade")),
+      };
   }
 }
 

@@ -9,11 +9,19 @@ const body = "token=xyz&team_id=T1&command=%2Fbuscar&text=uniformes+SP";
 describe("verifySlackSignature", () => {
   it("accepts a signature made with the signing secret over the raw body", () => {
     const signature = signSlackRequest(secret, ts, body);
-    expect(verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: body, now })).toEqual({
+    expect(
+      verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: body, now }),
+    ).toEqual({
       ok: true,
     });
     expect(
-      verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: Buffer.from(body), now }),
+      verifySlackSignature({
+        signingSecret: secret,
+        timestamp: ts,
+        signature,
+        rawBody: Buffer.from(body),
+        now,
+      }),
     ).toEqual({ ok: true });
   });
 
@@ -34,7 +42,9 @@ describe("verifySlackSignature", () => {
 
   it("rejects a signature made with another secret (→ 401)", () => {
     const signature = signSlackRequest("another-secret", ts, body);
-    expect(verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: body, now })).toEqual({
+    expect(
+      verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: body, now }),
+    ).toEqual({
       ok: false,
       reason: "bad_signature",
     });
@@ -43,15 +53,17 @@ describe("verifySlackSignature", () => {
   it("rejects a body changed after signing", () => {
     const signature = signSlackRequest(secret, ts, body);
     const tampered = body.replace("SP", "RJ");
-    expect(verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: tampered, now }).ok).toBe(
-      false,
-    );
+    expect(
+      verifySlackSignature({ signingSecret: secret, timestamp: ts, signature, rawBody: tampered, now }).ok,
+    ).toBe(false);
   });
 
   it("rejects a timestamp more than 5 minutes old, even when correctly signed (→ 401)", () => {
     const old = String(Number(ts) - 301);
     const signature = signSlackRequest(secret, old, body);
-    expect(verifySlackSignature({ signingSecret: secret, timestamp: old, signature, rawBody: body, now })).toEqual({
+    expect(
+      verifySlackSignature({ signingSecret: secret, timestamp: old, signature, rawBody: body, now }),
+    ).toEqual({
       ok: false,
       reason: "stale_timestamp",
     });
@@ -70,7 +82,9 @@ describe("verifySlackSignature", () => {
   it("rejects timestamps far in the future", () => {
     const future = String(Number(ts) + 3600);
     const signature = signSlackRequest(secret, future, body);
-    expect(verifySlackSignature({ signingSecret: secret, timestamp: future, signature, rawBody: body, now })).toEqual({
+    expect(
+      verifySlackSignature({ signingSecret: secret, timestamp: future, signature, rawBody: body, now }),
+    ).toEqual({
       ok: false,
       reason: "stale_timestamp",
     });
@@ -91,7 +105,9 @@ describe("verifySlackSignature", () => {
       ok: false,
       reason: "missing_headers",
     });
-    expect(verifySlackSignature({ ...base, timestamp: ts, signature: signature.replace("v0=", "v1=") })).toEqual({
+    expect(
+      verifySlackSignature({ ...base, timestamp: ts, signature: signature.replace("v0=", "v1=") }),
+    ).toEqual({
       ok: false,
       reason: "bad_signature",
     });

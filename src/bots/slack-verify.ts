@@ -19,7 +19,11 @@ export type SlackSignatureResult =
   | { ok: false; reason: "missing_headers" | "stale_timestamp" | "bad_signature" };
 
 /** `v0=` + hex HMAC-SHA256(signing secret, `v0:<timestamp>:<raw body>`). */
-export function signSlackRequest(signingSecret: string, timestamp: string | number, rawBody: Buffer | string): string {
+export function signSlackRequest(
+  signingSecret: string,
+  timestamp: string | number,
+  rawBody: Buffer | string,
+): string {
   const hmac = createHmac("sha256", signingSecret);
   hmac.update(`v0:${timestamp}:`);
   hmac.update(rawBody);
@@ -40,6 +44,7 @@ export function verifySlackSignature(input: SlackSignatureInput): SlackSignature
   if (!signature.startsWith("v0=")) return { ok: false, reason: "bad_signature" };
   const expected = Buffer.from(signSlackRequest(input.signingSecret, timestamp, input.rawBody));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad_signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "bad_signature" };
   return { ok: true };
 }

@@ -51,7 +51,9 @@ export function toInlineKeyboard(buttons: LinkButton[]): InlineKeyboardMarkup | 
 }
 
 function link(label: string, url: string): string {
-  return /^https?:\/\//i.test(url) ? `<a href="${escapeAttribute(url)}">${escapeTelegramHtml(label)}</a>` : escapeTelegramHtml(label);
+  return /^https?:\/\//i.test(url)
+    ? `<a href="${escapeAttribute(url)}">${escapeTelegramHtml(label)}</a>`
+    : escapeTelegramHtml(label);
 }
 
 function bidLines(bid: BidLine, index: number): string[] {
@@ -87,7 +89,8 @@ function resultsLines(reply: Results): string[] {
     reply.bids.forEach((bid, i) => {
       lines.push(...bidLines(bid, i));
     });
-    if (reply.more > 0) lines.push(`… e mais ${reply.more === 1 ? "1 licitação" : `${reply.more} licitações`}.`);
+    if (reply.more > 0)
+      lines.push(`… e mais ${reply.more === 1 ? "1 licitação" : `${reply.more} licitações`}.`);
   }
   if (reply.notes.length > 0) lines.push("", ...reply.notes.map(escapeTelegramHtml));
   return lines;
@@ -103,19 +106,20 @@ function htmlToText(html: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** Cuts one over-long line of plain text into escaped pieces that each fit, never inside a surrogate pair. */
+/** Cuts one over-long line of plain text into escaped pieces that each fit; walks code points, so no
+ * entity or surrogate pair is ever split. */
 function splitLongLine(text: string, limit: number): string[] {
   const pieces: string[] = [];
-  let rest = text;
-  while (escapeTelegramHtml(rest).length > limit) {
-    let cut = limit;
-    while (cut > 1 && escapeTelegramHtml(rest.slice(0, cut)).length > limit) cut -= 8;
-    const code = rest.charCodeAt(cut - 1);
-    if (cut > 1 && code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    pieces.push(escapeTelegramHtml(rest.slice(0, cut)));
-    rest = rest.slice(cut);
+  let current = "";
+  for (const char of text) {
+    const escaped = escapeTelegramHtml(char);
+    if (current.length + escaped.length > limit) {
+      pieces.push(current);
+      current = "";
+    }
+    current += escaped;
   }
-  pieces.push(escapeTelegramHtml(rest));
+  pieces.push(current);
   return pieces;
 }
 

@@ -2,7 +2,13 @@ import { type Api, GrammyError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup, ReplyParameters } from "grammy/types";
 import type { Reply, ReplySink } from "../core/chat/reply.ts";
 import type { Logger } from "../core/ports/logger.ts";
-import { buttonsAsHtml, renderCaption, renderReply, type TelegramMessage, toInlineKeyboard } from "./telegram-render.ts";
+import {
+  buttonsAsHtml,
+  renderCaption,
+  renderReply,
+  type TelegramMessage,
+  toInlineKeyboard,
+} from "./telegram-render.ts";
 
 /** Telegram's upload cap for bots on the public Bot API (https://core.telegram.org/bots/api#senddocument). */
 export const TELEGRAM_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -39,7 +45,8 @@ function isNotModified(error: unknown): boolean {
 
 /** Safe error fields for logs: grammY errors carry method and description, never the token. */
 function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError) return { method: error.method, code: error.error_code, description: error.description };
+  if (error instanceof GrammyError)
+    return { method: error.method, code: error.error_code, description: error.description };
   return { err: error };
 }
 
@@ -93,7 +100,10 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       ...threadOption,
     };
     try {
-      const sent = await api.sendMessage(chatId, message.html, { ...base, reply_markup: toInlineKeyboard(message.buttons) });
+      const sent = await api.sendMessage(chatId, message.html, {
+        ...base,
+        reply_markup: toInlineKeyboard(message.buttons),
+      });
       return sent.message_id;
     } catch (error) {
       if (!refusedButtons(error, message)) throw error;
@@ -210,7 +220,12 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
 }
 
 function refusedButtons(error: unknown, message: TelegramMessage): boolean {
-  return message.buttons.length > 0 && error instanceof GrammyError && error.error_code === 400 && BAD_BUTTON.test(error.description);
+  return (
+    message.buttons.length > 0 &&
+    error instanceof GrammyError &&
+    error.error_code === 400 &&
+    BAD_BUTTON.test(error.description)
+  );
 }
 
 function withButtonsAsText(message: TelegramMessage): string {

@@ -1,13 +1,13 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import { Bot, type BotError, type Context } from "grammy";
+import { Bot, BotError, type Context } from "grammy";
 import type { BotCommand, Message, Update, UserFromGetMe } from "grammy/types";
 import type { AppConfig } from "../config.ts";
 import type { IncomingCommand } from "../core/chat/incoming-command.ts";
 import { errorMessage } from "../core/messages.ts";
+import { sendJson } from "../server/http.ts";
 import type { AdapterDeps, BotAdapter, HttpContext, Route } from "./adapter.ts";
 import { createTelegramSink, type TelegramSink } from "./telegram-sink.ts";
 import { TELEGRAM_SECRET_HEADER, verifyTelegramSecret } from "./telegram-verify.ts";
-import { sendJson } from "../server/http.ts";
 
 /** The `config.telegram` section. */
 export type TelegramAdapterConfig = AppConfig["telegram"];
@@ -48,7 +48,12 @@ const MAX_RETRY_DELAY_SECONDS = 30;
 const MAX_RETRY_ATTEMPTS = 3;
 
 /** Builds the `IncomingCommand` for a text message; identity is `from.id`, a group chat is the team. */
-export function toIncomingCommand(update: Update, message: Message, text: string, receivedAt: Date): IncomingCommand | null {
+export function toIncomingCommand(
+  update: Update,
+  message: Message,
+  text: string,
+  receivedAt: Date,
+): IncomingCommand | null {
   const from = message.from;
   if (!from) return null;
   const { chat } = message;
@@ -60,7 +65,10 @@ export function toIncomingCommand(update: Update, message: Message, text: string
     teamId: group ? String(chat.id) : null,
     displayName: from.first_name || null,
     chatId: String(chat.id),
-    threadId: message.is_topic_message && message.message_thread_id !== undefined ? String(message.message_thread_id) : undefined,
+    threadId:
+      message.is_topic_message && message.message_thread_id !== undefined
+        ? String(message.message_thread_id)
+        : undefined,
     isPrivate: chat.type === "private",
     text,
     messageId: String(update.update_id),
@@ -76,7 +84,11 @@ export function isForAnotherBot(text: string, username: string): boolean {
 }
 
 function isUpdate(value: unknown): value is Update {
-  return typeof value === "object" && value !== null && Number.isInteger((value as { update_id?: unknown }).update_id);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Number.isInteger((value as { update_id?: unknown }).update_id)
+  );
 }
 
 /**
@@ -96,7 +108,11 @@ export function createTelegramAdapter(
   const logger = deps.logger.child({ platform: "telegram" });
   const bot = new Bot(config.token, { client: { apiRoot: config.apiRoot }, botInfo: options.botInfo });
   bot.api.config.use(
-    autoRetry({ maxDelaySeconds: MAX_RETRY_DELAY_SECONDS, maxRetryAttempts: MAX_RETRY_ATTEMPTS, rethrowHttpErrors: true }),
+    autoRetry({
+      maxDelaySeconds: MAX_RETRY_DELAY_SECONDS,
+      maxRetryAttempts: MAX_RETRY_ATTEMPTS,
+      rethrowHttpErrors: true,
+    }),
   );
   const activeSinks = new Set<TelegramSink>();
   const webhookSecret = config.webhook ? config.webhookSecret : undefined;
@@ -165,7 +181,10 @@ export function createTelegramAdapter(
       logger.error({ err: error }, "telegram_init_failed");
       return sendJson(res, 503, { error: "unavailable" });
     }
-    const handling = bot.handleUpdate(update).catch((error: unknown) => onError(error as BotError<Context>));
+    const handling = bot.handleUpdate(update).catch(async (error: unknown) => {
+      if (error instanceof BotError) await onError(error);
+      else logger.error({ err: error, updateId: update.update_id }, "telegram_update_failed");
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, options.webhookAckTimeoutMs ?? 5000);
@@ -176,7 +195,9 @@ export function createTelegramAdapter(
     res.end();
   }
 
-  const routes: Route[] = webhookSecret ? [{ method: "POST", path: TELEGRAM_WEBHOOK_PATH, handle: handleWebhook }] : [];
+  const routes: Route[] = webhookSecret
+    ? [{ method: "POST", path: TELEGRAM_WEBHOOK_PATH, handle: handleWebhook }]
+    : [];
 
   async function registerCommands(): Promise<void> {
     await bot.api.setMyCommands(TELEGRAM_COMMANDS).catch((error: unknown) => {
@@ -187,7 +208,10 @@ export function createTelegramAdapter(
   async function registerWebhook(secret: string): Promise<void> {
     const url = `${deps.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`;
     if (!url.startsWith("https://")) {
-      logger.warn({ url }, "telegram_webhook_not_registered: PUBLIC_BASE_URL must be https; register it with setWebhook yourself");
+      logger.warn(
+        { url },
+        "telegram_webhook_not_registered: PUBLIC_BASE_URL must be https; register it with setWebhook yourself",
+      );
       return;
     }
     await bot.api
@@ -225,7 +249,8 @@ export function createTelegramAdapter(
     },
     async stop() {
       for (const sink of activeSinks) sink.close();
-      if (bot.isRunning()) await bot.stop().catch((error: unknown) => logger.warn({ err: error }, "telegram_stop_failed"));
+      if (bot.isRunning())
+        await bot.stop().catch((error: unknown) => logger.warn({ err: error }, "telegram_stop_failed"));
       await polling;
       polling = null;
     },

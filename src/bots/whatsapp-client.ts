@@ -82,9 +82,12 @@ export class WhatsAppApiError extends Error {
     options: { retryable: boolean; cause?: unknown },
   ) {
     const code = info.graphCode != null ? ` code ${info.graphCode}` : "";
-    super(`WhatsApp ${operation} failed (${info.status === null ? "no response" : `HTTP ${info.status}`}${code}): ${info.detail}`, {
-      cause: options.cause,
-    });
+    super(
+      `WhatsApp ${operation} failed (${info.status === null ? "no response" : `HTTP ${info.status}`}${code}): ${info.detail}`,
+      {
+        cause: options.cause,
+      },
+    );
     this.name = "WhatsAppApiError";
     this.operation = operation;
     this.status = info.status;
@@ -137,17 +140,26 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): WhatsAppCl
   const retryMaxMs = options.retryMaxMs ?? 8000;
   const timeoutMs = options.timeoutMs ?? 20_000;
 
-  async function attempt(operation: string, path: string, body: () => BodyInit, json: boolean): Promise<unknown> {
+  async function attempt(
+    operation: string,
+    path: string,
+    body: () => NonNullable<RequestInit["body"]>,
+    json: boolean,
+  ): Promise<unknown> {
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, {
         method: "POST",
-        headers: { authorization: `Bearer ${options.token}`, ...(json ? { "content-type": "application/json" } : {}) },
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          ...(json ? { "content-type": "application/json" } : {}),
+        },
         body: body(),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      const timedOut =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       // A timed-out message may have been delivered: only the idempotent media upload is retried then.
       throw new WhatsAppApiError(
         operation,
@@ -165,7 +177,9 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): WhatsAppCl
     if (response.ok) return parsed;
     const graph = graphErrorSchema(parsed);
     const retryable =
-      response.status === 429 || response.status >= 500 || (graph?.code != null && RETRYABLE_CODES.has(graph.code));
+      response.status === 429 ||
+      response.status >= 500 ||
+      (graph?.code != null && RETRYABLE_CODES.has(graph.code));
     const retryAfter = response.headers.get("retry-after");
     const retryAfterSeconds = retryAfter === null ? Number.NaN : Number(retryAfter);
     throw new WhatsAppApiError(
@@ -174,15 +188,24 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): WhatsAppCl
         status: response.status,
         graphCode: graph?.code ?? null,
         graphSubcode: graph?.subcode ?? null,
-        detail: [graph?.message, graph?.details].filter(Boolean).join(" — ") || text.slice(0, 200) || response.statusText,
+        detail:
+          [graph?.message, graph?.details].filter(Boolean).join(" — ") ||
+          text.slice(0, 200) ||
+          response.statusText,
         fbtraceId: graph?.fbtraceId ?? null,
-        retryAfterMs: Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : null,
+        retryAfterMs:
+          Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : null,
       },
       { retryable },
     );
   }
 
-  async function call(operation: string, path: string, body: () => BodyInit, json: boolean): Promise<unknown> {
+  async function call(
+    operation: string,
+    path: string,
+    body: () => NonNullable<RequestInit["body"]>,
+    json: boolean,
+  ): Promise<unknown> {
     for (let n = 0; ; n++) {
       try {
         return await attempt(operation, path, body, json);
@@ -231,7 +254,11 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): WhatsAppCl
       };
       const result = (await call("media", "/media", form, false)) as { id?: string } | null;
       if (!result?.id) {
-        throw new WhatsAppApiError("media", { status: 200, detail: "upload answered without a media id" }, { retryable: false });
+        throw new WhatsAppApiError(
+          "media",
+          { status: 200, detail: "upload answered without a media id" },
+          { retryable: false },
+        );
       }
       return result.id;
     },

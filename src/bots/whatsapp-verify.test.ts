@@ -14,15 +14,37 @@ describe("verifySubscription", () => {
   });
 
   it("refuses a wrong token, a token that is only a prefix, and a wrong mode", () => {
-    expect(verifySubscription(params({ "hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "c" }), "tok")).toBeNull();
-    expect(verifySubscription(params({ "hub.mode": "subscribe", "hub.verify_token": "to", "hub.challenge": "c" }), "tok")).toBeNull();
-    expect(verifySubscription(params({ "hub.mode": "unsubscribe", "hub.verify_token": "tok", "hub.challenge": "c" }), "tok")).toBeNull();
+    expect(
+      verifySubscription(
+        params({ "hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "c" }),
+        "tok",
+      ),
+    ).toBeNull();
+    expect(
+      verifySubscription(
+        params({ "hub.mode": "subscribe", "hub.verify_token": "to", "hub.challenge": "c" }),
+        "tok",
+      ),
+    ).toBeNull();
+    expect(
+      verifySubscription(
+        params({ "hub.mode": "unsubscribe", "hub.verify_token": "tok", "hub.challenge": "c" }),
+        "tok",
+      ),
+    ).toBeNull();
   });
 
   it("refuses missing parameters and an empty configured token", () => {
     expect(verifySubscription(params({ "hub.mode": "subscribe", "hub.challenge": "c" }), "tok")).toBeNull();
-    expect(verifySubscription(params({ "hub.mode": "subscribe", "hub.verify_token": "tok" }), "tok")).toBeNull();
-    expect(verifySubscription(params({ "hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "c" }), "")).toBeNull();
+    expect(
+      verifySubscription(params({ "hub.mode": "subscribe", "hub.verify_token": "tok" }), "tok"),
+    ).toBeNull();
+    expect(
+      verifySubscription(
+        params({ "hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "c" }),
+        "",
+      ),
+    ).toBeNull();
   });
 });
 

@@ -33,7 +33,11 @@ export function signatureFor(rawBody: Buffer | string, appSecret: string): strin
  * Checks `X-Hub-Signature-256` against the exact raw bytes, before anything is parsed. Missing,
  * malformed or mismatching headers are all false; the comparison is timing-safe.
  */
-export function verifySignature(rawBody: Buffer, header: string | string[] | undefined, appSecret: string): boolean {
+export function verifySignature(
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+  appSecret: string,
+): boolean {
   if (typeof header !== "string" || appSecret === "") return false;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (!match) return false;

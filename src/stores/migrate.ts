@@ -17,7 +17,10 @@ create table if not exists schema_migrations (
   checksum text not null,
   applied_at timestamptz not null default now()
 );
-alter table schema_migrations enable row level security;
+alter table schema_migrations enable row level security;`;
+
+// After the migrations, which create the API roles on plain Postgres/PGlite.
+const LOCK_DOWN_TRACKING_TABLE = `
 do $$
 begin
   if exists (select from pg_roles where rolname = 'anon') then
@@ -63,6 +66,7 @@ export async function applyMigrations(executor: SqlExecutor, options: MigrateOpt
       options.logger.info({ migration: name }, "migration_applied");
       applied.push(name);
     }
+    await tx.exec(LOCK_DOWN_TRACKING_TABLE);
     return applied;
   });
 }

@@ -16,7 +16,8 @@ export interface PgliteStoreOptions {
   migrate?: boolean;
 }
 
-function executorFor(db: PGlite | Transaction): SqlExecutor {
+/** A `SqlExecutor` over a PGlite instance (or one of its transactions). */
+export function pgliteExecutor(db: PGlite | Transaction): SqlExecutor {
   return {
     async query<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
       return (await db.query<T>(sql, params)).rows;
@@ -25,8 +26,8 @@ function executorFor(db: PGlite | Transaction): SqlExecutor {
       await db.exec(sql);
     },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      if (!("transaction" in db)) return fn(executorFor(db));
-      return db.transaction((tx) => fn(executorFor(tx)));
+      if (!("transaction" in db)) return fn(pgliteExecutor(db));
+      return db.transaction((tx) => fn(pgliteExecutor(tx)));
     },
   };
 }
@@ -47,7 +48,7 @@ export class PgliteStore extends SqlStore {
       await mkdir(location, { recursive: true });
     }
     const db = await PGlite.create(location);
-    const store = new PgliteStore(executorFor(db), logger, () => db.close());
+    const store = new PgliteStore(pgliteExecutor(db), logger, () => db.close());
     try {
       if (options.migrate ?? true) await store.migrate();
     } catch (error) {

@@ -1,4 +1,4 @@
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { AppError } from "../core/errors.ts";
 import { type Logger, silentLogger } from "../core/ports/logger.ts";
 import type {
@@ -14,6 +14,7 @@ import type {
 import { logSearchArgs, toAccountStatus, toConsumeResult, toPlan } from "./rows.ts";
 import type { Row } from "./sql-executor.ts";
 import { toStoreError } from "./store-errors.ts";
+import { createServerClient } from "./supabase-client.ts";
 
 export interface SupabaseStoreOptions {
   /** `https://<project>.supabase.co` (or a loopback stand-in in tests). */
@@ -32,9 +33,7 @@ export class SupabaseStore implements Store {
   readonly #client: SupabaseClient;
 
   constructor(options: SupabaseStoreOptions) {
-    this.#client = createClient(options.url, options.serviceRoleKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-    });
+    this.#client = createServerClient(options.url, options.serviceRoleKey);
   }
 
   /** Same shape as the other stores' `open()`; nothing to connect up front. */

@@ -118,7 +118,7 @@ describe.each(DRIVERS)("adapter contract: %s", (_name, factory) => {
 
   it("PNCP down: a clear message and the search refunded", async () => {
     driver = await factory();
-    driver.testApp.pncp.setFaults([{ kind: "status", status: 500, times: Number.POSITIVE_INFINITY }]);
+    driver.testApp.pncp.setFaults([{ fault: "jdbc_500" }]);
     await driver.deliver(QUERY, { deliveryId: "down-1" });
     await driver.testApp.drain();
     expect(allText(driver)).toContain("O PNCP (Portal Nacional de Contratações Públicas) não está respondendo");

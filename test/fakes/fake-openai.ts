@@ -63,20 +63,35 @@ export interface FakeOpenAi {
   close(): Promise<void>;
 }
 
-function completion(model: unknown, content: string | null, finishReason = "stop", refusal: string | null = null) {
+function completion(
+  model: unknown,
+  content: string | null,
+  finishReason = "stop",
+  refusal: string | null = null,
+) {
   return {
     id: "chatcmpl-fake",
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
     model: typeof model === "string" ? model : "fake-model",
     choices: [
-      { index: 0, message: { role: "assistant", content, refusal }, finish_reason: finishReason, logprobs: null },
+      {
+        index: 0,
+        message: { role: "assistant", content, refusal },
+        finish_reason: finishReason,
+        logprobs: null,
+      },
     ],
     usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_fake", ...headers });
   res.end(JSON.stringify(body));
 }
@@ -137,7 +152,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       requests.push(request);
       const route = path === "/v1/chat/completions" || path === "/chat/completions";
       if (req.method !== "POST" || !route) {
-        send(res, 404, { error: { message: `fake OpenAI: no route ${req.method} ${path}`, type: "not_found" } });
+        send(res, 404, {
+          error: { message: `fake OpenAI: no route ${req.method} ${path}`, type: "not_found" },
+        });
         return;
       }
       try {

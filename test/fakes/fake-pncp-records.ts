@@ -79,7 +79,10 @@ function localDateTime(dayMs: number, minuteOfDay: number): string {
  * (`{cnpj}-1-{sequencial}/{ano}` with a fresh sequencial), a UF × modalidade assigned round-robin, and a
  * publication day spread evenly over [from, to]. Proposal dates follow the publication (null stays null).
  */
-export function syntheticRecords(spec: SyntheticSpec, base: FixtureRecord[] = loadFixtureRecords()): FixtureRecord[] {
+export function syntheticRecords(
+  spec: SyntheticSpec,
+  base: FixtureRecord[] = loadFixtureRecords(),
+): FixtureRecord[] {
   const slots = spec.ufs.flatMap((uf) => spec.modalidades.map((modalidade) => ({ uf, modalidade })));
   const firstDay = Date.parse(`${spec.from}T00:00:00Z`);
   const days = Math.round((Date.parse(`${spec.to}T00:00:00Z`) - firstDay) / DAY_MS) + 1;
@@ -98,7 +101,8 @@ export function syntheticRecords(spec: SyntheticSpec, base: FixtureRecord[] = lo
     record.unidadeOrgao = { ...record.unidadeOrgao, ufSigla: slot.uf };
     record.dataPublicacaoPncp = published;
     if (record.dataAberturaProposta) record.dataAberturaProposta = localDateTime(dayMs + DAY_MS, 8 * 60);
-    if (record.dataEncerramentoProposta) record.dataEncerramentoProposta = localDateTime(dayMs + 15 * DAY_MS, 9 * 60);
+    if (record.dataEncerramentoProposta)
+      record.dataEncerramentoProposta = localDateTime(dayMs + 15 * DAY_MS, 9 * 60);
     out.push(record);
   }
   return out;

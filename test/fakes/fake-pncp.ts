@@ -20,12 +20,26 @@
  * · text_500 (500 plain text, still labelled JSON like the real one) · gateway_timeout (504 HTML) ·
  * truncated (200 with half the JSON) · hang (never answers) · reset (socket destroyed) · slow (answers
  * normally after `delayMs`). `latencyMs` delays every answer (benchmarks).
+ *
+ * Exports: `startFakePncp(options)`, `answerFor(...)` (the fault-free answer, pure), and from
+ * fake-pncp-records.ts `loadFixtureRecords()` / `syntheticRecords(spec)` to compute expectations.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type FixtureRecord, loadFixtureRecords, readFixture, type SyntheticSpec, syntheticRecords } from "./fake-pncp-records.ts";
+import {
+  type FixtureRecord,
+  loadFixtureRecords,
+  readFixture,
+  type SyntheticSpec,
+  syntheticRecords,
+} from "./fake-pncp-records.ts";
 
-export { type FixtureRecord, loadFixtureRecords, type SyntheticSpec, syntheticRecords } from "./fake-pncp-records.ts";
+export {
+  type FixtureRecord,
+  loadFixtureRecords,
+  type SyntheticSpec,
+  syntheticRecords,
+} from "./fake-pncp-records.ts";
 
 /** Injectable failure modes (see the file comment). */
 export type FaultKind =
@@ -65,7 +79,7 @@ export interface FaultRule {
 
 /** Options of `startFakePncp`. */
 export interface FakePncpOptions {
-  /** Records served; default the real fixtures. */
+  /** Records served; default the real fixtures. Read as given: do not mutate them after start. */
   records?: FixtureRecord[];
   /** Serve synthetic volume cloned from the fixtures instead (ignored when `records` is given). */
   synthetic?: SyntheticSpec;
@@ -74,6 +88,8 @@ export interface FakePncpOptions {
   /** "Now" for /proposta (what is still open). Default: the real now. */
   now?: Date | string;
   faults?: FaultRule[];
+  /** Port to listen on (default 0 = any free port). */
+  port?: number;
 }
 
 /** A running fake. */
@@ -103,19 +119,30 @@ interface Answer {
 
 const BASE_PATH = "/api/consulta";
 const RATE_LIMIT_HTML = `<html>\n<head>\n    <meta charset="UTF-8">\n    <title>Limite de Requisições Excedido</title>\n</head>\n<body>\n    <h2>Limite de requisições excedido</h2>\n\n    <p>Você excedeu o limite de requisições permitidas. Tente novamente mais tarde.</p>\n</body>\n</html>\n`;
-const GATEWAY_TIMEOUT_HTML = "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway Time-out</h1></center></body></html>\n";
+const GATEWAY_TIMEOUT_HTML =
+  "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway Time-out</h1></center></body></html>\n";
 const JDBC_MESSAGE =
   "Failed to obtain JDBC Connection; nested exception is java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.";
 
 function springError(status: number, error: string, message: string, path: string): Answer {
-  const body = { timestamp: new Date().toISOString().replace("Z", "+00:00"), status, error, message, path: `/pncp-consulta${path}` };
+  const body = {
+    timestamp: new Date().toISOString().replace("Z", "+00:00"),
+    status,
+    error,
+    message,
+    path: `/pncp-consulta${path}`,
+  };
   return { status, body: JSON.stringify(body), contentType: "application/json" };
 }
 
 /** The real 400 body recorded when `codigoModalidadeContratacao` is missing, with this request's path. */
 function missingModalidade(path: string): Answer {
   const real = readFixture<Record<string, unknown>>("error-400-missing-codigoModalidadeContratacao.json");
-  return { status: 400, body: JSON.stringify({ ...real, path: `/pncp-consulta${path}` }), contentType: "application/json" };
+  return {
+    status: 400,
+    body: JSON.stringify({ ...real, path: `/pncp-consulta${path}` }),
+    contentType: "application/json",
+  };
 }
 
 function brasiliaLocal(instant: Date): string {
@@ -126,37 +153,38 @@ function yyyymmdd(local: string | null | undefined): string {
   return (local ?? "").slice(0, 10).replaceAll("-", "");
 }
 
+/** Publication time, then id; tolerant of the malformed records tests inject. */
+function sortKey(record: FixtureRecord): string {
+  return `${String(record.dataPublicacaoPncp ?? "")}|${String(record.numeroControlePNCP ?? "")}`;
+}
+
 function daysBetween(a: string, b: string): number {
   const parse = (s: string) => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8));
   return Math.round((parse(b) - parse(a)) / 86_400_000);
 }
 
-/** The answer PNCP would give without faults. Exported for tests of the fake itself. */
-export function answerFor(path: string, params: Record<string, string>, records: readonly FixtureRecord[], now: Date): Answer {
-  const endpoint = path.startsWith(BASE_PATH) ? path.slice(BASE_PATH.length) : path;
-  const kind = endpoint === "/v1/contratacoes/publicacao" ? "publicacao" : endpoint === "/v1/contratacoes/proposta" ? "proposta" : null;
-  if (!kind) return springError(404, "Not Found", "No static resource.", endpoint);
-  const required = kind === "publicacao" ? ["dataInicial", "dataFinal", "pagina"] : ["dataFinal", "pagina"];
-  if (!params.codigoModalidadeContratacao) return missingModalidade(endpoint);
-  for (const name of required) {
-    if (!params[name]) {
-      return springError(400, "Bad Request", `Required request parameter '${name}' for method parameter type String is not present`, endpoint);
-    }
-  }
-  const dates = [params.dataInicial, params.dataFinal].filter((d): d is string => d !== undefined);
-  if (dates.some((d) => !/^\d{8}$/.test(d))) return springError(400, "Bad Request", "Data inválida.", endpoint);
-  if (kind === "publicacao") {
-    const span = daysBetween(params.dataInicial!, params.dataFinal!);
-    if (span < 0) return springError(422, "Unprocessable Entity", "Data Inicial deve ser anterior ou igual à Data Final", endpoint);
-    if (span + 1 > 365) return springError(422, "Unprocessable Entity", "Período inicial e final maior que 365 dias.", endpoint);
-  }
-  const page = Number(params.pagina);
-  const size = params.tamanhoPagina === undefined ? 50 : Number(params.tamanhoPagina);
-  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 10 || size > 50) {
-    return springError(400, "Bad Request", "Parâmetros de paginação inválidos.", endpoint);
-  }
+/**
+ * Records a query selects, sorted like PNCP (publication ascending). Memoized per record set and query so
+ * the fake's own CPU (it shares the process with the client under test) stays out of benchmark timings.
+ */
+const selections = new WeakMap<readonly FixtureRecord[], Map<string, FixtureRecord[]>>();
 
+function matchingRecords(
+  kind: "publicacao" | "proposta",
+  params: Record<string, string>,
+  records: readonly FixtureRecord[],
+  now: Date,
+): FixtureRecord[] {
   const nowLocal = brasiliaLocal(now);
+  const { pagina: _page, tamanhoPagina: _size, ...filters } = params;
+  const key = JSON.stringify([kind, kind === "proposta" ? nowLocal : "", filters]);
+  let cache = selections.get(records);
+  if (!cache) {
+    cache = new Map();
+    selections.set(records, cache);
+  }
+  const cached = cache.get(key);
+  if (cached) return cached;
   const matching = records
     .filter((r) => String(r.modalidadeId) === params.codigoModalidadeContratacao)
     .filter((r) => !params.uf || r.unidadeOrgao?.ufSigla === params.uf)
@@ -170,8 +198,65 @@ export function answerFor(path: string, params: Record<string, string>, records:
       const day = yyyymmdd(r.dataPublicacaoPncp);
       return day >= params.dataInicial! && day <= params.dataFinal!;
     })
-    .sort((a, b) => a.dataPublicacaoPncp.localeCompare(b.dataPublicacaoPncp) || a.numeroControlePNCP.localeCompare(b.numeroControlePNCP));
+    .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  cache.set(key, matching);
+  return matching;
+}
 
+/** The answer PNCP would give without faults. Exported for tests of the fake itself. */
+export function answerFor(
+  path: string,
+  params: Record<string, string>,
+  records: readonly FixtureRecord[],
+  now: Date,
+): Answer {
+  const endpoint = path.startsWith(BASE_PATH) ? path.slice(BASE_PATH.length) : path;
+  const kind =
+    endpoint === "/v1/contratacoes/publicacao"
+      ? "publicacao"
+      : endpoint === "/v1/contratacoes/proposta"
+        ? "proposta"
+        : null;
+  if (!kind) return springError(404, "Not Found", "No static resource.", endpoint);
+  const required = kind === "publicacao" ? ["dataInicial", "dataFinal", "pagina"] : ["dataFinal", "pagina"];
+  if (!params.codigoModalidadeContratacao) return missingModalidade(endpoint);
+  for (const name of required) {
+    if (!params[name]) {
+      return springError(
+        400,
+        "Bad Request",
+        `Required request parameter '${name}' for method parameter type String is not present`,
+        endpoint,
+      );
+    }
+  }
+  const dates = [params.dataInicial, params.dataFinal].filter((d): d is string => d !== undefined);
+  if (dates.some((d) => !/^\d{8}$/.test(d)))
+    return springError(400, "Bad Request", "Data inválida.", endpoint);
+  if (kind === "publicacao") {
+    const span = daysBetween(params.dataInicial!, params.dataFinal!);
+    if (span < 0)
+      return springError(
+        422,
+        "Unprocessable Entity",
+        "Data Inicial deve ser anterior ou igual à Data Final",
+        endpoint,
+      );
+    if (span + 1 > 365)
+      return springError(
+        422,
+        "Unprocessable Entity",
+        "Período inicial e final maior que 365 dias.",
+        endpoint,
+      );
+  }
+  const page = Number(params.pagina);
+  const size = params.tamanhoPagina === undefined ? 50 : Number(params.tamanhoPagina);
+  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 10 || size > 50) {
+    return springError(400, "Bad Request", "Parâmetros de paginação inválidos.", endpoint);
+  }
+
+  const matching = matchingRecords(kind, params, records, now);
   if (matching.length === 0) return { status: 204, body: "", contentType: "application/json" };
   const totalPaginas = Math.ceil(matching.length / size);
   if (page > totalPaginas) {
@@ -199,16 +284,31 @@ function faultAnswer(rule: FaultRule, normal: Answer): Answer {
         headers: rule.retryAfter ? { "retry-after": rule.retryAfter } : {},
       };
     case "jdbc_500": {
-      const body = { timestamp: new Date().toISOString().replace("Z", "+00:00"), status: 500, error: "Internal Server Error", message: JDBC_MESSAGE, path: "/pncp-consulta/v1/contratacoes/publicacao" };
+      const body = {
+        timestamp: new Date().toISOString().replace("Z", "+00:00"),
+        status: 500,
+        error: "Internal Server Error",
+        message: JDBC_MESSAGE,
+        path: "/pncp-consulta/v1/contratacoes/publicacao",
+      };
       return { status: 500, body: JSON.stringify(body), contentType: "application/json" };
     }
     case "text_500":
-      return { status: 500, body: "Erro na comunicação com o banco de dados.", contentType: "application/json" };
+      return {
+        status: 500,
+        body: "Erro na comunicação com o banco de dados.",
+        contentType: "application/json",
+      };
     case "gateway_timeout":
       return { status: 504, body: GATEWAY_TIMEOUT_HTML, contentType: "text/html" };
     case "truncated": {
-      const full = normal.status === 200 ? normal.body : JSON.stringify({ data: loadFixtureRecords().slice(0, 3) });
-      return { status: 200, body: full.slice(0, Math.floor(full.length / 2)), contentType: "application/json" };
+      const full =
+        normal.status === 200 ? normal.body : JSON.stringify({ data: loadFixtureRecords().slice(0, 3) });
+      return {
+        status: 200,
+        body: full.slice(0, Math.floor(full.length / 2)),
+        contentType: "application/json",
+      };
     }
     default:
       return normal;
@@ -224,7 +324,8 @@ function matches(matcher: RequestMatcher | undefined, request: RecordedRequest):
 
 /** Starts the fake on 127.0.0.1, port 0. */
 export async function startFakePncp(options: FakePncpOptions = {}): Promise<FakePncp> {
-  const records = options.records ?? (options.synthetic ? syntheticRecords(options.synthetic) : loadFixtureRecords());
+  const records =
+    options.records ?? (options.synthetic ? syntheticRecords(options.synthetic) : loadFixtureRecords());
   const now = options.now === undefined ? null : new Date(options.now);
   const startedAt = performance.now();
   const requests: RecordedRequest[] = [];
@@ -278,7 +379,7 @@ export async function startFakePncp(options: FakePncpOptions = {}): Promise<Fake
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -119,7 +119,11 @@ export class FakeSupabase {
     if (!fn) return reply(404, { code: "PGRST125", message: `Invalid path specified in request URL` });
     if (req.method !== "POST") return reply(405, { code: "PGRST117", message: `Unsupported HTTP method` });
     const role = this.#role(headers);
-    if (!role) return reply(401, { message: "Invalid API key", hint: "Double check your Supabase `anon` or `service_role` API key." });
+    if (!role)
+      return reply(401, {
+        message: "Invalid API key",
+        hint: "Double check your Supabase `anon` or `service_role` API key.",
+      });
     const profile = headers["content-profile"];
     if (profile && profile !== "public") {
       return reply(406, { code: "PGRST106", message: `The schema must be one of the following: public` });
@@ -153,7 +157,9 @@ export class FakeSupabase {
       .map((a) => {
         const value = args[a.name];
         const json = a.type === "json" || a.type === "jsonb";
-        params.push(value === null ? null : json || typeof value === "object" ? JSON.stringify(value) : value);
+        params.push(
+          value === null ? null : json || typeof value === "object" ? JSON.stringify(value) : value,
+        );
         return `${a.name} => $${params.length}::${a.type}`;
       });
     const call = `public.${fn}(${parts.join(", ")})`;
@@ -234,7 +240,9 @@ export class FakeSupabase {
     let info: FunctionInfo | null = null;
     if (row) {
       const modes: string[] = row.modes;
-      const inputNames = (row.names as string[]).filter((_, i) => modes.length === 0 || "ibv".includes(modes[i]!));
+      const inputNames = (row.names as string[]).filter(
+        (_, i) => modes.length === 0 || "ibv".includes(modes[i]!),
+      );
       info = {
         args: (row.types as string[]).map((type, i) => ({ name: inputNames[i]!, type })),
         required: Number(row.pronargs) - Number(row.pronargdefaults),

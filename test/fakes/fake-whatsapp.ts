@@ -88,14 +88,28 @@ export interface FakeWhatsApp {
 const FAULTS: Record<FakeWhatsAppFault, { status: number; code: number; message: string }> = {
   http_429: { status: 429, code: 130429, message: "Rate limit hit" },
   http_500: { status: 500, code: 1, message: "An unknown error occurred" },
-  pair_rate_limit: { status: 400, code: 131056, message: "(Business Account, Consumer Account) pair rate limit hit" },
-  invalid_token: { status: 401, code: 190, message: "Invalid OAuth access token - Cannot parse access token" },
+  pair_rate_limit: {
+    status: 400,
+    code: 131056,
+    message: "(Business Account, Consumer Account) pair rate limit hit",
+  },
+  invalid_token: {
+    status: 401,
+    code: 190,
+    message: "Invalid OAuth access token - Cannot parse access token",
+  },
   bad_request: { status: 400, code: 100, message: "Invalid parameter" },
 };
 
 function graphError(res: ServerResponse, status: number, code: number, message: string): void {
   const body = JSON.stringify({
-    error: { message, type: "OAuthException", code, error_data: { details: message }, fbtrace_id: "AfakeTrace" },
+    error: {
+      message,
+      type: "OAuthException",
+      code,
+      error_data: { details: message },
+      fbtrace_id: "AfakeTrace",
+    },
   });
   res.writeHead(status, { "content-type": "application/json" });
   res.end(body);
@@ -113,8 +127,10 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 /** What a real Graph API would refuse in a `/messages` body, or null when it is fine. */
 // biome-ignore lint/suspicious/noExplicitAny: validates an arbitrary JSON body.
 function invalidMessage(body: any, mediaIds: Set<string>): { code: number; message: string } | null {
-  if (body?.messaging_product !== "whatsapp") return { code: 100, message: "messaging_product must be whatsapp" };
-  if (typeof body.to !== "string" && typeof body.recipient !== "string") return { code: 100, message: "missing to" };
+  if (body?.messaging_product !== "whatsapp")
+    return { code: 100, message: "messaging_product must be whatsapp" };
+  if (typeof body.to !== "string" && typeof body.recipient !== "string")
+    return { code: 100, message: "missing to" };
   switch (body.type) {
     case "text": {
       const text = body.text?.body;
@@ -125,19 +141,26 @@ function invalidMessage(body: any, mediaIds: Set<string>): { code: number; messa
     case "document": {
       const doc = body.document;
       if (!doc?.id && !doc?.link) return { code: 100, message: "document.id or link required" };
-      if (doc.id && !mediaIds.has(doc.id)) return { code: 131053, message: "Media upload error: unknown media id" };
-      if (typeof doc.caption === "string" && doc.caption.length > 1024) return { code: 100, message: "caption too long" };
+      if (doc.id && !mediaIds.has(doc.id))
+        return { code: 131053, message: "Media upload error: unknown media id" };
+      if (typeof doc.caption === "string" && doc.caption.length > 1024)
+        return { code: 100, message: "caption too long" };
       return null;
     }
     case "interactive": {
       const it = body.interactive;
       if (it?.type !== "cta_url") return { code: 100, message: "only cta_url interactive is faked" };
       const p = it.action?.parameters;
-      if (it.action?.name !== "cta_url" || typeof p?.url !== "string" || typeof p?.display_text !== "string") {
+      if (
+        it.action?.name !== "cta_url" ||
+        typeof p?.url !== "string" ||
+        typeof p?.display_text !== "string"
+      ) {
         return { code: 100, message: "cta_url action requires display_text and url" };
       }
       if (p.display_text.length > 20) return { code: 100, message: "display_text longer than 20" };
-      if (typeof it.body?.text !== "string" || it.body.text.length > 1024) return { code: 100, message: "body.text invalid" };
+      if (typeof it.body?.text !== "string" || it.body.text.length > 1024)
+        return { code: 100, message: "body.text invalid" };
       return null;
     }
     default:
@@ -173,7 +196,12 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions = {}): Prom
     }
     if (phoneId !== phoneNumberId) {
       finish(400);
-      return graphError(res, 400, 100, `Unsupported post request. Object with ID '${phoneId}' does not exist`);
+      return graphError(
+        res,
+        400,
+        100,
+        `Unsupported post request. Object with ID '${phoneId}' does not exist`,
+      );
     }
     const faultIndex = faults.findIndex((f) => !f.endpoint || f.endpoint === endpoint);
     if (faultIndex >= 0) {
@@ -186,7 +214,9 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions = {}): Prom
     if (endpoint === "media") {
       let form: FormData;
       try {
-        form = await new Response(raw, { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
+        form = await new Response(raw, {
+          headers: { "content-type": req.headers["content-type"] ?? "" },
+        }).formData();
       } catch {
         finish(400);
         return graphError(res, 400, 100, "media upload must be multipart/form-data");
@@ -230,7 +260,13 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions = {}): Prom
     messages.push({ at, id, version, to, type: body.type, body });
     finish(200);
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id }] }));
+    res.end(
+      JSON.stringify({
+        messaging_product: "whatsapp",
+        contacts: [{ input: to, wa_id: to }],
+        messages: [{ id }],
+      }),
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -251,7 +287,9 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions = {}): Prom
       while (!predicate()) {
         if (Date.now() > deadline) {
           const seen = messages.map((m) => `${m.type}: ${JSON.stringify(m.body).slice(0, 160)}`).join("\n");
-          throw new Error(`fake WhatsApp: condition not met after ${timeoutMs} ms; messages so far:\n${seen}`);
+          throw new Error(
+            `fake WhatsApp: condition not met after ${timeoutMs} ms; messages so far:\n${seen}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -268,5 +306,113 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions = {}): Prom
         server.close(() => resolve());
       });
     },
+  };
+}
+
+// ---- Webhook payloads Meta would send to us (for tests that drive the adapter) ----
+
+/** Identities and secrets shared by the WhatsApp tests. */
+export const WA = {
+  token: "test-wa-token",
+  phoneNumberId: "106540352242922",
+  displayPhone: "15550783881",
+  appSecret: "test-wa-app-secret",
+  verifyToken: "test-wa-verify-token",
+  apiVersion: "v23.0",
+  /** The default user: a BSUID plus the phone Meta still discloses. */
+  userId: "BR.1502576394655843",
+  phone: "5511987654321",
+  name: "Maria Compras",
+} as const;
+
+export interface SenderSpec {
+  /** BSUID (`user_id`); omit for a payload from before the BSUID rollout. */
+  userId?: string;
+  /** Phone (`wa_id` / `from`); null for a username user whose number Meta withholds. */
+  phone?: string | null;
+  name?: string;
+}
+
+/** One inbound message of any type (`{type: "text", text: {body}}`, `{type: "image", image: {...}}`…). */
+export function messageWebhook(
+  wamid: string,
+  message: Record<string, unknown>,
+  sender: SenderSpec = {},
+): unknown {
+  const phone = sender.phone === undefined ? WA.phone : sender.phone;
+  const userId = sender.userId;
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "102290129340398",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: WA.displayPhone, phone_number_id: WA.phoneNumberId },
+              contacts: [
+                {
+                  profile: { name: sender.name ?? WA.name },
+                  ...(phone ? { wa_id: phone } : {}),
+                  ...(userId ? { user_id: userId } : {}),
+                },
+              ],
+              messages: [
+                {
+                  ...(phone ? { from: phone } : {}),
+                  ...(userId ? { from_user_id: userId } : {}),
+                  id: wamid,
+                  timestamp: "1790000000",
+                  ...message,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A text message webhook. */
+export function textWebhook(wamid: string, text: string, sender: SenderSpec = {}): unknown {
+  return messageWebhook(wamid, { type: "text", text: { body: text } }, sender);
+}
+
+/** A `statuses` callback about a message the bot sent (sent/delivered/read). */
+export function statusWebhook(wamid: string, status = "delivered"): unknown {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "102290129340398",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: WA.displayPhone, phone_number_id: WA.phoneNumberId },
+              statuses: [
+                {
+                  id: wamid,
+                  status,
+                  timestamp: "1790000001",
+                  recipient_id: WA.phone,
+                  recipient_user_id: WA.userId,
+                  pricing: {
+                    billable: false,
+                    pricing_model: "PMP",
+                    category: "service",
+                    type: "free_customer_service",
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
   };
 }

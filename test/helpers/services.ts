@@ -97,6 +97,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
-    drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`).then(() => undefined)),
+    drop: () =>
+      admin((client) => client.query(`drop database if exists ${name} with (force)`).then(() => undefined)),
   };
 }

@@ -33,18 +33,20 @@ export interface TestAppOptions {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const pncp = options.pncp ?? (await startFakePncp());
+  const now = options.now ?? FIXTURE_NOW;
+  const pncp = options.pncp ?? (await startFakePncp({ now }));
   const env: Record<string, string> = {
     LOG_LEVEL: "silent",
     PNCP_BASE_URL: pncp.url,
     PNCP_TIMEOUT_MS: "3000",
     PNCP_MAX_RETRIES: "1",
+    PNCP_RETRY_BASE_MS: "20",
     DATA_DIR: "memory://",
     UPGRADE_TOKEN_SECRET: "test-upgrade-secret",
     PUBLIC_BASE_URL: "https://bot.example.test",
     ...options.env,
   };
-  const clock = new FixedClock(options.now ?? FIXTURE_NOW);
+  const clock = new FixedClock(now);
   const app = await createApp(loadConfig(env), { clock, logger: silentLogger() });
   const baseUrl = await app.start(0);
   const store = app.core.deps.store;

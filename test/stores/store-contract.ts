@@ -50,7 +50,17 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it("lists the seeded plan catalog with its capabilities", async () => {
       const plans = await store.listPlans();
-      expect(plans.map((p) => [p.id, p.priceCents, p.searchesPerMonth, p.historyDays, p.excel, p.perMinute, p.team])).toEqual([
+      expect(
+        plans.map((p) => [
+          p.id,
+          p.priceCents,
+          p.searchesPerMonth,
+          p.historyDays,
+          p.excel,
+          p.perMinute,
+          p.team,
+        ]),
+      ).toEqual([
         ["free_trial", null, 3, 7, false, 2, false],
         ["consultor_agil", 29_700, 50, 30, false, 10, false],
         ["maquina", 59_700, 300, 365, true, 30, false],
@@ -109,7 +119,13 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const lateNovember = new Date("2026-11-30T23:30:00-03:00");
       expect(lateNovember.toISOString()).toBe("2026-12-01T02:30:00.000Z");
       const first = await store.consumeSearch(account, 30, lateNovember);
-      expect(first).toMatchObject({ allowed: true, planId: "consultor_agil", used: 1, quota: 50, monthKey: "2026-11" });
+      expect(first).toMatchObject({
+        allowed: true,
+        planId: "consultor_agil",
+        used: 1,
+        quota: 50,
+        monthKey: "2026-11",
+      });
       expect(first.resetsAt.toISOString()).toBe("2026-12-01T03:00:00.000Z");
       for (let i = 2; i <= 50; i++) await store.consumeSearch(account, 30, lateNovember);
       const lastMinute = new Date("2026-11-30T23:59:59-03:00");
@@ -159,9 +175,18 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.setPlan(team, "sala_guerra", new Date(Date.now() + 30 * DAY));
 
       const a = await store.consumeSearch(ana, 1825);
-      expect(a).toMatchObject({ allowed: true, planId: "sala_guerra", used: 1, quota: 1000, chargedAccountId: team });
+      expect(a).toMatchObject({
+        allowed: true,
+        planId: "sala_guerra",
+        used: 1,
+        quota: 1000,
+        chargedAccountId: team,
+      });
       expect(await store.consumeSearch(bia, 365)).toMatchObject({ used: 2, chargedAccountId: team });
-      expect(await store.consumeSearch(outsider, 7)).toMatchObject({ planId: "free_trial", chargedAccountId: outsider });
+      expect(await store.consumeSearch(outsider, 7)).toMatchObject({
+        planId: "free_trial",
+        chargedAccountId: outsider,
+      });
 
       const status = await store.getAccountStatus(bia);
       expect(status).toMatchObject({ effectiveAccountId: team, used: 2, remaining: 998 });
@@ -169,7 +194,11 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
       // Team plan over: Ana is back on her own trial, whose usage the team searches never touched.
       await store.setPlan(team, "sala_guerra", new Date(Date.now() - DAY));
-      expect(await store.consumeSearch(ana, 7)).toMatchObject({ planId: "free_trial", used: 2, chargedAccountId: ana });
+      expect(await store.consumeSearch(ana, 7)).toMatchObject({
+        planId: "free_trial",
+        used: 2,
+        chargedAccountId: ana,
+      });
     });
 
     it("applies a Telegram group's team plan in the group only, not in the member's DM", async () => {
@@ -180,7 +209,10 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.setPlan(await store.resolveTeam!("telegram", groupId), "sala_guerra", null);
       expect((await store.consumeSearch(account, 30)).planId).toBe("sala_guerra");
       expect(await store.resolveIdentity(dm)).toBe(account);
-      expect(await store.consumeSearch(account, 7)).toMatchObject({ planId: "free_trial", chargedAccountId: account });
+      expect(await store.consumeSearch(account, 7)).toMatchObject({
+        planId: "free_trial",
+        chargedAccountId: account,
+      });
       await store.resolveIdentity(inGroup);
       expect((await store.getAccountStatus(account)).plan.id).toBe("sala_guerra");
     });
@@ -227,8 +259,14 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const key = `T-${randomUUID()}`;
       expect(await store.getInstallation(key)).toBeNull();
       await store.saveInstallation(key, { team: { id: key }, bot: { scopes: ["chat:write"] } });
-      await store.saveInstallation(key, { team: { id: key }, bot: { scopes: ["chat:write", "files:write"] } });
-      expect(await store.getInstallation(key)).toEqual({ team: { id: key }, bot: { scopes: ["chat:write", "files:write"] } });
+      await store.saveInstallation(key, {
+        team: { id: key },
+        bot: { scopes: ["chat:write", "files:write"] },
+      });
+      expect(await store.getInstallation(key)).toEqual({
+        team: { id: key },
+        bot: { scopes: ["chat:write", "files:write"] },
+      });
       await store.deleteInstallation(key);
       expect(await store.getInstallation(key)).toBeNull();
     });

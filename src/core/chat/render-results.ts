@@ -1,14 +1,8 @@
-import type { Bid, BidStatus } from "../bid.ts";
+import type { Bid } from "../bid.ts";
 import { formatBRL, formatDateTime, formatValueOrMissing, plural } from "../format.ts";
 import type { SearchOutcome } from "../search/run-search.ts";
+import { bidStatusLabel } from "../summary/status-labels.ts";
 import type { BidLine, Reply } from "./reply.ts";
-
-/** pt-BR label of a bid status. */
-export const STATUS_LABELS: Record<BidStatus, string> = {
-  recebendo_propostas: "Recebendo propostas",
-  em_julgamento: "Em julgamento",
-  encerrada: "Encerrada",
-};
 
 const TITLE_MAX = 160;
 
@@ -25,7 +19,7 @@ export function toBidLine(bid: Bid): BidLine {
     uf: bid.uf ?? "—",
     municipality: bid.municipality,
     closesAt: bid.proposalsCloseAt ? formatDateTime(bid.proposalsCloseAt) : null,
-    status: STATUS_LABELS[bid.status],
+    status: bidStatusLabel(bid.status),
     link: bid.link,
   };
 }

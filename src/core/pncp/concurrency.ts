@@ -14,7 +14,8 @@ export class Semaphore {
   #queue: Waiter[] = [];
 
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be ≥ 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`semaphore limit must be ≥ 1, got ${limit}`);
     this.limit = limit;
   }
 

@@ -69,7 +69,14 @@ export class FetchRun {
     const entry = this.#issues.get(key);
     if (entry) entry.issue.pages += pages;
     else {
-      const issue = { uf: slice.uf, modalidade: slice.modalidade, from: slice.from, to: slice.to, pages, reason };
+      const issue = {
+        uf: slice.uf,
+        modalidade: slice.modalidade,
+        from: slice.from,
+        to: slice.to,
+        pages,
+        reason,
+      };
       this.#issues.set(key, { index: slice.index, issue });
     }
     if (reason === "page_cap") {

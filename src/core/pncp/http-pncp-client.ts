@@ -8,6 +8,8 @@
  * Failures are retried with full-jitter backoff (`Retry-After` honoured, capped); a 429 also pauses new
  * attempts of this client for the same delay; a circuit breaker stops hammering a PNCP that is down.
  */
+
+import { setMaxListeners } from "node:events";
 import { AppError } from "../errors.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import { type Logger, silentLogger } from "../ports/logger.ts";
@@ -60,7 +62,9 @@ export interface HttpPncpClientOptions {
   fetch?: typeof fetch;
 }
 
-type PageResult = { kind: "ok"; records: unknown[]; totalPages: number } | { kind: "lost"; reason: LossReason };
+type PageResult =
+  | { kind: "ok"; records: unknown[]; totalPages: number }
+  | { kind: "lost"; reason: LossReason };
 
 const DEFAULT_BASE_URL = "https://pncp.gov.br/api/consulta";
 
@@ -105,7 +109,10 @@ export class HttpPncpClient implements PncpClient {
     this.#baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     this.#pageSize = Math.min(50, Math.max(10, Math.floor(options.pageSize ?? 50)));
     this.#maxPages = Math.max(1, Math.floor(options.maxPagesPerSlice ?? 20));
-    this.#maxWindowDays = Math.min(MAX_WINDOW_DAYS, Math.max(1, Math.floor(options.maxWindowDays ?? MAX_WINDOW_DAYS)));
+    this.#maxWindowDays = Math.min(
+      MAX_WINDOW_DAYS,
+      Math.max(1, Math.floor(options.maxWindowDays ?? MAX_WINDOW_DAYS)),
+    );
     this.#openHorizonDays = Math.max(0, Math.floor(options.openHorizonDays ?? 180));
     this.#timeoutMs = options.timeoutMs ?? 20_000;
     this.#maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 3));
@@ -128,8 +135,25 @@ export class HttpPncpClient implements PncpClient {
 
   /** See `PncpClient.fetchBids`: partial results with `stats.issues`; throws only when no page at all arrived. */
   async fetchBids(request: PncpFetchRequest, options: FetchOptions = {}): Promise<PncpFetchResult> {
-    const { signal } = options;
-    if (signal?.aborted) throw signal.reason;
+    if (options.signal?.aborted) throw options.signal.reason;
+    // One internal signal for the whole fan-out: every in-flight page, queued slot and backoff listens to
+    // it, far more than EventTarget's default warning threshold of 10 listeners.
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const forward = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", forward, { once: true });
+    try {
+      return await this.#run(request, options, controller.signal);
+    } finally {
+      options.signal?.removeEventListener("abort", forward);
+    }
+  }
+
+  async #run(
+    request: PncpFetchRequest,
+    options: FetchOptions,
+    signal: AbortSignal,
+  ): Promise<PncpFetchResult> {
     const startedAt = performance.now();
     const now = this.#clock.now();
     const slices = planSlices(request, {
@@ -142,7 +166,10 @@ export class HttpPncpClient implements PncpClient {
     await Promise.all(slices.map((slice) => this.#fetchSlice(run, slice, now, signal)));
     const result = run.finish(Math.round(performance.now() - startedAt));
     const { issues, ...counters } = result.stats;
-    this.#logger.debug({ event: "pncp_fetch_completed", ...counters, issues: issues.length }, "pncp_fetch_completed");
+    this.#logger.debug(
+      { event: "pncp_fetch_completed", ...counters, issues: issues.length },
+      "pncp_fetch_completed",
+    );
     if (result.stats.pages === 0) {
       throw new AppError("PNCP_UNAVAILABLE", "PNCP answered no page of the search", {
         retryable: true,
@@ -155,7 +182,10 @@ export class HttpPncpClient implements PncpClient {
   async #fetchSlice(run: FetchRun, slice: Slice, now: Date, signal?: AbortSignal): Promise<void> {
     const context = { uf: slice.uf, modalidade: slice.modalidade, now };
     const accept = (page: number, result: PageResult): void => {
-      if (result.kind === "lost") return run.pagesLost(slice, 1, result.reason);
+      if (result.kind === "lost") {
+        run.pagesLost(slice, 1, result.reason);
+        return;
+      }
       const { bids, invalid } = normalizePage(result.records, context);
       run.pageFetched(slice, page, bids, result.records.length, invalid);
     };
@@ -163,7 +193,8 @@ export class HttpPncpClient implements PncpClient {
     const first = await this.#fetchPage(run, slice, 1, signal);
     if (first.kind === "lost") {
       run.sliceSized(1, 0);
-      return accept(1, first);
+      accept(1, first);
+      return;
     }
     const selection = selectPages(first.totalPages, this.#maxPages);
     run.sliceSized(first.totalPages, selection.pages.length);
@@ -185,11 +216,18 @@ export class HttpPncpClient implements PncpClient {
       if (wait > 0) await this.#sleep(wait, signal);
       const outcome = await this.#attempt(run, url, page, signal);
       if (outcome === "circuit_open") return { kind: "lost", reason: "circuit_open" };
-      if (outcome.kind === "ok") return { kind: "ok", records: outcome.records, totalPages: outcome.totalPages };
+      if (outcome.kind === "ok")
+        return { kind: "ok", records: outcome.records, totalPages: outcome.totalPages };
       if (outcome.kind === "empty") return { kind: "ok", records: [], totalPages: 0 };
       if (outcome.kind === "fatal") {
         this.#logger.warn(
-          { event: "pncp_request_failed", method: "GET", path: url.pathname, params: params(url), status: outcome.status },
+          {
+            event: "pncp_request_failed",
+            method: "GET",
+            path: url.pathname,
+            params: params(url),
+            status: outcome.status,
+          },
           "pncp_request_failed",
         );
         return { kind: "lost", reason: "failed" };
@@ -226,7 +264,12 @@ export class HttpPncpClient implements PncpClient {
   }
 
   /** One attempt under the concurrency limit and the breaker. */
-  async #attempt(run: FetchRun, url: URL, page: number, signal?: AbortSignal): Promise<PageOutcome | "circuit_open"> {
+  async #attempt(
+    run: FetchRun,
+    url: URL,
+    page: number,
+    signal?: AbortSignal,
+  ): Promise<PageOutcome | "circuit_open"> {
     const release = await this.#semaphore.acquire(signal);
     try {
       if (!(await this.#breaker.acquire())) return "circuit_open";
@@ -246,7 +289,8 @@ export class HttpPncpClient implements PncpClient {
         throw error;
       }
       // A 429 is the gateway throttling a live PNCP: it says nothing about PNCP being down.
-      const health = outcome.kind !== "retryable" ? "success" : outcome.status === 429 ? "neutral" : "failure";
+      const health =
+        outcome.kind !== "retryable" ? "success" : outcome.status === 429 ? "neutral" : "failure";
       this.#breaker.record(health);
       return outcome;
     } finally {

@@ -48,7 +48,9 @@ export function isHttpUrl(value: string | null | undefined): value is string {
  * sequencial WITHOUT zero padding (a padded one does not resolve). Uses `anoCompra`/`sequencialCompra`,
  * else parses them out of `numeroControlePNCP`; as a last resort, a PNCP search for the control number.
  */
-export function pncpEditalLink(record: Pick<PncpRecord, "numeroControlePNCP" | "anoCompra" | "sequencialCompra" | "orgaoEntidade">): string {
+export function pncpEditalLink(
+  record: Pick<PncpRecord, "numeroControlePNCP" | "anoCompra" | "sequencialCompra" | "orgaoEntidade">,
+): string {
   const cnpj = record.orgaoEntidade.cnpj.trim();
   if (record.anoCompra != null && record.sequencialCompra != null) {
     return `${PNCP_EDITAIS}/${cnpj}/${record.anoCompra}/${record.sequencialCompra}`;
@@ -108,7 +110,10 @@ export function normalizeRecord(record: PncpRecord, context: NormalizeContext): 
 }
 
 /** A page of raw records validated one by one: malformed ones are dropped and counted, never thrown. */
-export function normalizePage(records: unknown[], context: NormalizeContext): { bids: Bid[]; invalid: number } {
+export function normalizePage(
+  records: unknown[],
+  context: NormalizeContext,
+): { bids: Bid[]; invalid: number } {
   const bids: Bid[] = [];
   let invalid = 0;
   for (const raw of records) {

@@ -3,8 +3,9 @@
  * §A5): 204 with an empty body but a JSON content type = no records; 400 on a page past the end = the
  * end; 429 comes with an HTML body; bodies are UTF-8 whatever the header says; bodies can be truncated.
  */
-import { isRetryableStatus } from "./retry.ts";
+
 import { type PncpEnvelope, pncpEnvelopeSchema } from "./record-schema.ts";
+import { isRetryableStatus } from "./retry.ts";
 
 /** Outcome of one attempt. `retryable` and `fatal` carry a short machine-readable reason for logs. */
 export type PageOutcome =
@@ -67,7 +68,12 @@ function networkReason(error: unknown): string {
   return "network_error";
 }
 
-function classify(status: number, retryAfter: string | null, bytes: Uint8Array, input: PageRequestInput): PageOutcome {
+function classify(
+  status: number,
+  retryAfter: string | null,
+  bytes: Uint8Array,
+  input: PageRequestInput,
+): PageOutcome {
   if (status === 204) return { kind: "empty", status };
   if (status === 400 && input.page > 1) return { kind: "empty", status };
   if (status === 200) return parseBody(bytes, input.pageSize);
@@ -84,7 +90,8 @@ function parseBody(bytes: Uint8Array, pageSize: number): PageOutcome {
     return { kind: "retryable", status: 200, reason: "invalid_json", retryAfter: null };
   }
   const parsed = pncpEnvelopeSchema.safeParse(json);
-  if (!parsed.success) return { kind: "retryable", status: 200, reason: "invalid_envelope", retryAfter: null };
+  if (!parsed.success)
+    return { kind: "retryable", status: 200, reason: "invalid_envelope", retryAfter: null };
   const records = parsed.data.data ?? [];
   return { kind: "ok", records, totalPages: totalPages(parsed.data, records.length, pageSize), status: 200 };
 }

@@ -8,7 +8,11 @@ export interface PncpFetchRequest {
   /** São Paulo calendar dates, YYYY-MM-DD, inclusive. Ignored bounds for `openOnly` except `to`. */
   from: string;
   to: string;
-  /** true → `/v1/contratacoes/proposta` (still receiving proposals); false → `/v1/contratacoes/publicacao`. */
+  /**
+   * true → `/v1/contratacoes/proposta` (still receiving proposals); false → `/v1/contratacoes/publicacao`.
+   * With `openOnly`, a `to` after today means "closing on or before `to`"; a `to` of today or earlier means
+   * "everything still open" (HttpPncpClient sends today + its `openHorizonDays` as `dataFinal`).
+   */
   openOnly: boolean;
 }
 

@@ -18,14 +18,7 @@ const numeric = z.union([
 ]);
 
 /** An integer id, or a string holding one (`situacaoCompraId` is a string enum in the OpenAPI spec). */
-const intLike = z.union([
-  z.number().int(),
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/)
-    .transform(Number),
-]);
+const intLike = z.union([z.number().int(), z.string().trim().regex(/^\d+$/).transform(Number)]);
 
 /** Codes that must stay strings (leading zeros, 2026 alphanumeric CNPJs) even if sent as numbers. */
 const stringCode = z.union([z.string(), z.number().int().transform(String)]);

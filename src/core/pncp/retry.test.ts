@@ -6,7 +6,9 @@ const opts = { baseMs: 1000, maxDelayMs: 15_000 };
 describe("backoffDelay (full jitter)", () => {
   it("draws uniformly below an exponentially growing ceiling", () => {
     const nearlyOne = () => 0.999_999;
-    expect([0, 1, 2, 3].map((retry) => backoffDelay(retry, opts, nearlyOne))).toEqual([999, 1999, 3999, 7999]);
+    expect([0, 1, 2, 3].map((retry) => backoffDelay(retry, opts, nearlyOne))).toEqual([
+      999, 1999, 3999, 7999,
+    ]);
     expect(backoffDelay(2, opts, () => 0.5)).toBe(2000);
     expect(backoffDelay(3, opts, () => 0)).toBe(0);
   });
@@ -61,7 +63,8 @@ describe("retryDelay", () => {
 
 describe("isRetryableStatus", () => {
   it("retries throttling, timeouts, server errors and PNCP's spurious 422", () => {
-    for (const status of [408, 422, 425, 429, 500, 502, 503, 504]) expect(isRetryableStatus(status)).toBe(true);
+    for (const status of [408, 422, 425, 429, 500, 502, 503, 504])
+      expect(isRetryableStatus(status)).toBe(true);
   });
   it("does not retry client errors that will not change", () => {
     for (const status of [400, 401, 403, 404, 405, 501]) expect(isRetryableStatus(status)).toBe(false);

@@ -29,7 +29,9 @@ export interface PlanOptions {
   today: string;
 }
 
+/** Bids by publication date (`dataInicial`…`dataFinal`). */
 export const PUBLICACAO_PATH = "/v1/contratacoes/publicacao";
+/** Bids still receiving proposals (`dataFinal` only). */
 export const PROPOSTA_PATH = "/v1/contratacoes/proposta";
 
 function validModalidades(modalidades: number[]): number[] {
@@ -46,7 +48,8 @@ function validModalidades(modalidades: number[]): number[] {
 function validUfs(ufs: string[]): (string | null)[] {
   const unique = [...new Set(ufs.map((uf) => uf.trim().toUpperCase()))];
   for (const uf of unique) {
-    if (!/^[A-Z]{2}$/.test(uf)) throw new AppError("INVALID_QUERY", `invalid UF "${uf}"`, { details: { uf } });
+    if (!/^[A-Z]{2}$/.test(uf))
+      throw new AppError("INVALID_QUERY", `invalid UF "${uf}"`, { details: { uf } });
   }
   return unique.length > 0 ? unique : [null];
 }
@@ -68,7 +71,14 @@ export function planSlices(request: PncpFetchRequest, options: PlanOptions): Sli
   const ufs = validUfs(request.ufs);
   const pageSize = String(options.pageSize);
   const slices: Slice[] = [];
-  const push = (uf: string | null, modalidade: number, from: string, to: string, path: string, dates: Record<string, string>) => {
+  const push = (
+    uf: string | null,
+    modalidade: number,
+    from: string,
+    to: string,
+    path: string,
+    dates: Record<string, string>,
+  ) => {
     const params: Record<string, string> = { ...dates, codigoModalidadeContratacao: String(modalidade) };
     if (uf) params.uf = uf;
     params.tamanhoPagina = pageSize;
@@ -78,7 +88,8 @@ export function planSlices(request: PncpFetchRequest, options: PlanOptions): Sli
   if (request.openOnly) {
     const dataFinal = openDataFinal(request.to, options);
     for (const uf of ufs) {
-      for (const m of modalidades) push(uf, m, options.today, dataFinal, PROPOSTA_PATH, { dataFinal: toPncpDate(dataFinal) });
+      for (const m of modalidades)
+        push(uf, m, options.today, dataFinal, PROPOSTA_PATH, { dataFinal: toPncpDate(dataFinal) });
     }
     return slices;
   }

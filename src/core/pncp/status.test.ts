@@ -4,7 +4,8 @@ import { normalizePage } from "./normalize.ts";
 import { inferStatus, STALE_JUDGING_DAYS, type StatusInput } from "./status.ts";
 
 const DIR = new URL("../../../../shared/fixtures/pncp/", import.meta.url);
-const page = (name: string): unknown[] => (JSON.parse(readFileSync(new URL(name, DIR), "utf8")) as { data: unknown[] }).data;
+const page = (name: string): unknown[] =>
+  (JSON.parse(readFileSync(new URL(name, DIR), "utf8")) as { data: unknown[] }).data;
 
 const NOW = new Date("2026-09-21T20:25:00Z"); // 17:25 in Brasília, when the proposta page was recorded
 const base: StatusInput = {
@@ -17,7 +18,9 @@ const base: StatusInput = {
 describe("inferStatus", () => {
   it("is recebendo_propostas while the closing instant is in the future", () => {
     expect(inferStatus(base, NOW)).toBe("recebendo_propostas");
-    expect(inferStatus({ ...base, proposalsCloseAt: "2026-09-21T20:25:01.000Z" }, NOW)).toBe("recebendo_propostas");
+    expect(inferStatus({ ...base, proposalsCloseAt: "2026-09-21T20:25:01.000Z" }, NOW)).toBe(
+      "recebendo_propostas",
+    );
   });
 
   it("is em_julgamento once proposals closed without a result", () => {
@@ -61,12 +64,17 @@ describe("inferStatus", () => {
     // Both still listed by /proposta at 17:25; one closes 17:30, the other 23:59.
     expect(open.map((b) => b.status)).toEqual(["recebendo_propostas", "recebendo_propostas"]);
     const later = new Date("2026-09-21T20:31:00Z");
-    expect(normalizePage(page("contratacoes-proposta-page-mod6-sp-2026-09-21.json"), { ...ctx, now: later }).bids.map((b) => b.status)).toEqual([
-      "em_julgamento",
-      "recebendo_propostas",
-    ]);
+    expect(
+      normalizePage(page("contratacoes-proposta-page-mod6-sp-2026-09-21.json"), {
+        ...ctx,
+        now: later,
+      }).bids.map((b) => b.status),
+    ).toEqual(["em_julgamento", "recebendo_propostas"]);
 
-    const dispensa = normalizePage(page("contratacoes-publicacao-page-mod8-sp-2026-09-17.json"), { ...ctx, modalidade: 8 }).bids;
+    const dispensa = normalizePage(page("contratacoes-publicacao-page-mod8-sp-2026-09-17.json"), {
+      ...ctx,
+      modalidade: 8,
+    }).bids;
     const withDispute = dispensa.find((b) => b.id === "63025530000104-1-003643/2026")!;
     expect(withDispute.status).toBe("recebendo_propostas"); // dispensa com disputa, closes 2026-09-25
     const direct = dispensa.filter((b) => b.id !== withDispute.id);

@@ -35,7 +35,8 @@ describe("composeLlmSummary", () => {
   it("keeps number-free prose, drops numeric sentences and highlights, and appends our facts to refs", () => {
     const summary = composeLlmSummary(
       {
-        overview: "Foram 42 licitações somando R$ 9,9 bilhões. Predominam compras federais de materiais e serviços.",
+        overview:
+          "Foram 42 licitações somando R$ 9,9 bilhões. Predominam compras federais de materiais e serviços.",
         highlights: [
           { bid: 3, text: "Compra de equipamentos de informática do Exército" },
           { bid: null, text: "Quarenta por cento são dispensas" },

@@ -28,7 +28,10 @@ export function statesNumber(text: string): boolean {
 }
 
 function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").replace(/\s+/g, " ").trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** The LLM's sentences without numbers, at most two. */
@@ -43,7 +46,10 @@ function qualitativeSentences(overview: string): string {
 
 function facts(bid: Bid): string {
   const where = place(bid);
-  const parts = [`${cut(bid.agency, 60)}${where ? `, ${where}` : ""}`, formatValueOrMissing(bid.estimatedValue)];
+  const parts = [
+    `${cut(bid.agency, 60)}${where ? `, ${where}` : ""}`,
+    formatValueOrMissing(bid.estimatedValue),
+  ];
   if (bid.proposalsCloseAt) parts.push(`encerra em ${formatDateAt(bid.proposalsCloseAt)}`);
   return parts.join("; ");
 }
@@ -52,7 +58,11 @@ function facts(bid: Bid): string {
  * The final Summary, or null when the LLM gave no usable (number-free) overview. `sent` are the bids
  * the LLM saw, so `bid` refs index into them.
  */
-export function composeLlmSummary(llm: LlmSummary, input: SummaryInput, sent: readonly Bid[]): Summary | null {
+export function composeLlmSummary(
+  llm: LlmSummary,
+  input: SummaryInput,
+  sent: readonly Bid[],
+): Summary | null {
   const prose = qualitativeSentences(llm.overview);
   if (!prose) return null;
   const highlights: string[] = [];

@@ -4,8 +4,8 @@ import { DEFAULT_MODALIDADES, type SearchQuery } from "../query/search-query.ts"
 import type { SectorId } from "../sectors.ts";
 import { inclusiveDays } from "../time.ts";
 import { BID_STATUS_LABELS } from "./status-labels.ts";
-import { joinPt } from "./summary-parts.ts";
 import type { Summary } from "./summarizer.ts";
+import { joinPt } from "./summary-parts.ts";
 
 /** pt-BR name of a sector id; the real table lives in the filter module and is passed in. */
 export type SectorNamer = (id: SectorId) => string;

@@ -29,9 +29,27 @@ describe("FallbackSummarizer with results", () => {
 
   it("names the most frequent órgão and município, ranks UFs and counts values partially known", async () => {
     const bids = [
-      makeBid({ id: "1", agency: "MUNICIPIO DE X", municipality: "Curitiba", uf: "PR", estimatedValue: 1000 }),
-      makeBid({ id: "2", agency: "MUNICIPIO DE X", municipality: "Curitiba", uf: "PR", estimatedValue: 234.56 }),
-      makeBid({ id: "3", agency: "ESTADO DE SC", municipality: "Florianópolis", uf: "SC", estimatedValue: null }),
+      makeBid({
+        id: "1",
+        agency: "MUNICIPIO DE X",
+        municipality: "Curitiba",
+        uf: "PR",
+        estimatedValue: 1000,
+      }),
+      makeBid({
+        id: "2",
+        agency: "MUNICIPIO DE X",
+        municipality: "Curitiba",
+        uf: "PR",
+        estimatedValue: 234.56,
+      }),
+      makeBid({
+        id: "3",
+        agency: "ESTADO DE SC",
+        municipality: "Florianópolis",
+        uf: "SC",
+        estimatedValue: null,
+      }),
     ];
     const summary = await new FallbackSummarizer().summarize(input(bids));
     expect(summary.text).toBe(
@@ -46,13 +64,26 @@ describe("FallbackSummarizer with results", () => {
 
   it("says when no value is known and uses the singular for one closing bid", async () => {
     const bids = [
-      makeBid({ id: "1", agency: "A", object: "Uniformes escolares", proposalsCloseAt: "2026-11-24T13:00:00.000Z" }),
+      makeBid({
+        id: "1",
+        agency: "A",
+        object: "Uniformes escolares",
+        proposalsCloseAt: "2026-11-24T13:00:00.000Z",
+      }),
       makeBid({ id: "2", agency: "B" }),
     ];
-    const summary = await new FallbackSummarizer().summarize(input(bids, query, new Date("2026-11-20T12:00:00Z")));
-    expect(summary.text).toBe("Encontramos 2 licitações, nenhuma com valor estimado informado. Todas em SP; 2 órgãos diferentes.");
-    expect(summary.alert).toBe("⚠️ 1 licitação encerra propostas nos próximos 7 dias, em 24/11/2026 às 10:00.");
-    expect(summary.highlights[0]).toBe("Encerramento mais próximo: 24/11/2026 às 10:00 — Uniformes escolares (A, SP).");
+    const summary = await new FallbackSummarizer().summarize(
+      input(bids, query, new Date("2026-11-20T12:00:00Z")),
+    );
+    expect(summary.text).toBe(
+      "Encontramos 2 licitações, nenhuma com valor estimado informado. Todas em SP; 2 órgãos diferentes.",
+    );
+    expect(summary.alert).toBe(
+      "⚠️ 1 licitação encerra propostas nos próximos 7 dias, em 24/11/2026 às 10:00.",
+    );
+    expect(summary.highlights[0]).toBe(
+      "Encerramento mais próximo: 24/11/2026 às 10:00 — Uniformes escolares (A, SP).",
+    );
   });
 
   it("gives at least 2 highlights for a single bid", async () => {
@@ -93,7 +124,12 @@ describe("FallbackSummarizer with zero results", () => {
   });
 
   it("uses the sector name it is given and the open-only wording", async () => {
-    const q = searchQuerySchema.parse({ from: "2026-09-01", to: "2026-09-30", sector: "saude", openOnly: true });
+    const q = searchQuerySchema.parse({
+      from: "2026-09-01",
+      to: "2026-09-30",
+      sector: "saude",
+      openOnly: true,
+    });
     const summary = await new FallbackSummarizer({ sectorName: () => "Saúde" }).summarize(input([], q));
     expect(summary.text).toBe(
       "Nenhuma licitação encontrada para o setor Saúde em todo o Brasil, recebendo propostas (consulta até 30/09/2026). " +

@@ -77,7 +77,12 @@ export function fallbackHighlights(bids: readonly Bid[], now: Date): string[] {
   const cities = rank(bids, (b) => (b.municipality ? place(b) : null));
   if (cities[0] && cities[0][1] >= 2) out.push(`Município com mais licitações: ${counted(cities, 1)}.`);
 
-  out.push(`Modalidades: ${counted(rank(bids, (b) => modalidadeName(b.modalityId)), 3)}.`);
+  out.push(
+    `Modalidades: ${counted(
+      rank(bids, (b) => modalidadeName(b.modalityId)),
+      3,
+    )}.`,
+  );
   const statuses = rank(bids, (b) => b.status).map(([status, n]) => {
     const label = n === 1 ? BID_STATUS_LABELS[status as BidStatus] : STATUS_PLURAL[status as BidStatus];
     return `${formatInt(n)} ${label.toLowerCase()}`;

@@ -55,7 +55,8 @@ export function countSentence(totals: SearchTotals): string {
       : `${found}, nenhuma com valor estimado informado.`;
   }
   if (totals.count === 1) return `${found}, com valor estimado de ${formatBRL(totals.totalValue)}.`;
-  const partial = totals.withValue < totals.count ? ` (${formatInt(totals.withValue)} com valor informado)` : "";
+  const partial =
+    totals.withValue < totals.count ? ` (${formatInt(totals.withValue)} com valor informado)` : "";
   return `${found}, somando ${formatBRL(totals.totalValue)} em valor estimado${partial}.`;
 }
 

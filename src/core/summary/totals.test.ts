@@ -19,7 +19,12 @@ describe("computeTotals", () => {
       makeBid({ id: "c", estimatedValue: 0.1 }),
       makeBid({ id: "d", estimatedValue: 0.2 }),
     ];
-    expect(computeTotals(bids, SAMPLE_NOW)).toEqual({ count: 4, totalValue: 0.3, withValue: 3, closingSoon: 0 });
+    expect(computeTotals(bids, SAMPLE_NOW)).toEqual({
+      count: 4,
+      totalValue: 0.3,
+      withValue: 3,
+      closingSoon: 0,
+    });
   });
 
   it("is all zeros for no bids", () => {

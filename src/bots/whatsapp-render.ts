@@ -1,0 +1,179 @@
+import type { LinkButton, Reply } from "../core/chat/reply.ts";
+
+/**
+ * Reply → WhatsApp messages. Pure: the sink decides when to send them. WhatsApp markup is `*bold*`; limits
+ * are 4096 characters for text, 1024 for captions and interactive bodies, 20 for a button's text.
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/text-messages
+ */
+
+export const TEXT_LIMIT = 4096;
+export const CAPTION_LIMIT = 1024;
+export const INTERACTIVE_BODY_LIMIT = 1024;
+export const BUTTON_TEXT_LIMIT = 20;
+
+type ResultsReply = Extract<Reply, { kind: "results" }>;
+type FileReply = Extract<Reply, { kind: "file" }>;
+
+/** One message to send, in order. `document` refers to a file the sink uploads first. */
+export type Outgoing =
+  | { type: "text"; body: string }
+  | { type: "cta"; body: string; displayText: string; url: string }
+  | { type: "document"; file: FileReply; caption?: string };
+
+/** Body of a CTA message whose explanation went out in a text message just before. */
+export const CTA_FALLBACK_BODY = "Toque no botão abaixo para ver o plano.";
+
+/** `*text*`; asterisks inside would end the bold early, and WhatsApp ignores `* text*`, so both go. */
+export function bold(text: string): string {
+  const clean = text.replace(/\*/g, "").trim();
+  return clean === "" ? "" : `*${clean}*`;
+}
+
+/** Cuts `text` to `limit` characters with "…", preferring a line or word boundary near the end. */
+export function fitText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const room = text.slice(0, limit - 1);
+  const cutAt = Math.max(room.lastIndexOf("\n"), room.lastIndexOf(" "));
+  const head = cutAt > limit * 0.6 ? room.slice(0, cutAt) : room;
+  return `${head.trimEnd()}…`;
+}
+
+/**
+ * Splits a long text into messages of at most `limit` characters: at blank lines first, then at line
+ * breaks, then at spaces, and only as a last resort inside a word.
+ */
+export function splitText(text: string, limit = TEXT_LIMIT): string[] {
+  const chunks: string[] = [];
+  let rest = text.trim();
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit + 1);
+    let cutAt = window.lastIndexOf("\n\n");
+    if (cutAt < limit * 0.5) cutAt = window.lastIndexOf("\n");
+    if (cutAt < limit * 0.5) cutAt = window.lastIndexOf(" ");
+    if (cutAt <= 0) cutAt = limit;
+    chunks.push(rest.slice(0, cutAt).trimEnd());
+    rest = rest.slice(cutAt).trimStart();
+  }
+  if (rest !== "") chunks.push(rest);
+  return chunks;
+}
+
+/**
+ * A button's label as CTA text (≤ 20 characters): "Assinar Consultor Ágil" becomes "Plano Consultor Ágil",
+ * or just the plan name; other long labels are cut.
+ */
+export function buttonText(label: string): string {
+  const clean = label.trim();
+  if (clean.length <= BUTTON_TEXT_LIMIT) return clean;
+  const plan = /^assinar\s+(.+)$/i.exec(clean)?.[1];
+  if (plan) {
+    if (plan.length + 6 <= BUTTON_TEXT_LIMIT) return `Plano ${plan}`;
+    if (plan.length <= BUTTON_TEXT_LIMIT) return plan;
+  }
+  return fitText(clean, BUTTON_TEXT_LIMIT);
+}
+
+/** Several link buttons as text: WhatsApp allows one URL button per message, and each message costs pacing. */
+export function linkList(buttons: LinkButton[]): string {
+  return buttons.map((b) => `👉 ${bold(b.label)}\n${b.url}`).join("\n\n");
+}
+
+/**
+ * A text with its buttons: no button → text messages; one button → a single CTA URL message when the text
+ * fits its 1024-character body, else the text then a short CTA; several → one text with a list of links.
+ */
+export function withButtons(text: string, buttons: LinkButton[] | undefined): Outgoing[] {
+  const list = buttons ?? [];
+  if (list.length === 0) return splitText(text).map((body) => ({ type: "text", body }));
+  if (list.length === 1) {
+    const [button] = list as [LinkButton];
+    const cta = { type: "cta" as const, displayText: buttonText(button.label), url: button.url };
+    const label = buttonText(button.label) === button.label.trim() ? "" : `\n\n👉 ${bold(button.label)}`;
+    if (text.length + label.length <= INTERACTIVE_BODY_LIMIT) return [{ ...cta, body: `${text}${label}` }];
+    return [
+      ...splitText(text).map((body): Outgoing => ({ type: "text", body })),
+      { ...cta, body: fitText(`${CTA_FALLBACK_BODY}${label}`, INTERACTIVE_BODY_LIMIT) },
+    ];
+  }
+  return splitText(`${text}\n\n${linkList(list)}`).map((body) => ({ type: "text", body }));
+}
+
+/** The query description the core put on the second line of `results.text` (under the headline). */
+function descriptionOf(results: ResultsReply): string | null {
+  const [first, second] = results.text.split("\n");
+  return first?.includes(results.headline) && second && second.trim() !== "" ? second : null;
+}
+
+function renderWith(results: ResultsReply, bidCount: number, highlights: boolean): string {
+  const lines: string[] = [`📋 ${bold(results.headline)}`];
+  const description = descriptionOf(results);
+  if (description) lines.push(description);
+  const { summary } = results;
+  if (summary.text.trim() !== "") lines.push("", summary.text);
+  if (highlights) for (const h of summary.highlights) lines.push(`• ${h}`);
+  if (summary.alert) lines.push("", summary.alert);
+  const bids = results.bids.slice(0, bidCount);
+  bids.forEach((b, i) => {
+    const place = `${b.municipality ? `${b.municipality}/` : ""}${b.uf}`;
+    lines.push(
+      "",
+      bold(`${i + 1}. ${b.title}`),
+      `💰 ${b.value} · ${b.agency} · ${place}`,
+      b.closesAt ? `⏰ Propostas até ${b.closesAt}` : `📌 ${b.status}`,
+      b.link,
+    );
+  });
+  const more = results.more + (results.bids.length - bids.length);
+  if (more > 0) lines.push("", `…e mais ${more === 1 ? "1 licitação" : `${more} licitações`}.`);
+  if (results.notes.length > 0) lines.push("", ...results.notes);
+  return lines.join("\n");
+}
+
+/**
+ * The results as one WhatsApp text within `limit`: bold headline and titles, one block per bid. When too
+ * long, bids are dropped from the end (counted in "…e mais"), then highlights, then the text is cut.
+ */
+export function renderResultsText(results: ResultsReply, limit = TEXT_LIMIT): string {
+  for (let n = results.bids.length; n >= 0; n--) {
+    const text = renderWith(results, n, true);
+    if (text.length <= limit) return text;
+  }
+  return fitText(renderWith(results, 0, false), limit);
+}
+
+/**
+ * Results plus the Excel file, paced for WhatsApp's per-user limit: one document whose caption is the
+ * summary when it fits 1024 characters, else the summary text then the document with its own caption.
+ */
+export function renderResultsWithFile(results: ResultsReply, file: FileReply): Outgoing[] {
+  const full = renderResultsText(results);
+  const caption = `${full}\n\n${file.caption}`;
+  if (caption.length <= CAPTION_LIMIT) return [{ type: "document", file, caption }];
+  return [
+    ...withButtons(full, results.buttons),
+    { type: "document", file, caption: fitText(file.caption, CAPTION_LIMIT) },
+  ];
+}
+
+/** Every reply except `file` (which the sink merges with results) as WhatsApp messages. */
+export function renderReply(reply: Reply): Outgoing[] {
+  switch (reply.kind) {
+    case "text":
+      return withButtons(reply.text, reply.buttons);
+    case "searching":
+    case "progress":
+      return withButtons(reply.text, undefined);
+    case "results":
+      return withButtons(renderResultsText(reply), reply.buttons);
+    case "upgrade":
+      return withButtons(reply.text, reply.buttons);
+    case "error":
+      return withButtons(reply.text, reply.buttons);
+    case "file":
+      return [{ type: "document", file: reply, caption: fitText(reply.caption, CAPTION_LIMIT) }];
+  }
+}
+
+/** Sent for images, audio, stickers…: only text is understood. */
+export const ONLY_TEXT_HINT =
+  "Por enquanto eu só entendo mensagens de texto. ✍️\nEscreva o que você procura, por exemplo: *uniformes SP 30d*\nPara ver os comandos, envie *ajuda*.";

@@ -1,0 +1,179 @@
+import type { AppConfig } from "../config.ts";
+import { sendJson, sendText } from "../server/http.ts";
+import type { AdapterDeps, BotAdapter, HttpContext, Route } from "./adapter.ts";
+import { createWhatsAppClient, type WhatsAppClient } from "./whatsapp-client.ts";
+import { Pacer } from "./whatsapp-pacer.ts";
+import { ONLY_TEXT_HINT } from "./whatsapp-render.ts";
+import { WhatsAppSink } from "./whatsapp-sink.ts";
+import { verifySignature, verifySubscription } from "./whatsapp-verify.ts";
+import { toWebhookEvents, type WebhookEvent, webhookSchema } from "./whatsapp-webhook.ts";
+
+/**
+ * `config.whatsapp`, plus the pacing interval (`WHATSAPP_MIN_INTERVAL_MS` once config.ts reads it).
+ */
+export type WhatsAppAdapterConfig = AppConfig["whatsapp"] & { minIntervalMs?: number };
+
+export interface WhatsAppAdapterDeps extends AdapterDeps {
+  publicBaseUrl?: string;
+}
+
+/** Tuning and test seams; production uses the defaults. */
+export interface WhatsAppAdapterOptions {
+  /** Minimum gap between two messages to the same user (default `config.minIntervalMs` or 6000 ms). */
+  minIntervalMs?: number;
+  /** First (and only) progress message after this long (default 15 s). */
+  progressAfterMs?: number;
+  /** How long results wait for the Excel file to merge with (default 500 ms). */
+  mergeWindowMs?: number;
+  /** Graph API retry base delay (default 500 ms). */
+  retryBaseMs?: number;
+  client?: WhatsAppClient;
+}
+
+export const WEBHOOK_PATH = "/whatsapp/webhook";
+
+/** The adapter, plus a way to wait until every delivery handed to it has been answered and sent. */
+export interface WhatsAppAdapter extends BotAdapter {
+  /**
+   * Resolves when no webhook message is being handed to the core and no reply is queued or in flight
+   * (results may go out shortly after the search job ends: they wait briefly for the file to merge with).
+   */
+  idle(): Promise<void>;
+}
+
+/**
+ * The WhatsApp Cloud API adapter: `GET /whatsapp/webhook` answers Meta's subscription handshake;
+ * `POST /whatsapp/webhook` verifies `X-Hub-Signature-256` on the raw bytes, answers 200 at once and hands
+ * each message to the chat core, whose replies go out paced through the Graph API.
+ *
+ * Status codes: bad/missing signature → 401; a body that is not JSON → 400 (a signed body from Meta always
+ * is JSON); JSON of a shape we do not know → 200 and a warning, because Meta retries every non-200
+ * delivery for up to 7 days and a payload we cannot read will never get readable.
+ */
+export function createWhatsAppAdapter(
+  config: WhatsAppAdapterConfig,
+  deps: WhatsAppAdapterDeps,
+  options: WhatsAppAdapterOptions = {},
+): WhatsAppAdapter {
+  const { token, phoneNumberId, appSecret, verifyToken } = config;
+  if (!token || !phoneNumberId || !appSecret || !verifyToken) {
+    throw new Error(
+      "WhatsApp adapter needs WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN",
+    );
+  }
+  const logger = deps.logger.child({ adapter: "whatsapp" });
+  const client =
+    options.client ??
+    createWhatsAppClient({
+      token,
+      phoneNumberId,
+      graphUrl: config.graphUrl,
+      apiVersion: config.apiVersion,
+      retryBaseMs: options.retryBaseMs,
+      logger,
+    });
+  const pacer = new Pacer({ minIntervalMs: options.minIntervalMs ?? config.minIntervalMs ?? 6000 });
+  const inflight = new Set<Promise<void>>();
+  const sinkDeps = { client, pacer, logger, inflight };
+  const sinkOptions = { progressAfterMs: options.progressAfterMs, mergeWindowMs: options.mergeWindowMs };
+
+  async function dispatch(event: WebhookEvent): Promise<void> {
+    switch (event.kind) {
+      case "command": {
+        const sink = new WhatsAppSink(event.command.chatId, sinkDeps, sinkOptions);
+        await deps.chat.handle(event.command, sink);
+        return;
+      }
+      case "unsupported": {
+        // Same idempotency as commands: a redelivered sticker gets one hint.
+        const fresh = await deps.store.claimEvent("whatsapp", event.messageId).catch(() => true);
+        if (!fresh) return;
+        logger.info({ userKey: event.userKey, type: event.messageType }, "whatsapp_unsupported_message");
+        const sink = new WhatsAppSink(event.chatId, sinkDeps, sinkOptions);
+        await sink.send({ kind: "text", text: ONLY_TEXT_HINT });
+        return;
+      }
+      case "ignored":
+        if (event.reason === "status") {
+          const errors = event.detail?.errors;
+          if (errors) logger.warn({ ...event.detail }, "whatsapp_status_failed");
+          else logger.debug({ ...event.detail }, "whatsapp_status");
+        } else {
+          logger.info({ reason: event.reason, ...event.detail }, "whatsapp_event_ignored");
+        }
+        return;
+    }
+  }
+
+  const verifyRoute: Route = {
+    method: "GET",
+    path: WEBHOOK_PATH,
+    async handle({ res, url }: HttpContext) {
+      const challenge = verifySubscription(url.searchParams, verifyToken);
+      if (challenge === null) {
+        logger.warn({ mode: url.searchParams.get("hub.mode") }, "whatsapp_verify_refused");
+        return sendText(res, 403, "Forbidden");
+      }
+      logger.info("whatsapp_webhook_verified");
+      sendText(res, 200, challenge);
+    },
+  };
+
+  const eventsRoute: Route = {
+    method: "POST",
+    path: WEBHOOK_PATH,
+    async handle({ req, res, rawBody }: HttpContext) {
+      if (!verifySignature(rawBody, req.headers["x-hub-signature-256"], appSecret)) {
+        logger.warn({ bytes: rawBody.length }, "whatsapp_signature_invalid");
+        return sendJson(res, 401, { error: "invalid_signature" });
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(rawBody.toString("utf8"));
+      } catch {
+        logger.warn({ bytes: rawBody.length }, "whatsapp_body_not_json");
+        return sendJson(res, 400, { error: "invalid_json" });
+      }
+      const payload = webhookSchema.safeParse(json);
+      if (!payload.success) {
+        logger.warn({ issues: payload.error.issues.slice(0, 5) }, "whatsapp_payload_unexpected");
+        return sendJson(res, 200, { ok: true });
+      }
+      const events = toWebhookEvents(payload.data, phoneNumberId, deps.clock.now());
+      sendJson(res, 200, { ok: true });
+      for (const event of events) {
+        const handled = dispatch(event).catch((error: unknown) =>
+          logger.error({ err: error, kind: event.kind }, "whatsapp_dispatch_failed"),
+        );
+        inflight.add(handled);
+        void handled.finally(() => inflight.delete(handled));
+      }
+    },
+  };
+
+  async function idle(): Promise<void> {
+    while (inflight.size > 0) await Promise.all([...inflight]);
+  }
+
+  return {
+    name: "whatsapp",
+    idle,
+    routes: [verifyRoute, eventsRoute],
+    async start() {
+      logger.info(
+        { graphUrl: config.graphUrl, apiVersion: config.apiVersion, minIntervalMs: pacer.minIntervalMs },
+        "whatsapp_adapter_ready",
+      );
+    },
+    async stop() {
+      // Let replies already queued go out (bounded); searches still running are drained by the server.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((r) => {
+        timer = setTimeout(r, Math.max(10_000, pacer.minIntervalMs * 3));
+        timer.unref();
+      });
+      await Promise.race([idle(), deadline]);
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The forgiving pt-BR query grammar: what a user types after /buscar → a validated `SearchQuery`.
+ *
+ * Decisions (see also the rule files):
+ * - UFs: a 2-letter code in CAPITALS is always a UF. In lowercase it is a UF too ("sp", "rj"), except
+ *   the codes that are also Portuguese words — se, to, ma, es, pe, pa, am, ap — which count only next to
+ *   another UF ("sc pr se") or written in capitals; otherwise they are reported as unrecognized with a
+ *   hint. State names work with or without accents; "Pará" needs its accent ("para" is a preposition).
+ * - Sector vs terms: `setor:<id|nome>` always selects a sector. A sector's id, name or alias typed as
+ *   the ONLY search word ("uniformes SC", "abertas informática SP") selects that sector too; typed next
+ *   to other words ("uniformes jalecos") it stays an ordinary term, because terms replace the sector
+ *   keywords and the user clearly listed what they want.
+ * - Terms: every free word is a term (terms are alternatives: a bid matching any of them is kept;
+ *   relevance puts bids matching more terms first). Adjacent free words that form a known multi-word
+ *   keyword of any sector ("merenda escolar", "material de limpeza", "kit lanche") stay one phrase.
+ *   "Quoted phrases" are always one term. Stopwords and filler words ("licitações", "buscar") are dropped.
+ * - Unreadable pieces (a malformed date, "acima de banana", an unknown `setor:`, a bare "50 mil", a lone
+ *   number) go to `unrecognized`; they are never silently dropped and never become terms.
+ * - Period: last DEFAULT_PERIOD_DAYS days (today included, São Paulo date) by default; reversed dates are
+ *   swapped, a future end date is clamped to today, and > 365 days is kept with a note (the PNCP client
+ *   splits long windows).
+ */
+import { compileMatcher, type Matcher } from "../filter/matcher.ts";
+import { tokenize } from "../filter/normalize-text.ts";
+import { SECTORS, sectorByName } from "../filter/sectors.ts";
+import { cleanTerms, STOPWORDS } from "../filter/terms.ts";
+import { SECTOR_IDS } from "../sectors.ts";
+import { saoPauloDate } from "../time.ts";
+import { finalizeQuery } from "./finalize-query.ts";
+import { AMBIGUOUS_UFS, FILLER_WORDS } from "./lexicon.ts";
+import { type Draft, RULES } from "./query-rules.ts";
+import { type QueryToken, tokenizeQuery } from "./query-tokens.ts";
+import type { ParsedQuery, SearchQuery } from "./search-query.ts";
+
+/** `now` fixes "today"; `defaults` fill what the text does not say (e.g. a user's saved UFs). */
+export interface ParseQueryOptions {
+  now: Date;
+  defaults?: Partial<SearchQuery>;
+}
+
+/** Reads a pt-BR search text. Never throws on user input; the query always passes `searchQuerySchema`. */
+export function parseQuery(text: string, options: ParseQueryOptions): ParsedQuery {
+  const tokens = tokenizeQuery(text);
+  const draft = emptyDraft(saoPauloDate(options.now));
+  let i = 0;
+  while (i < tokens.length) {
+    const token = tokens[i]!;
+    if (token.breakBefore) draft.run++;
+    const step = RULES.map((rule) => rule(tokens, i, draft)).find((s) => s !== null);
+    if (step) {
+      step.apply(draft);
+      draft.run++;
+      i += step.length;
+      continue;
+    }
+    readWord(token, draft);
+    i++;
+  }
+  const terms = resolveTerms(draft);
+  return finalizeQuery(draft, terms, options.defaults ?? {});
+}
+
+function emptyDraft(today: string): Draft {
+  return {
+    today,
+    words: [],
+    run: 0,
+    sector: null,
+    ufs: new Set(),
+    national: false,
+    periods: [],
+    minValue: null,
+    maxValue: null,
+    modalidades: new Set(),
+    openOnly: false,
+    statuses: new Set(),
+    esferas: new Set(),
+    municipios: [],
+    orgaos: [],
+    sort: null,
+    unrecognized: [],
+    notes: [],
+    ufEnds: new Set(),
+  };
+}
+
+/** A token no rule read: a quoted phrase, a search word, a stopword, filler, or something unreadable. */
+function readWord(token: QueryToken, draft: Draft): void {
+  if (token.quoted) {
+    draft.words.push({ text: token.raw.slice(1, -1).trim(), run: ++draft.run, quoted: true });
+    draft.run++;
+    return;
+  }
+  if (FILLER_WORDS.has(token.key) || !/[\p{L}\p{N}]/u.test(token.raw)) return;
+  if (AMBIGUOUS_UFS.has(token.key) && !STOPWORDS.has(token.key)) {
+    draft.unrecognized.push(token.raw);
+    draft.notes.push(
+      `“${token.raw}” não foi lido como UF; para o estado, escreva ${token.key.toUpperCase()}.`,
+    );
+    return;
+  }
+  if (/^[\d-]+$/.test(token.key) || !/^[\p{L}\p{N}'’.-]+$/u.test(token.raw.replace(/[()]/g, ""))) {
+    draft.unrecognized.push(token.raw);
+    return;
+  }
+  draft.words.push({ text: token.raw, run: draft.run, quoted: false });
+}
+
+let phraseMatcher: Matcher | null = null;
+
+/** Multi-word keywords, names and aliases of every sector: the phrases worth keeping whole. */
+function knownPhrases(): Matcher {
+  if (!phraseMatcher) {
+    const phrases = SECTOR_IDS.flatMap((id) => [
+      ...SECTORS[id].keywords,
+      SECTORS[id].name,
+      ...SECTORS[id].aliases,
+    ]);
+    phraseMatcher = compileMatcher({ keywords: phrases.filter((p) => tokenize(p).length > 1) });
+  }
+  return phraseMatcher;
+}
+
+/** Groups free words into terms (known phrases glued), then lets a lone sector name select the sector. */
+function resolveTerms(draft: Draft): string[] {
+  const runs = new Map<number, { texts: string[]; quoted: boolean }>();
+  for (const word of draft.words) {
+    const run = runs.get(word.run);
+    if (run) run.texts.push(word.text);
+    else runs.set(word.run, { texts: [word.text], quoted: word.quoted });
+  }
+  const terms: string[] = [];
+  let onlyQuoted = true;
+  for (const run of runs.values()) {
+    terms.push(...(run.quoted ? run.texts : glue(run.texts)));
+    onlyQuoted &&= run.quoted;
+  }
+  const cleaned = cleanTerms(terms);
+  const id = !draft.sector && cleaned.length === 1 && !onlyQuoted ? sectorByName(cleaned[0]!) : null;
+  if (id) {
+    draft.sector = id;
+    return [];
+  }
+  return cleaned;
+}
+
+/** ["merenda", "escolar", "SP"] → ["merenda escolar", "SP"] when "merenda escolar" is a known phrase. */
+function glue(words: string[]): string[] {
+  if (words.length < 2) return words;
+  const starts: number[] = [];
+  let offset = 0;
+  for (const word of words) {
+    starts.push(offset);
+    offset += tokenize(word).length;
+  }
+  const out: string[] = [];
+  let w = 0;
+  for (const span of knownPhrases().find(words.join(" "))) {
+    const a = starts.indexOf(span.start);
+    const b = span.end === offset ? words.length : starts.indexOf(span.end);
+    if (a < w || a < 0 || b < 0 || b - a < 2) continue;
+    out.push(...words.slice(w, a), words.slice(a, b).join(" "));
+    w = b;
+  }
+  out.push(...words.slice(w));
+  return out;
+}

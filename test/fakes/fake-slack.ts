@@ -1,0 +1,334 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A loopback fake of the Slack Web API for tests: point `SLACK_API_URL` at `fake.apiUrl`. It speaks
+ * `/api/<method>` with form or JSON bodies, checks the Bearer token, answers `ok:true` JSON, serves the
+ * files.uploadV2 round trip (getUploadURLExternal → POST bytes → completeUploadExternal), records
+ * `response_url` posts, and records every call. Faults are injected per method.
+ */
+
+export interface FakeSlackCall {
+  method: string;
+  token: string | null;
+  params: Record<string, unknown>;
+}
+
+export interface FakeSlackUpload {
+  fileId: string;
+  filename: string;
+  data: Buffer;
+  /** Set once files.completeUploadExternal succeeded. */
+  channelId: string | null;
+  threadTs: string | null;
+  initialComment: string | null;
+}
+
+/** A message the user would see: posted, edited, ephemeral or sent through a response_url, in order. */
+export interface FakeSlackMessage {
+  via: "chat.postMessage" | "chat.update" | "chat.postEphemeral" | "response_url";
+  channel: string | null;
+  text: string;
+  blocks: unknown[];
+  threadTs: string | null;
+  ts: string | null;
+}
+
+export interface FakeSlackResponse {
+  /** The response_url id (`/respond/<id>`). */
+  id: string;
+  body: Record<string, unknown>;
+}
+
+interface Fault {
+  method: string;
+  error: string;
+  remaining: number;
+  when?: (params: Record<string, unknown>) => boolean;
+}
+
+export interface FakeSlackOptions {
+  /** Bot tokens the fake accepts (others get `invalid_auth`); by default any `xoxb-` token. */
+  tokens?: string[];
+  /** What oauth.v2.access hands out. */
+  oauth?: { clientId: string; clientSecret: string; teamId: string; botToken: string; botUserId?: string };
+  /** Delay before every answer, to simulate a slow Slack. */
+  delayMs?: number;
+}
+
+export class FakeSlack {
+  readonly calls: FakeSlackCall[] = [];
+  readonly uploads: FakeSlackUpload[] = [];
+  readonly responses: FakeSlackResponse[] = [];
+  /** Every message the bot showed, in arrival order (see FakeSlackMessage). */
+  readonly messages: FakeSlackMessage[] = [];
+  readonly #faults: Fault[] = [];
+  readonly #options: FakeSlackOptions;
+  #server: Server | undefined;
+  #origin = "";
+  #seq = 0;
+
+  constructor(options: FakeSlackOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Starts on 127.0.0.1, port 0. */
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(String(error));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    this.#server = server;
+    this.#origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The value for `SLACK_API_URL`. */
+  get apiUrl(): string {
+    return `${this.#origin}/api/`;
+  }
+
+  /** A `response_url` that posts back into this fake. */
+  responseUrl(id: string): string {
+    return `${this.#origin}/respond/${id}`;
+  }
+
+  /** Makes `method` answer `{ ok: false, error }` (`times` times, default always), optionally only when `when`. */
+  fail(
+    method: string,
+    error: string,
+    options: { times?: number; when?: (params: Record<string, unknown>) => boolean } = {},
+  ) {
+    this.#faults.push({
+      method,
+      error,
+      remaining: options.times ?? Number.POSITIVE_INFINITY,
+      when: options.when,
+    });
+  }
+
+  /** Recorded calls of one Web API method. */
+  callsOf(method: string): FakeSlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Uploads that files.completeUploadExternal accepted. */
+  completedUploads(): FakeSlackUpload[] {
+    return this.uploads.filter((u) => u.channelId !== null);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.#origin);
+    const raw = await readAll(req);
+    if (this.#options.delayMs) await new Promise((r) => setTimeout(r, this.#options.delayMs));
+    if (url.pathname.startsWith("/upload/")) return this.#receiveUpload(url.pathname.slice(8), req, raw, res);
+    if (url.pathname.startsWith("/respond/")) {
+      const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
+      this.responses.push({ id: url.pathname.slice(9), body });
+      this.messages.push(toMessage("response_url", body, null));
+      return json(res, 200, { ok: true });
+    }
+    if (!url.pathname.startsWith("/api/")) return json(res, 404, { ok: false, error: "unknown_path" });
+    const method = url.pathname.slice(5);
+    const params = parseParams(req.headers["content-type"], raw);
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? null;
+    const token = bearer ?? (typeof params.token === "string" ? params.token : null);
+    this.calls.push({ method, token, params });
+
+    if (method === "oauth.v2.access") return json(res, 200, this.#oauthAccess(req, params));
+    if (!this.#tokenOk(token))
+      return json(res, 200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+    const fault = this.#faults.find(
+      (f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)),
+    );
+    if (fault) {
+      fault.remaining -= 1;
+      return json(res, 200, { ok: false, error: fault.error });
+    }
+    const answer = this.#answer(method, params);
+    if (method === "chat.postMessage" || method === "chat.update" || method === "chat.postEphemeral") {
+      this.messages.push(toMessage(method, params, String(answer.ts ?? answer.message_ts ?? "")));
+    }
+    return json(res, 200, answer);
+  }
+
+  #tokenOk(token: string | null): boolean {
+    if (!token) return false;
+    const allowed = this.#options.tokens;
+    if (allowed) return allowed.includes(token) || token === this.#options.oauth?.botToken;
+    return token.startsWith("xoxb-");
+  }
+
+  #nextTs(): string {
+    this.#seq += 1;
+    return `1767225600.${String(this.#seq).padStart(6, "0")}`;
+  }
+
+  #answer(method: string, params: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          url: "https://fake.slack.com/",
+          team: "Fake",
+          user: "smartpncp",
+          team_id: "T0FAKE",
+          user_id: "UBOT",
+          bot_id: "BBOT",
+        };
+      case "chat.postMessage": {
+        const ts = this.#nextTs();
+        return { ok: true, channel: params.channel, ts, message: { text: params.text, ts } };
+      }
+      case "chat.update":
+        return { ok: true, channel: params.channel, ts: params.ts, text: params.text };
+      case "chat.postEphemeral":
+        return { ok: true, message_ts: this.#nextTs() };
+      case "conversations.open":
+        return { ok: true, channel: { id: `D${String(params.users ?? "").replace(/^U/, "")}` } };
+      case "files.getUploadURLExternal": {
+        this.#seq += 1;
+        const fileId = `F${String(this.#seq).padStart(8, "0")}`;
+        this.uploads.push({
+          fileId,
+          filename: String(params.filename ?? ""),
+          data: Buffer.alloc(0),
+          channelId: null,
+          threadTs: null,
+          initialComment: null,
+        });
+        return { ok: true, upload_url: `${this.#origin}/upload/${fileId}`, file_id: fileId };
+      }
+      case "files.completeUploadExternal": {
+        const files = (typeof params.files === "string" ? JSON.parse(params.files) : params.files) as {
+          id: string;
+        }[];
+        for (const { id } of files) {
+          const upload = this.uploads.find((u) => u.fileId === id);
+          if (!upload) return { ok: false, error: "file_not_found" };
+          upload.channelId = String(params.channel_id ?? params.channels ?? "");
+          upload.threadTs = typeof params.thread_ts === "string" ? params.thread_ts : null;
+          upload.initialComment = typeof params.initial_comment === "string" ? params.initial_comment : null;
+        }
+        return { ok: true, files: files.map(({ id }) => ({ id })) };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+
+  #oauthAccess(req: IncomingMessage, params: Record<string, unknown>): Record<string, unknown> {
+    const oauth = this.#options.oauth;
+    if (!oauth) return { ok: false, error: "invalid_client_id" };
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const [basicId, basicSecret] = basic ? Buffer.from(basic, "base64").toString("utf8").split(":") : [];
+    const clientId = params.client_id ?? basicId;
+    const clientSecret = params.client_secret ?? basicSecret;
+    if (clientId !== oauth.clientId || clientSecret !== oauth.clientSecret)
+      return { ok: false, error: "invalid_client" };
+    if (params.code !== "good-code") return { ok: false, error: "invalid_code" };
+    return {
+      ok: true,
+      app_id: "A0FAKE",
+      authed_user: { id: "UINSTALLER" },
+      scope: "commands,chat:write,chat:write.public,files:write,im:history,app_mentions:read,im:write",
+      token_type: "bot",
+      access_token: oauth.botToken,
+      bot_user_id: oauth.botUserId ?? "UBOT",
+      team: { id: oauth.teamId, name: "Equipe Teste" },
+      enterprise: null,
+      is_enterprise_install: false,
+    };
+  }
+
+  async #receiveUpload(
+    fileId: string,
+    req: IncomingMessage,
+    raw: Buffer,
+    res: ServerResponse,
+  ): Promise<void> {
+    const upload = this.uploads.find((u) => u.fileId === fileId);
+    if (!upload) return json(res, 404, { ok: false });
+    const contentType = req.headers["content-type"] ?? "";
+    if (contentType.startsWith("multipart/form-data")) {
+      const form = await new Response(new Uint8Array(raw), {
+        headers: { "content-type": contentType },
+      }).formData();
+      const part = [...form.values()].find((v) => typeof v !== "string") as Blob | undefined;
+      upload.data = part ? Buffer.from(await part.arrayBuffer()) : Buffer.alloc(0);
+    } else {
+      upload.data = raw;
+    }
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end(`OK - ${upload.data.length}`);
+  }
+}
+
+function toMessage(
+  via: FakeSlackMessage["via"],
+  params: Record<string, unknown>,
+  ts: string | null,
+): FakeSlackMessage {
+  const blocks = typeof params.blocks === "string" ? safeJson(params.blocks) : params.blocks;
+  return {
+    via,
+    channel: typeof params.channel === "string" ? params.channel : null,
+    text: typeof params.text === "string" ? params.text : "",
+    blocks: Array.isArray(blocks) ? blocks : [],
+    threadTs: typeof params.thread_ts === "string" ? params.thread_ts : null,
+    ts,
+  };
+}
+
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function parseParams(contentType: string | undefined, raw: Buffer): Record<string, unknown> {
+  const text = raw.toString("utf8");
+  if (text === "") return {};
+  if (contentType?.includes("application/json")) return JSON.parse(text) as Record<string, unknown>;
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    // WebClient JSON-encodes arrays/objects (blocks, files) inside form fields.
+    params[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return params;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(data),
+  });
+  res.end(data);
+}
+
+/** Starts a fake Slack Web API on a free loopback port. */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  return new FakeSlack(options).start();
+}

@@ -1,0 +1,160 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/core/ports/logger.ts";
+import { applyMigrations } from "../../src/stores/migrate.ts";
+import { PgStore, poolExecutor } from "../../src/stores/pg-store.ts";
+import { createTestDatabase, needPostgres, type TestDatabase } from "../helpers/services.ts";
+import { expectApiRolesReadNothing } from "./rls-checks.ts";
+import { runStoreContract } from "./store-contract.ts";
+
+const postgres = await needPostgres();
+
+describe.skipIf(!postgres)("Postgres store", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  runStoreContract("Postgres (local)", () => PgStore.open({ databaseUrl: database.url, max: 20 }));
+
+  describe("on real concurrency", () => {
+    let store: PgStore;
+    let pool: pg.Pool;
+    beforeAll(async () => {
+      store = await PgStore.open({ databaseUrl: database.url, max: 20 });
+      pool = new pg.Pool({ connectionString: database.url, max: 5 });
+    });
+    afterAll(async () => {
+      await store?.close();
+      await pool?.end();
+    });
+
+    it("allows exactly 50 of 200 simultaneous searches for an account with 50 left", async () => {
+      const account = await store.resolveIdentity({
+        platform: "cli",
+        userId: "race",
+        teamId: null,
+        displayName: null,
+      });
+      await store.setPlan(account, "consultor_agil", null);
+      const results = await Promise.all(Array.from({ length: 200 }, () => store.consumeSearch(account, 30)));
+      const allowed = results.filter((r) => r.allowed);
+      expect(allowed).toHaveLength(50);
+      expect(new Set(allowed.map((r) => r.used))).toEqual(
+        new Set(Array.from({ length: 50 }, (_, i) => i + 1)),
+      );
+      expect(results.filter((r) => !r.allowed).every((r) => r.reason === "quota_exhausted")).toBe(true);
+      const { rows } = await pool.query("select searches from usage_monthly where account_id = $1", [
+        account,
+      ]);
+      expect(rows).toEqual([{ searches: 50 }]);
+      expect((await store.getAccountStatus(account)).remaining).toBe(0);
+    });
+
+    it("shares a team's quota across members without over-consuming", async () => {
+      const team = await store.resolveTeam("slack", "T-race");
+      await store.setPlan(team, "sala_guerra", null);
+      const seed = await store.consumeSearch(team, 7);
+      await pool.query("update usage_monthly set searches = 990 where account_id = $1 and month_key = $2", [
+        team,
+        seed.monthKey,
+      ]);
+      const members = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.resolveIdentity({ platform: "slack", userId: `U${i}`, teamId: "T-race", displayName: null }),
+        ),
+      );
+      const results = await Promise.all(
+        members.flatMap((m) => [1, 2, 3].map(() => store.consumeSearch(m, 365))),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(10);
+      expect(results.every((r) => r.chargedAccountId === team)).toBe(true);
+      const { rows } = await pool.query("select searches from usage_monthly where account_id = $1", [team]);
+      expect(rows).toEqual([{ searches: 1000 }]);
+    });
+
+    it("writes search_log rows", async () => {
+      const account = await store.resolveIdentity({
+        platform: "cli",
+        userId: "logger",
+        teamId: null,
+        displayName: null,
+      });
+      await store.logSearch({
+        accountId: account,
+        platform: "cli",
+        queryText: "uniformes",
+        query: ["uniformes", { uf: "RJ" }],
+        fetched: 10,
+        matched: 2,
+        durationMs: 1500,
+        outcome: "partial",
+        reason: "pncp_timeout",
+      });
+      const { rows } = await pool.query(
+        "select query, fetched, matched, duration_ms, outcome, reason from search_log where account_id = $1",
+        [account],
+      );
+      expect(rows).toEqual([
+        {
+          query: ["uniformes", { uf: "RJ" }],
+          fetched: 10,
+          matched: 2,
+          duration_ms: 1500,
+          outcome: "partial",
+          reason: "pncp_timeout",
+        },
+      ]);
+    });
+  });
+
+  describe("migrations and security", () => {
+    let pool: pg.Pool;
+    beforeAll(async () => {
+      pool = new pg.Pool({ connectionString: database.url, max: 3 });
+    });
+    afterAll(async () => {
+      await pool?.end();
+    });
+
+    it("is idempotent: applying again changes nothing", async () => {
+      const executor = poolExecutor(pool);
+      await applyMigrations(executor, { logger: silentLogger() });
+      expect(await applyMigrations(executor, { logger: silentLogger() })).toEqual([]);
+      const { rows } = await pool.query("select name from schema_migrations order by name");
+      expect(rows.map((r) => r.name)).toEqual([
+        "0001_roles.sql",
+        "0002_schema.sql",
+        "0003_plans.sql",
+        "0004_functions.sql",
+        "0005_security.sql",
+      ]);
+    });
+
+    it("serialises two instances migrating a fresh database at once", async () => {
+      const fresh = await createTestDatabase();
+      const pools = [1, 2].map(() => new pg.Pool({ connectionString: fresh.url, max: 1 }));
+      try {
+        const results = await Promise.all(
+          pools.map((p) => applyMigrations(poolExecutor(p), { logger: silentLogger() })),
+        );
+        expect(results.map((r) => r.length).sort()).toEqual([0, 5]);
+      } finally {
+        await Promise.all(pools.map((p) => p.end()));
+        await fresh.drop();
+      }
+    });
+
+    it("enables RLS on every table and the anon role reads nothing", async () => {
+      const { rows } = await pool.query(
+        `select relname from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'
+           and not relrowsecurity`,
+      );
+      expect(rows).toEqual([]);
+      await expectApiRolesReadNothing(poolExecutor(pool));
+    });
+  });
+});
