@@ -118,7 +118,10 @@ function buildConfig(env: Env) {
     },
     whatsapp: {
       enabled: Boolean(
-        env.WHATSAPP_TOKEN && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_APP_SECRET && env.WHATSAPP_VERIFY_TOKEN,
+        env.WHATSAPP_TOKEN &&
+          env.WHATSAPP_PHONE_NUMBER_ID &&
+          env.WHATSAPP_APP_SECRET &&
+          env.WHATSAPP_VERIFY_TOKEN,
       ),
       token: env.WHATSAPP_TOKEN,
       phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
@@ -134,7 +137,8 @@ export type AppConfig = Readonly<ReturnType<typeof buildConfig>>;
 
 /** What each adapter needs to be turned on; logged for every adapter that is off. */
 export const ADAPTER_REQUIREMENTS = {
-  slack: "SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth)",
+  slack:
+    "SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth)",
   telegram: "TELEGRAM_BOT_TOKEN (+ TELEGRAM_WEBHOOK_SECRET for webhook mode)",
   whatsapp: "WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN",
 } as const;

@@ -8,6 +8,7 @@ import { ADAPTER_REQUIREMENTS, type AppConfig } from "./config.ts";
 import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
 import { type ChatService, createChatService } from "./core/chat/chat-service.ts";
 import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
+import { SECTORS } from "./core/filter/sectors.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
@@ -19,8 +20,8 @@ import { OpenAiQueryParser } from "./core/query/openai-query-parser.ts";
 import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
 import { OpenAiSummarizer } from "./core/summary/openai-summarizer.ts";
 import type { Summarizer } from "./core/summary/summarizer.ts";
-import { createHttpServer, listen } from "./server/http-server.ts";
 import { healthRoute } from "./server/health-route.ts";
+import { createHttpServer, listen } from "./server/http-server.ts";
 import { upgradeRoute } from "./server/upgrade-route.ts";
 import { createRateLimiter } from "./stores/create-rate-limiter.ts";
 import { createStore } from "./stores/create-store.ts";
@@ -46,7 +47,7 @@ export function createSearchPorts(
   clock: Clock = systemClock,
 ): { pncp: HttpPncpClient; summarizer: Summarizer; interpreter?: QueryInterpreter } {
   const pncp = new HttpPncpClient({ ...config.pncp, logger, clock });
-  const fallback = new FallbackSummarizer();
+  const fallback = new FallbackSummarizer({ sectorName: (id) => SECTORS[id].name });
   if (!config.openai.enabled || !config.openai.apiKey) return { pncp, summarizer: fallback };
   const openai = {
     apiKey: config.openai.apiKey,
@@ -91,7 +92,11 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     backlog,
     counters,
     interpreter,
-    upgrade: { publicBaseUrl: config.publicBaseUrl, secret: config.upgrade.secret, ttlHours: config.upgrade.ttlHours },
+    upgrade: {
+      publicBaseUrl: config.publicBaseUrl,
+      secret: config.upgrade.secret,
+      ttlHours: config.upgrade.ttlHours,
+    },
   };
   const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
   retry.unref();

@@ -4,18 +4,27 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const CORE = fileURLToPath(new URL("../src/core/", import.meta.url));
-const FORBIDDEN = ["@slack/", "grammy", "@grammyjs/", "stripe", "@supabase/", "ioredis", "pg", "@electric-sql/"];
+const FORBIDDEN = [
+  "@slack/",
+  "grammy",
+  "@grammyjs/",
+  "stripe",
+  "@supabase/",
+  "ioredis",
+  "pg",
+  "@electric-sql/",
+];
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith(".ts"))
-    .map((e) => join(e.parentPath, e.name));
+  return entries.filter((e) => e.isFile() && e.name.endsWith(".ts")).map((e) => join(e.parentPath, e.name));
 }
 
 function importsOf(source: string): string[] {
   const specifiers: string[] = [];
-  for (const m of source.matchAll(/(?:import|export)[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+  for (const m of source.matchAll(
+    /(?:import|export)[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+  )) {
     specifiers.push((m[1] ?? m[2])!);
   }
   return specifiers;
@@ -28,7 +37,12 @@ describe("import boundary", () => {
     const violations: string[] = [];
     for (const file of files) {
       for (const spec of importsOf(await readFile(file, "utf8"))) {
-        if (FORBIDDEN.some((f) => spec === f || spec.startsWith(f.endsWith("/") ? f : `${f}/`) || spec === f.replace(/\/$/, ""))) {
+        if (
+          FORBIDDEN.some(
+            (f) =>
+              spec === f || spec.startsWith(f.endsWith("/") ? f : `${f}/`) || spec === f.replace(/\/$/, ""),
+          )
+        ) {
           violations.push(`${file}: ${spec}`);
         }
         if (spec.startsWith(".") && /\/(bots|stores|billing|server|cli)\//.test(join(file, "..", spec))) {

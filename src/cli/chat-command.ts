@@ -48,7 +48,7 @@ export async function chatCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     allowPositionals: false,
   });
   const identity = parseUserKey(values.as ?? "cli:local");
-  const logger = createLogger(env.LOG_LEVEL ?? "warn");
+  const logger = createLogger(env.LOG_LEVEL ?? "error");
   const core = await createCore(loadConfig(env), { logger });
   const interactive = Boolean(process.stdin.isTTY);
   const sink = terminalSink((text) => process.stdout.write(`${text}\n\n`), values.out ?? process.cwd());

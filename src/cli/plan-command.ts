@@ -5,7 +5,8 @@ import type { PlanId } from "../core/ports/store.ts";
 import { createCore, createLogger } from "../main.ts";
 import { parseUserKey } from "./user-key.ts";
 
-const USAGE = "uso: smart-pncp plan show <userKey> [--json] | smart-pncp plan set <userKey> <planId> [--days N]";
+const USAGE =
+  "uso: smart-pncp plan show <userKey> [--json] | smart-pncp plan set <userKey> <planId> [--days N]";
 
 /** `smart-pncp plan show <userKey>` and `smart-pncp plan set <userKey> <planId> [--days N]` (admin). */
 export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -19,7 +20,7 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
-  const logger = createLogger(env.LOG_LEVEL ?? "warn");
+  const logger = createLogger(env.LOG_LEVEL ?? "error");
   const core = await createCore(loadConfig(env), { logger });
   try {
     const { store, clock } = core.deps;
@@ -27,7 +28,9 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     if (action === "set") {
       const plans = await store.listPlans();
       if (!plans.some((p) => p.id === planId)) {
-        process.stderr.write(`plano desconhecido: ${planId} (planos: ${plans.map((p) => p.id).join(", ")})\n`);
+        process.stderr.write(
+          `plano desconhecido: ${planId} (planos: ${plans.map((p) => p.id).join(", ")})\n`,
+        );
         return 1;
       }
       const days = values.days ? Number(values.days) : null;

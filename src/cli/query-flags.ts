@@ -24,12 +24,14 @@ function splitTerms(value: string): string[] {
 
 function number(value: string, flag: string): number {
   const n = Number(value.replace(/_/g, ""));
-  if (!Number.isFinite(n) || n < 0) throw new AppError("INVALID_QUERY", `--${flag} precisa ser um número ≥ 0`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new AppError("INVALID_QUERY", `--${flag} precisa ser um número ≥ 0`);
   return n;
 }
 
 function date(value: string, flag: string): string {
-  if (!isValidIsoDate(value)) throw new AppError("INVALID_QUERY", `--${flag} precisa ser uma data AAAA-MM-DD válida`);
+  if (!isValidIsoDate(value))
+    throw new AppError("INVALID_QUERY", `--${flag} precisa ser uma data AAAA-MM-DD válida`);
   return value;
 }
 

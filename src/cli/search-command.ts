@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { suggestUpgrade } from "../core/entitlements/suggest-upgrade.ts";
-import { refundIfUnavailable } from "../core/entitlements/refund.ts";
 import { checkEntitlement } from "../core/entitlements/check-entitlement.ts";
+import { refundIfUnavailable } from "../core/entitlements/refund.ts";
+import { suggestUpgrade } from "../core/entitlements/suggest-upgrade.ts";
 import { AppError, toAppError } from "../core/errors.ts";
 import { writeBidsWorkbook } from "../core/excel/build-workbook.ts";
 import { errorMessage } from "../core/messages.ts";
@@ -42,7 +42,7 @@ const OPTIONS = {
 export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const config = loadConfig(values["pncp-url"] ? { ...env, PNCP_BASE_URL: values["pncp-url"] } : env);
-  const logger = createLogger(env.LOG_LEVEL ?? "warn");
+  const logger = createLogger(env.LOG_LEVEL ?? "error");
   const out = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
   const fail = (code: "INVALID_QUERY" | "PNCP_UNAVAILABLE" | "INTERNAL", message: string) => {
     if (values.json) out({ error: { code, message } });
@@ -70,14 +70,22 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     let excelAllowed = true;
     if (core && values.as) {
       const identity = parseUserKey(values.as);
-      const entitlement = await checkEntitlement(identity, requestedHistoryDays(parsed.query, now), core.deps);
+      const entitlement = await checkEntitlement(
+        identity,
+        requestedHistoryDays(parsed.query, now),
+        core.deps,
+      );
       if (!entitlement.ok) {
         const upgrade = entitlement.upgrade;
         const url = upgrade
           ? upgradeUrl(
               config.publicBaseUrl,
               createUpgradeToken(
-                { accountId: entitlement.accountId, planId: upgrade.id, notify: { platform: "cli", chatId: values.as } },
+                {
+                  accountId: entitlement.accountId,
+                  planId: upgrade.id,
+                  notify: { platform: "cli", chatId: values.as },
+                },
                 { secret: config.upgrade.secret, now, ttlHours: config.upgrade.ttlHours },
               ),
             )
@@ -86,7 +94,9 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
           reason: entitlement.code,
           message: entitlement.message,
           planId: entitlement.plan.id,
-          upgrade: upgrade ? { planId: upgrade.id, name: upgrade.name, priceCents: upgrade.priceCents, url } : null,
+          upgrade: upgrade
+            ? { planId: upgrade.id, name: upgrade.name, priceCents: upgrade.priceCents, url }
+            : null,
         };
         if (values.json) out({ refused });
         else process.stderr.write(`${entitlement.message}${url ? `\n${url}` : ""}\n`);
@@ -104,13 +114,18 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     const progress = stderrProgress();
     let outcome: Awaited<ReturnType<typeof runSearch>>;
     try {
-      outcome = await runSearch(parsed.query, { ...ports, clock: systemClock, logger }, { onProgress: progress.onProgress });
+      outcome = await runSearch(
+        parsed.query,
+        { ...ports, clock: systemClock, logger },
+        { onProgress: progress.onProgress },
+      );
     } catch (error) {
       progress.done();
       const e = toAppError(error);
       if (core) await refundIfUnavailable(e, charge, core.deps);
       if (e.code === "PNCP_UNAVAILABLE") return fail("PNCP_UNAVAILABLE", errorMessage("PNCP_UNAVAILABLE"));
-      if (e.code === "INVALID_QUERY") return fail("INVALID_QUERY", errorMessage("INVALID_QUERY", { detail: e.message }));
+      if (e.code === "INVALID_QUERY")
+        return fail("INVALID_QUERY", errorMessage("INVALID_QUERY", { detail: e.message }));
       throw e;
     }
     progress.done();

@@ -11,9 +11,13 @@ export function parseUserKey(key: string): IdentityInput {
   if (parts.length === 1) return { platform: "cli", userId: key, teamId: null, displayName: key };
   const [platform, ...rest] = parts;
   if (!PLATFORMS.includes(platform as Platform) || rest.some((p) => p === "")) {
-    throw new Error(`chave de usuário inválida: "${key}" (use cli:nome, telegram:id, whatsapp:id ou slack:TEAM:USER)`);
+    throw new Error(
+      `chave de usuário inválida: "${key}" (use cli:nome, telegram:id, whatsapp:id ou slack:TEAM:USER)`,
+    );
   }
-  if (rest.length === 1) return { platform: platform as Platform, userId: rest[0]!, teamId: null, displayName: null };
-  if (rest.length === 2) return { platform: platform as Platform, userId: rest[1]!, teamId: rest[0]!, displayName: null };
+  if (rest.length === 1)
+    return { platform: platform as Platform, userId: rest[0]!, teamId: null, displayName: null };
+  if (rest.length === 2)
+    return { platform: platform as Platform, userId: rest[1]!, teamId: rest[0]!, displayName: null };
   throw new Error(`chave de usuário inválida: "${key}"`);
 }

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { formatBRL, formatDate, formatDateTime, formatIsoDate, formatValueOrMissing, plural } from "./format.ts";
-import { addDays, brasiliaLocalToIso, inclusiveDays, isValidIsoDate, saoPauloDate, toPncpDate } from "./time.ts";
+import {
+  formatBRL,
+  formatDate,
+  formatDateTime,
+  formatIsoDate,
+  formatValueOrMissing,
+  plural,
+} from "./format.ts";
+import {
+  addDays,
+  brasiliaLocalToIso,
+  inclusiveDays,
+  isValidIsoDate,
+  saoPauloDate,
+  toPncpDate,
+} from "./time.ts";
 
 describe("pt-BR formatting", () => {
   it("formats money as R$ 1.234,56 with a plain space", () => {

@@ -16,7 +16,10 @@ describe("upgrade tokens", () => {
 
   it("rejects another secret, a tampered payload, garbage and expiry", () => {
     const token = createUpgradeToken(input, { secret: "s3cret", now, ttlHours: 2 });
-    expect(verifyUpgradeToken(token, { secret: "other", now })).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verifyUpgradeToken(token, { secret: "other", now })).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
     const [body, sig] = token.split(".");
     const forged = Buffer.from(
       Buffer.from(body!, "base64url").toString().replace("maquina", "sala_guerra"),
@@ -27,7 +30,10 @@ describe("upgrade tokens", () => {
     });
     expect(verifyUpgradeToken("nope", { secret: "s3cret", now })).toEqual({ ok: false, reason: "malformed" });
     const later = new Date(now.getTime() + 3 * 3600_000);
-    expect(verifyUpgradeToken(token, { secret: "s3cret", now: later })).toEqual({ ok: false, reason: "expired" });
+    expect(verifyUpgradeToken(token, { secret: "s3cret", now: later })).toEqual({
+      ok: false,
+      reason: "expired",
+    });
   });
 
   it("builds an URL-safe link", () => {

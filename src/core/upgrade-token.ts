@@ -66,7 +66,12 @@ export function verifyUpgradeToken(token: string, options: { secret: string; now
   if (parsed.e * 1000 < options.now.getTime()) return { ok: false, reason: "expired" };
   return {
     ok: true,
-    payload: { accountId: parsed.a, planId: parsed.p, notify: parsed.n, expiresAt: new Date(parsed.e * 1000) },
+    payload: {
+      accountId: parsed.a,
+      planId: parsed.p,
+      notify: parsed.n,
+      expiresAt: new Date(parsed.e * 1000),
+    },
   };
 }
 

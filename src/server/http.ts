@@ -3,13 +3,24 @@ import type { ServerResponse } from "node:http";
 /** Writes a JSON response. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(data) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(data),
+  });
   res.end(data);
 }
 
 /** Writes a plain-text response. */
-export function sendText(res: ServerResponse, status: number, body: string, contentType = "text/plain"): void {
-  res.writeHead(status, { "content-type": `${contentType}; charset=utf-8`, "content-length": Buffer.byteLength(body) });
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = "text/plain",
+): void {
+  res.writeHead(status, {
+    "content-type": `${contentType}; charset=utf-8`,
+    "content-length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

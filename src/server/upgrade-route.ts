@@ -30,7 +30,12 @@ export function upgradeRoute(deps: ChatDeps, secret: string): Route {
           verified.reason === "expired"
             ? "Este link de assinatura expirou. Peça um novo com /assinar na conversa com o bot."
             : "Link de assinatura inválido. Peça um novo com /assinar na conversa com o bot.";
-        sendText(res, verified.reason === "expired" ? 410 : 400, page("Link inválido", `<h1>Smart PNCP</h1><p>${why}</p>`), "text/html");
+        sendText(
+          res,
+          verified.reason === "expired" ? 410 : 400,
+          page("Link inválido", `<h1>Smart PNCP</h1><p>${why}</p>`),
+          "text/html",
+        );
         return;
       }
       const plans = (await deps.store.listPlans()).sort((a, b) => a.rank - b.rank);

@@ -94,7 +94,12 @@ describe.each(DRIVERS)("adapter contract: %s", (_name, factory) => {
 
   it("a plan with Excel gets the .xlsx in the conversation, matching the results", async () => {
     driver = await factory();
-    await driver.testApp.setPlan(driver.platform, driver.identity().userId, driver.identity().teamId, "maquina");
+    await driver.testApp.setPlan(
+      driver.platform,
+      driver.identity().userId,
+      driver.identity().teamId,
+      "maquina",
+    );
     await driver.deliver(QUERY, { deliveryId: "excel-1" });
     await driver.testApp.drain();
     const files = driver.files();
@@ -121,7 +126,9 @@ describe.each(DRIVERS)("adapter contract: %s", (_name, factory) => {
     driver.testApp.pncp.setFaults([{ fault: "jdbc_500" }]);
     await driver.deliver(QUERY, { deliveryId: "down-1" });
     await driver.testApp.drain();
-    expect(allText(driver)).toContain("O PNCP (Portal Nacional de Contratações Públicas) não está respondendo");
+    expect(allText(driver)).toContain(
+      "O PNCP (Portal Nacional de Contratações Públicas) não está respondendo",
+    );
     expect(allText(driver)).toContain("não foi descontada");
     expect(await usage(driver)).toBe(0);
   });

@@ -204,9 +204,23 @@ describe("Telegram end to end, webhook mode", () => {
       message_id: 321,
       allow_sending_without_reply: true,
     });
+    // A second member of the same group is covered too, and both searches count on the team account.
+    fake.reset();
+    const other = fake.textUpdate({
+      updateId: nextUpdate++,
+      text: `/buscar@${fake.botInfo.username} uniformes SP 30d`,
+      chatType: "supergroup",
+      chatId: groupId,
+      fromId: 3004,
+      firstName: "Davi",
+      messageId: 322,
+    });
+    expect(await post(other)).toBe(200);
+    await t.drain();
+    await expectSearchConversation(fake, groupId);
     const status = await t.store.getAccountStatus(teamAccount, t.clock.now());
     expect(status.plan.id).toBe("sala_guerra");
-    expect(status.used).toBe(1);
+    expect(status.used).toBe(2);
   });
 
   it("a wrong secret header gets 401 and nothing is recorded or searched", async () => {

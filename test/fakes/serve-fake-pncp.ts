@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { startFakePncp } from "./fake-pncp.ts";
 
 const { values } = parseArgs({
+  args: process.argv.slice(3),
   options: { port: { type: "string" }, "latency-ms": { type: "string" }, now: { type: "string" } },
 });
 const pncp = await startFakePncp({

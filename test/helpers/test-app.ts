@@ -17,7 +17,13 @@ export interface TestApp {
   clock: FixedClock;
   store: App["core"]["deps"]["store"];
   /** Puts the identity's account (or the team's account when userId is null) on a plan. */
-  setPlan(platform: Platform, userId: string | null, teamId: string | null, planId: PlanId, days?: number): Promise<string>;
+  setPlan(
+    platform: Platform,
+    userId: string | null,
+    teamId: string | null,
+    planId: PlanId,
+    days?: number,
+  ): Promise<string>;
   /** Waits until every queued search job has finished. */
   drain(): Promise<void>;
   close(): Promise<void>;

@@ -16,7 +16,12 @@ export function planLabel(plan: Plan): string {
 }
 
 /** A signed upgrade button for `plan`, notifying back into this conversation. */
-export function upgradeButton(cmd: IncomingCommand, accountId: string, plan: Plan, deps: ChatDeps): LinkButton {
+export function upgradeButton(
+  cmd: IncomingCommand,
+  accountId: string,
+  plan: Plan,
+  deps: ChatDeps,
+): LinkButton {
   const token = createUpgradeToken(
     { accountId, planId: plan.id, notify: { platform: cmd.platform, chatId: cmd.chatId } },
     { secret: deps.upgrade.secret, now: deps.clock.now(), ttlHours: deps.upgrade.ttlHours },
@@ -32,7 +37,10 @@ function describePlan(plan: Plan): string {
 export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<Reply> {
   const now = deps.clock.now();
   const accountId = await deps.store.resolveIdentity(identityOf(cmd));
-  const [status, plans] = await Promise.all([deps.store.getAccountStatus(accountId, now), deps.store.listPlans()]);
+  const [status, plans] = await Promise.all([
+    deps.store.getAccountStatus(accountId, now),
+    deps.store.listPlans(),
+  ]);
   const { plan } = status;
   const lines = [
     `📦 Seu plano: ${planLabel(plan)}${plan.team && status.effectiveAccountId !== accountId ? " (da sua equipe)" : ""}`,
@@ -50,7 +58,9 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
   } else if (status.periodEnd) {
     lines.push(`Assinatura válida até ${formatDate(status.periodEnd)}.`);
   }
-  const next = plans.filter((p) => p.rank > plan.rank && p.id !== "free_trial").sort((a, b) => a.rank - b.rank)[0];
+  const next = plans
+    .filter((p) => p.rank > plan.rank && p.id !== "free_trial")
+    .sort((a, b) => a.rank - b.rank)[0];
   if (!next) return { kind: "text", text: lines.join("\n") };
   lines.push("", `⬆️ O plano ${planLabel(next)} oferece ${describePlan(next)}.`);
   return { kind: "upgrade", text: lines.join("\n"), buttons: [upgradeButton(cmd, accountId, next, deps)] };
@@ -60,15 +70,28 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
 export async function subscribeReply(cmd: IncomingCommand, deps: ChatDeps): Promise<Reply> {
   const now = deps.clock.now();
   const accountId = await deps.store.resolveIdentity(identityOf(cmd));
-  const [status, plans] = await Promise.all([deps.store.getAccountStatus(accountId, now), deps.store.listPlans()]);
+  const [status, plans] = await Promise.all([
+    deps.store.getAccountStatus(accountId, now),
+    deps.store.listPlans(),
+  ]);
   const options = plans
-    .filter((p) => p.id !== "free_trial" && (p.rank > status.plan.rank || status.subscriptionStatus !== "active"))
+    .filter(
+      (p) => p.id !== "free_trial" && (p.rank > status.plan.rank || status.subscriptionStatus !== "active"),
+    )
     .sort((a, b) => a.rank - b.rank);
   if (options.length === 0) {
-    return { kind: "text", text: `Você já está no plano mais completo: ${planLabel(status.plan)}. Obrigado! 🙌` };
+    return {
+      kind: "text",
+      text: `Você já está no plano mais completo: ${planLabel(status.plan)}. Obrigado! 🙌`,
+    };
   }
   const lines = ["💳 Planos Smart PNCP:", ""];
-  for (const p of options) lines.push(`• ${planLabel(p)}: ${describePlan(p)}${p.team ? " (para a equipe toda)" : ""}`);
+  for (const p of options)
+    lines.push(`• ${planLabel(p)}: ${describePlan(p)}${p.team ? " (para a equipe toda)" : ""}`);
   lines.push("", "Toque em um plano para assinar.");
-  return { kind: "upgrade", text: lines.join("\n"), buttons: options.map((p) => upgradeButton(cmd, accountId, p, deps)) };
+  return {
+    kind: "upgrade",
+    text: lines.join("\n"),
+    buttons: options.map((p) => upgradeButton(cmd, accountId, p, deps)),
+  };
 }

@@ -1,6 +1,6 @@
 import type { UsageBacklog } from "../entitlements/usage-backlog.ts";
-import type { Counters } from "../ports/metrics.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
+import type { Counters } from "../ports/metrics.ts";
 import type { RateLimiter } from "../ports/rate-limiter.ts";
 import type { Store } from "../ports/store.ts";
 import type { ParsedQuery } from "../query/search-query.ts";

@@ -1,6 +1,6 @@
-import { errorMessage } from "../messages.ts";
 import { toAppError } from "../errors.ts";
-import { subscribeReply, planReply } from "./account-commands.ts";
+import { errorMessage } from "../messages.ts";
+import { planReply, subscribeReply } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";
 import { helpText, sectorsText, startText } from "./help-texts.ts";
 import type { IncomingCommand } from "./incoming-command.ts";
@@ -24,7 +24,11 @@ export function createChatService(deps: ChatDeps): ChatService {
     async handle(cmd, sink) {
       const parsed = parseCommand(cmd.text, cmd.isPrivate);
       if (parsed === null) return;
-      const logger = deps.logger.child({ platform: cmd.platform, userKey: cmd.userKey, requestId: cmd.messageId });
+      const logger = deps.logger.child({
+        platform: cmd.platform,
+        userKey: cmd.userKey,
+        requestId: cmd.messageId,
+      });
       const scoped: ChatDeps = { ...deps, logger };
       try {
         const fresh = await deps.store.claimEvent(cmd.platform, cmd.messageId).catch((error: unknown) => {

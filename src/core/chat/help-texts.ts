@@ -19,7 +19,7 @@ export function helpText(): string {
     '/buscar "merenda escolar" MG de 01/10/2026 a 31/10/2026 pregão',
     "/buscar abertas informática SP",
     "",
-    "Dicas: estados por sigla ou nome (ou \"brasil\"), período em dias (\"15d\") ou datas, valores como \"50 mil\" ou \"1,5 milhão\". Em conversa privada, basta escrever a busca.",
+    'Dicas: estados por sigla ou nome (ou "brasil"), período em dias ("15d") ou datas, valores como "50 mil" ou "1,5 milhão". Em conversa privada, basta escrever a busca.',
   ].join("\n");
 }
 
@@ -37,6 +37,6 @@ export function sectorsText(): string {
     const example = sector.examples[0];
     if (example) lines.push(`   ex.: ${example}`);
   }
-  lines.push("", "Ou use suas próprias palavras: /buscar \"coleta de lixo\" PR 30d");
+  lines.push("", 'Ou use suas próprias palavras: /buscar "coleta de lixo" PR 30d');
   return lines.join("\n");
 }

@@ -34,13 +34,19 @@ export function partialNotes(outcome: SearchOutcome): string[] {
     );
   }
   if (stats.truncated) {
-    notes.push("⚠️ A busca foi muito ampla e parte das páginas não foi lida. Restrinja estados, período ou modalidades.");
+    notes.push(
+      "⚠️ A busca foi muito ampla e parte das páginas não foi lida. Restrinja estados, período ou modalidades.",
+    );
   }
   return notes;
 }
 
 /** Builds the results reply with up to `limit` bids and a plain-text rendering. */
-export function renderResults(outcome: SearchOutcome, extraNotes: string[] = [], limit = 5): Extract<Reply, { kind: "results" }> {
+export function renderResults(
+  outcome: SearchOutcome,
+  extraNotes: string[] = [],
+  limit = 5,
+): Extract<Reply, { kind: "results" }> {
   const { totals, summary } = outcome;
   const bids = outcome.bids.slice(0, limit).map(toBidLine);
   const notes = [...partialNotes(outcome), ...extraNotes];

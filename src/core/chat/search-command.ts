@@ -48,7 +48,12 @@ export function searchingText(parsed: ParsedQuery): string {
  * /buscar: parse → entitlement (limit, expiry, quota, history) → ack → search as a background job.
  * Refusals come back as an upgrade reply; nothing is charged twice (the caller claimed the delivery).
  */
-export async function startSearch(cmd: IncomingCommand, args: string, sink: ReplySink, deps: ChatDeps): Promise<void> {
+export async function startSearch(
+  cmd: IncomingCommand,
+  args: string,
+  sink: ReplySink,
+  deps: ChatDeps,
+): Promise<void> {
   if (args.trim() === "") {
     await sink.send({ kind: "text", text: USAGE });
     return;
@@ -57,7 +62,9 @@ export async function startSearch(cmd: IncomingCommand, args: string, sink: Repl
   const now = deps.clock.now();
   const entitlement = await checkEntitlement(identityOf(cmd), requestedHistoryDays(parsed.query, now), deps);
   if (!entitlement.ok) {
-    const buttons = entitlement.upgrade ? [upgradeButton(cmd, entitlement.accountId, entitlement.upgrade, deps)] : [];
+    const buttons = entitlement.upgrade
+      ? [upgradeButton(cmd, entitlement.accountId, entitlement.upgrade, deps)]
+      : [];
     await sink.send({ kind: "upgrade", text: entitlement.message, buttons });
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "refused", entitlement.code);
     return;
@@ -93,8 +100,11 @@ async function runSearchJob(
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code }, "search_failed");
     const refunded = await refundIfUnavailable(appError, entitlement.charge, deps);
-    const code = appError.code === "INVALID_QUERY" || appError.code === "PNCP_UNAVAILABLE" ? appError.code : "INTERNAL";
-    let text = errorMessage(code, { detail: appError.code === "INVALID_QUERY" ? appError.message : undefined });
+    const code =
+      appError.code === "INVALID_QUERY" || appError.code === "PNCP_UNAVAILABLE" ? appError.code : "INTERNAL";
+    let text = errorMessage(code, {
+      detail: appError.code === "INVALID_QUERY" ? appError.message : undefined,
+    });
     if (code === "PNCP_UNAVAILABLE" && !refunded && entitlement.charge) {
       text = text.replace(" Esta busca não foi descontada do seu plano.", "");
     }
@@ -103,7 +113,16 @@ async function runSearchJob(
     return;
   }
   await deliver(cmd, outcome, entitlement, sink, deps);
-  void logOutcome(cmd, args, parsed, deps, entitlement.accountId, outcome.stats.partial ? "partial" : "ok", null, outcome);
+  void logOutcome(
+    cmd,
+    args,
+    parsed,
+    deps,
+    entitlement.accountId,
+    outcome.stats.partial ? "partial" : "ok",
+    null,
+    outcome,
+  );
 }
 
 async function deliver(
@@ -146,7 +165,9 @@ async function deliver(
       if (upgrade) results.buttons = [upgradeButton(cmd, entitlement.accountId, upgrade, deps)];
       deps.logger.info({ planId: plan.id }, "excel_blocked");
     } else {
-      notes.push("Não consegui confirmar seu plano agora, então a planilha não foi enviada. Tente de novo em instantes.");
+      notes.push(
+        "Não consegui confirmar seu plano agora, então a planilha não foi enviada. Tente de novo em instantes.",
+      );
       results = renderResults(outcome, notes);
     }
   }

@@ -123,7 +123,9 @@ function refusal(
         ? { kind: "history", days: requestedDays }
         : { kind: "paid" };
   const upgrade =
-    reason === "plan_inactive" && plan.id !== "free_trial" ? plan : suggestUpgrade(plans, plan, need, plan.team);
+    reason === "plan_inactive" && plan.id !== "free_trial"
+      ? plan
+      : suggestUpgrade(plans, plan, need, plan.team);
   logger.info({ accountId, planId: plan.id, reason, used: charge.used, quota: charge.quota }, reason);
   return {
     ok: false,

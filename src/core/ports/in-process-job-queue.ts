@@ -1,5 +1,5 @@
-import type { Logger } from "./logger.ts";
 import type { Job, JobQueue } from "./job-queue.ts";
+import type { Logger } from "./logger.ts";
 
 /**
  * Runs jobs in this process with a concurrency limit. Jobs with an id already queued or running are

@@ -96,7 +96,7 @@ export interface Store {
   getInstallation(key: string): Promise<unknown | null>;
   deleteInstallation(key: string): Promise<void>;
   /** `resolve_team`: the team account of a Slack workspace / Telegram group (created if missing), e.g. to set a team plan. */
-  resolveTeam?(platform: Platform, teamId: string): Promise<string>;
+  resolveTeam(platform: Platform, teamId: string): Promise<string>;
   /** Applies pending SQL migrations (embedded and Postgres stores); returns the files applied. */
   migrate?(): Promise<string[]>;
   close(): Promise<void>;

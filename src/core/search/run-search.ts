@@ -58,7 +58,13 @@ export async function runSearch(
 ): Promise<SearchOutcome> {
   const { pncp, summarizer, clock, logger } = deps;
   const fetched = await pncp.fetchBids(
-    { ufs: query.ufs, modalidades: query.modalidades, from: query.from, to: query.to, openOnly: query.openOnly },
+    {
+      ufs: query.ufs,
+      modalidades: query.modalidades,
+      from: query.from,
+      to: query.to,
+      openOnly: query.openOnly,
+    },
     { onProgress: options.onProgress, signal: options.signal },
   );
   const now = clock.now();
