@@ -51,6 +51,8 @@ export function parseSlackBody(
 export class SlackHttpReceiver implements Receiver {
   #app: App | undefined;
   readonly #options: SlackHttpReceiverOptions;
+  /** Requests whose listeners are still running (they outlive the HTTP answer). */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: SlackHttpReceiverOptions) {
     this.#options = options;
@@ -64,6 +66,11 @@ export class SlackHttpReceiver implements Receiver {
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
+
+  /** Resolves once every accepted request's listeners have finished (the core has queued its job). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
 
   /** The `/slack/events` route handler (commands, events and interactions share it). */
   async handle(ctx: HttpContext): Promise<void> {
@@ -100,8 +107,10 @@ export class SlackHttpReceiver implements Receiver {
       ...(Number.isInteger(retryNum) && retryNum > 0 ? { retryNum } : {}),
       ...(header(ctx, "x-slack-retry-reason") ? { retryReason: header(ctx, "x-slack-retry-reason") } : {}),
     };
+    const processing = this.#app.processEvent(event);
+    this.#inFlight.add(processing);
     try {
-      await this.#app.processEvent(event);
+      await processing;
     } catch (error) {
       logger.error({ err: error, platform: "slack" }, "slack_process_event_failed");
       if (!acked) {
@@ -109,6 +118,8 @@ export class SlackHttpReceiver implements Receiver {
         sendJson(ctx.res, 500, { error: "internal_error" });
       }
       return;
+    } finally {
+      this.#inFlight.delete(processing);
     }
     // Nothing matched (an event type we do not handle): answer so Slack does not retry it.
     if (!acked) await ack();

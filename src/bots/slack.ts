@@ -68,7 +68,13 @@ export function slackApiUrl(apiUrl: string | undefined): string {
  * `/slack/oauth_redirect`, installations in our Store). Web API retries are capped so a job cannot hang
  * for the SDK's default ~30 minutes.
  */
-export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapterDeps): BotAdapter {
+/** The Slack adapter, plus a way to wait for listeners still running after their HTTP ack. */
+export interface SlackAdapter extends BotAdapter {
+  /** Resolves when every accepted Slack request has been handed to the core (tests, graceful stop). */
+  idle(): Promise<void>;
+}
+
+export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapterDeps): SlackAdapter {
   const logger = deps.logger.child({ platform: "slack" });
   const boltLogger = toBoltLogger(logger.child({ component: "bolt" }));
   if (!config.signingSecret && !config.socketMode) throw new Error("Slack needs SLACK_SIGNING_SECRET");
@@ -200,6 +206,11 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     },
     async stop() {
       if (config.socketMode) await app.stop();
+      // Let acked requests reach the core so their jobs are queued before the queue drains.
+      await receiver?.idle();
+    },
+    async idle() {
+      await receiver?.idle();
     },
   };
 }

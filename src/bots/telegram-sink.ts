@@ -1,4 +1,4 @@
-import { type Api, GrammyError, InputFile } from "grammy";
+import { type Api, GrammyError, HttpError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup, ReplyParameters } from "grammy/types";
 import type { Reply, ReplySink } from "../core/chat/reply.ts";
 import type { Logger } from "../core/ports/logger.ts";
@@ -43,11 +43,18 @@ function isNotModified(error: unknown): boolean {
   return error instanceof GrammyError && error.error_code === 400 && NOT_MODIFIED.test(error.description);
 }
 
-/** Safe error fields for logs: grammY errors carry method and description, never the token. */
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError)
+/**
+ * Error fields safe to log. grammY's `HttpError` wraps the fetch error, whose message contains the request
+ * URL and with it the bot token, so only grammY's own message is kept.
+ */
+export function telegramErrorFields(error: unknown): Record<string, unknown> {
+  if (error instanceof GrammyError) {
     return { method: error.method, code: error.error_code, description: error.description };
-  return { err: error };
+  }
+  if (error instanceof HttpError) return { err: { type: "HttpError", message: error.message } };
+  if (error instanceof Error)
+    return { err: { type: error.name, message: error.message, stack: error.stack } };
+  return { err: String(error) };
 }
 
 /**
@@ -75,7 +82,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
   const sendAction = () => {
     if (Date.now() - startedAt > maxMs) return stopAction();
     api.sendChatAction(chatId, "upload_document", threadOption).catch((error: unknown) => {
-      logger.debug(describe(error), "telegram_chat_action_failed");
+      logger.debug(telegramErrorFields(error), "telegram_chat_action_failed");
     });
   };
   const startAction = () => {
@@ -107,7 +114,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       return sent.message_id;
     } catch (error) {
       if (!refusedButtons(error, message)) throw error;
-      logger.warn(describe(error), "telegram_buttons_refused");
+      logger.warn(telegramErrorFields(error), "telegram_buttons_refused");
       const sent = await api.sendMessage(chatId, withButtonsAsText(message), base);
       return sent.message_id;
     }
@@ -125,7 +132,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       await edit(statusMessageId, first);
     } catch (error) {
       if (!isNotModified(error)) {
-        logger.warn(describe(error), "telegram_edit_failed");
+        logger.warn(telegramErrorFields(error), "telegram_edit_failed");
         return sendAll(messages);
       }
     }
@@ -142,7 +149,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       });
     } catch (error) {
       if (!keyboard || !refusedButtons(error, message)) throw error;
-      logger.warn(describe(error), "telegram_buttons_refused");
+      logger.warn(telegramErrorFields(error), "telegram_buttons_refused");
       await edit(messageId, message, false);
     }
   }
@@ -163,7 +170,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
         try {
           await edit(statusMessageId, first);
         } catch (error) {
-          if (!isNotModified(error)) logger.warn(describe(error), "telegram_progress_edit_failed");
+          if (!isNotModified(error)) logger.warn(telegramErrorFields(error), "telegram_progress_edit_failed");
         }
         return;
       }

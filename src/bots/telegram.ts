@@ -6,7 +6,7 @@ import type { IncomingCommand } from "../core/chat/incoming-command.ts";
 import { errorMessage } from "../core/messages.ts";
 import { sendJson } from "../server/http.ts";
 import type { AdapterDeps, BotAdapter, HttpContext, Route } from "./adapter.ts";
-import { createTelegramSink, type TelegramSink } from "./telegram-sink.ts";
+import { createTelegramSink, type TelegramSink, telegramErrorFields } from "./telegram-sink.ts";
 import { TELEGRAM_SECRET_HEADER, verifyTelegramSecret } from "./telegram-verify.ts";
 
 /** The `config.telegram` section. */
@@ -155,10 +155,13 @@ export function createTelegramAdapter(
   /** The error boundary: log with context, tell the user, keep serving. */
   const onError = async (error: BotError<Context>): Promise<void> => {
     const { ctx } = error;
-    logger.error({ err: error.error, updateId: ctx.update.update_id }, "telegram_update_failed");
+    logger.error(
+      { ...telegramErrorFields(error.error), updateId: ctx.update.update_id },
+      "telegram_update_failed",
+    );
     if (!ctx.chat) return;
     await ctx.api.sendMessage(ctx.chat.id, errorMessage("INTERNAL")).catch((sendError: unknown) => {
-      logger.error({ err: sendError }, "telegram_error_reply_failed");
+      logger.error({ ...telegramErrorFields(sendError) }, "telegram_error_reply_failed");
     });
   };
   bot.catch(onError);
@@ -178,12 +181,13 @@ export function createTelegramAdapter(
     try {
       await ensureInit();
     } catch (error) {
-      logger.error({ err: error }, "telegram_init_failed");
+      logger.error({ ...telegramErrorFields(error) }, "telegram_init_failed");
       return sendJson(res, 503, { error: "unavailable" });
     }
     const handling = bot.handleUpdate(update).catch(async (error: unknown) => {
       if (error instanceof BotError) await onError(error);
-      else logger.error({ err: error, updateId: update.update_id }, "telegram_update_failed");
+      else
+        logger.error({ ...telegramErrorFields(error), updateId: update.update_id }, "telegram_update_failed");
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -201,7 +205,7 @@ export function createTelegramAdapter(
 
   async function registerCommands(): Promise<void> {
     await bot.api.setMyCommands(TELEGRAM_COMMANDS).catch((error: unknown) => {
-      logger.warn({ err: error }, "telegram_set_commands_failed");
+      logger.warn({ ...telegramErrorFields(error) }, "telegram_set_commands_failed");
     });
   }
 
@@ -217,7 +221,9 @@ export function createTelegramAdapter(
     await bot.api
       .setWebhook(url, { secret_token: secret, allowed_updates: ["message", "callback_query"] })
       .then(() => logger.info({ url }, "telegram_webhook_registered"))
-      .catch((error: unknown) => logger.error({ err: error, url }, "telegram_webhook_register_failed"));
+      .catch((error: unknown) =>
+        logger.error({ ...telegramErrorFields(error), url }, "telegram_webhook_register_failed"),
+      );
   }
 
   return {
@@ -242,7 +248,7 @@ export function createTelegramAdapter(
             },
           })
           .catch((error: unknown) => {
-            logger.error({ err: error }, "telegram_polling_failed");
+            logger.error({ ...telegramErrorFields(error) }, "telegram_polling_failed");
             reject(error);
           });
       });
@@ -250,7 +256,9 @@ export function createTelegramAdapter(
     async stop() {
       for (const sink of activeSinks) sink.close();
       if (bot.isRunning())
-        await bot.stop().catch((error: unknown) => logger.warn({ err: error }, "telegram_stop_failed"));
+        await bot
+          .stop()
+          .catch((error: unknown) => logger.warn({ ...telegramErrorFields(error) }, "telegram_stop_failed"));
       await polling;
       polling = null;
     },

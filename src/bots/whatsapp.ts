@@ -34,6 +34,8 @@ export const WEBHOOK_PATH = "/whatsapp/webhook";
 
 /** The adapter, plus a way to wait until every delivery handed to it has been answered and sent. */
 export interface WhatsAppAdapter extends BotAdapter {
+  /** The pacing interval in effect (ms between two messages to the same user). */
+  readonly minIntervalMs: number;
   /**
    * Resolves when no webhook message is being handed to the core and no reply is queued or in flight
    * (results may go out shortly after the search job ends: they wait briefly for the file to merge with).
@@ -157,6 +159,7 @@ export function createWhatsAppAdapter(
 
   return {
     name: "whatsapp",
+    minIntervalMs: pacer.minIntervalMs,
     idle,
     routes: [verifyRoute, eventsRoute],
     async start() {

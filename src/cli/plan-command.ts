@@ -24,7 +24,7 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   const core = await createCore(loadConfig(env), { logger });
   try {
     const { store, clock } = core.deps;
-    const accountId = await store.resolveIdentity(parseUserKey(userKey));
+    const accountId = await store.resolveIdentity(parseUserKey(userKey), clock.now());
     if (action === "set") {
       const plans = await store.listPlans();
       if (!plans.some((p) => p.id === planId)) {

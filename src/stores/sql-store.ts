@@ -62,13 +62,14 @@ export class SqlStore implements Store {
     return rows[0]?.value ?? null;
   }
 
-  async resolveIdentity(input: IdentityInput): Promise<string> {
+  async resolveIdentity(input: IdentityInput, now?: Date): Promise<string> {
     return String(
       await this.#scalar("resolve_identity", {
         p_platform: input.platform,
         p_user_id: input.userId,
         p_team_id: input.teamId,
         p_display_name: input.displayName,
+        ...(now ? { p_now: now.toISOString() } : {}),
       }),
     );
   }

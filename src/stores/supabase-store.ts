@@ -55,12 +55,13 @@ export class SupabaseStore implements Store {
     return data;
   }
 
-  async resolveIdentity(input: IdentityInput): Promise<string> {
+  async resolveIdentity(input: IdentityInput, now?: Date): Promise<string> {
     const data = await this.#rpc("resolve_identity", {
       p_platform: input.platform,
       p_user_id: input.userId,
       p_team_id: input.teamId,
       p_display_name: input.displayName,
+      ...(now ? { p_now: now.toISOString() } : {}),
     });
     return String(data);
   }

@@ -1,6 +1,12 @@
+import type { SlackAdapter } from "../../src/bots/slack.ts";
 import { signSlackRequest } from "../../src/bots/slack-verify.ts";
 import type { FakePncp } from "../fakes/fake-pncp.ts";
-import { type FakeSlack, type FakeSlackMessage, type FakeSlackOptions, startFakeSlack } from "../fakes/fake-slack.ts";
+import {
+  type FakeSlack,
+  type FakeSlackMessage,
+  type FakeSlackOptions,
+  startFakeSlack,
+} from "../fakes/fake-slack.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import type { ContractDriver, DriverFactory, SentMessage, UploadedFile } from "./contract-driver.ts";
 
@@ -167,6 +173,29 @@ export function sentFiles(fake: FakeSlack): UploadedFile[] {
   return fake.completedUploads().map((u) => ({ filename: u.filename, data: u.data }));
 }
 
+/** The Slack adapter mounted in a test app. */
+export function slackAdapterOf(testApp: TestApp): SlackAdapter {
+  const adapter = testApp.app.adapters.find((a) => a.name === "slack");
+  if (!adapter) throw new Error("Slack adapter is not running: check the SLACK_* env");
+  return adapter as SlackAdapter;
+}
+
+/**
+ * `drain` that also waits for Slack listeners: the HTTP ack goes out before the core claims the delivery
+ * and queues the job, so the job queue alone can look empty too early.
+ */
+export function withSlackDrain(testApp: TestApp): TestApp {
+  const adapter = slackAdapterOf(testApp);
+  return {
+    ...testApp,
+    async drain() {
+      await adapter.idle();
+      await testApp.drain();
+      await adapter.idle();
+    },
+  };
+}
+
 /** The Slack driver plus the pieces Slack-only tests need. */
 export interface SlackDriver extends ContractDriver {
   readonly fake: FakeSlack;
@@ -177,11 +206,12 @@ export async function createSlackDriverWith(
   options: { pncp?: FakePncp; now?: Date; env?: Record<string, string>; fake?: FakeSlackOptions } = {},
 ): Promise<SlackDriver> {
   const fake = await startFakeSlack({ tokens: [SLACK.botToken], ...options.fake });
-  const testApp = await createTestApp({
+  const base = await createTestApp({
     now: options.now,
     pncp: options.pncp,
     env: slackEnv(fake, options.env),
   });
+  const testApp = withSlackDrain(base);
   return {
     platform: "slack",
     testApp,

@@ -28,11 +28,11 @@ import {
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
 
-/** Uniform purchases in SP, published over the 20 days before FIXTURE_NOW (cloned from real records). */
+/** Uniform purchases in SP, 7 a day (one per modalidade) over the 11 days before FIXTURE_NOW (cloned from real records). */
 function uniformRecords(): FixtureRecord[] {
   const base = loadFixtureRecords().filter((r) => /uniforme/i.test(String(r.objetoCompra)));
   return syntheticRecords(
-    { count: 14, ufs: ["SP"], modalidades: [4, 5, 6, 7, 8, 9, 12], from: "2026-09-01", to: "2026-09-20" },
+    { count: 77, ufs: ["SP"], modalidades: [4, 5, 6, 7, 8, 9, 12], from: "2026-09-10", to: "2026-09-20" },
     base,
   );
 }
@@ -127,13 +127,13 @@ describe("Slack end to end", () => {
     expect(await usage(d)).toBe(1);
   });
 
-  it("an app_mention in a channel searches and answers in a thread under the mention", async () => {
+  it("an app_mention in a channel (free trial, 7 days) searches and answers in a thread under the mention", async () => {
     const d = await start();
     const mention = {
       type: "app_mention",
       channel: SLACK.channelId,
       user: SLACK.userId,
-      text: `<@${SLACK.botUserId}> uniformes SP 30d`,
+      text: `<@${SLACK.botUserId}> uniformes SP 7d`,
       ts: "1790000000.000200",
     };
     const res = await postSlack(d.testApp, eventBody("Ev0MENTION01", mention), JSON_TYPE);
@@ -148,7 +148,7 @@ describe("Slack end to end", () => {
 
   it("a DM in plain text is a search, answered in the DM", async () => {
     const d = await start();
-    const res = await postSlack(d.testApp, eventBody("Ev0DM0000001", dmEvent("uniformes SP 30d")), JSON_TYPE);
+    const res = await postSlack(d.testApp, eventBody("Ev0DM0000001", dmEvent("uniformes SP 7d")), JSON_TYPE);
     expect(res.status).toBe(200);
     await d.testApp.drain();
     expect(d.fake.callsOf("chat.postMessage")[0]!.params.channel).toBe(SLACK.dmChannelId);
@@ -181,7 +181,7 @@ describe("Slack end to end", () => {
 
   it("a Slack retry (X-Slack-Retry-Num, same event_id) is acked and searched once", async () => {
     const d = await start();
-    const body = eventBody("Ev0RETRY0001", dmEvent("uniformes SP 30d"));
+    const body = eventBody("Ev0RETRY0001", dmEvent("uniformes SP 7d"));
     expect((await postSlack(d.testApp, body, JSON_TYPE)).status).toBe(200);
     const retry = await postSlack(d.testApp, body, JSON_TYPE, {
       headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
@@ -311,7 +311,7 @@ describe("Slack OAuth end to end", () => {
       type: "app_mention",
       channel: "C0OTHER01",
       user: "U0OTHER01",
-      text: "<@UBOT> uniformes SP 30d",
+      text: "<@UBOT> uniformes SP 7d",
       ts: "1790000000.000900",
     };
     expect(

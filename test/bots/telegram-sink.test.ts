@@ -1,6 +1,6 @@
-import { Api } from "grammy";
+import { Api, GrammyError, HttpError } from "grammy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramSink, type TelegramSink } from "../../src/bots/telegram-sink.ts";
+import { createTelegramSink, type TelegramSink, telegramErrorFields } from "../../src/bots/telegram-sink.ts";
 import type { Reply } from "../../src/core/chat/reply.ts";
 import { silentLogger } from "../../src/core/ports/logger.ts";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/fake-telegram.ts";
@@ -194,5 +194,32 @@ describe("createTelegramSink", () => {
     expect(fake.sent).toHaveLength(1);
     expect(fake.sent[0]!.text).toBe("Cota esgotada.\n\n🔗 Assinar: https://refused.example.com/u");
     expect(fake.sent[0]!.buttons).toEqual([]);
+  });
+});
+
+describe("telegramErrorFields", () => {
+  it("never logs the fetch error wrapped by HttpError, whose URL carries the bot token", () => {
+    const inner = new Error(
+      "request to https://api.telegram.org/bot123456:SECRET/sendMessage failed, reason: ECONNRESET",
+    );
+    const fields = telegramErrorFields(new HttpError("Network request for 'sendMessage' failed!", inner));
+    expect(JSON.stringify(fields)).not.toContain("SECRET");
+    expect(fields).toEqual({
+      err: { type: "HttpError", message: "Network request for 'sendMessage' failed!" },
+    });
+  });
+
+  it("keeps method, code and description of Bot API errors", () => {
+    const error = new GrammyError(
+      "Call to 'sendMessage' failed!",
+      { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" },
+      "sendMessage",
+      {},
+    );
+    expect(telegramErrorFields(error)).toEqual({
+      method: "sendMessage",
+      code: 403,
+      description: "Forbidden: bot was blocked by the user",
+    });
   });
 });

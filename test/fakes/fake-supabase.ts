@@ -69,7 +69,7 @@ export class FakeSupabase {
   readonly #pool: pg.Pool;
   readonly #options: FakeSupabaseOptions;
   readonly #allow: Set<string>;
-  readonly #functions = new Map<string, FunctionInfo | null>();
+  readonly #functions = new Map<string, FunctionInfo[]>();
 
   private constructor(options: FakeSupabaseOptions) {
     this.#options = options;
@@ -137,14 +137,16 @@ export class FakeSupabase {
       return reply(400, { code: "PGRST102", message: "Expected a JSON object of named arguments" });
     }
     const args = body as Record<string, unknown>;
-    const info = IDENTIFIER.test(fn) && this.#allow.has(fn) ? await this.#describe(fn) : null;
+    const overloads = IDENTIFIER.test(fn) && this.#allow.has(fn) ? await this.#describe(fn) : [];
     const names = Object.keys(args);
-    const known = new Set(info?.args.map((a) => a.name));
-    if (
-      !info ||
-      names.some((n) => !known.has(n)) ||
-      info.args.slice(0, info.required).some((a) => !(a.name in args))
-    ) {
+    // Like PostgREST: the overload whose argument names fit the call (all given names known, all required present).
+    const info =
+      overloads.find(
+        (o) =>
+          names.every((n) => o.args.some((a) => a.name === n)) &&
+          o.args.slice(0, o.required).every((a) => a.name in args),
+      ) ?? null;
+    if (!info) {
       return reply(404, {
         code: "PGRST202",
         message: `Could not find the function public.${fn}(${names.join(", ")}) in the schema cache`,
@@ -225,34 +227,34 @@ export class FakeSupabase {
   }
 
   // PostgREST's schema cache, reduced to what named-argument calls need.
-  async #describe(fn: string): Promise<FunctionInfo | null> {
-    if (this.#functions.has(fn)) return this.#functions.get(fn) ?? null;
+  async #describe(fn: string): Promise<FunctionInfo[]> {
+    const cached = this.#functions.get(fn);
+    if (cached) return cached;
     const { rows } = await this.#pool.query(
       `select p.proretset, p.prorettype = 'void'::regtype as is_void, t.typtype = 'c' as is_composite,
               p.pronargs, p.pronargdefaults, coalesce(p.proargnames, '{}') as names,
               coalesce(p.proargmodes::text[], '{}') as modes,
               array(select format_type(x, null) from unnest(p.proargtypes) x) as types
          from pg_proc p join pg_type t on t.oid = p.prorettype
-        where p.pronamespace = 'public'::regnamespace and p.proname = $1`,
+        where p.pronamespace = 'public'::regnamespace and p.proname = $1
+        order by p.pronargs`,
       [fn],
     );
-    const row = rows.length === 1 ? rows[0] : null;
-    let info: FunctionInfo | null = null;
-    if (row) {
+    const infos: FunctionInfo[] = rows.map((row) => {
       const modes: string[] = row.modes;
       const inputNames = (row.names as string[]).filter(
         (_, i) => modes.length === 0 || "ibv".includes(modes[i]!),
       );
-      info = {
+      return {
         args: (row.types as string[]).map((type, i) => ({ name: inputNames[i]!, type })),
         required: Number(row.pronargs) - Number(row.pronargdefaults),
         returnsSet: row.proretset,
         returnsVoid: row.is_void,
         returnsComposite: row.is_composite,
       };
-    }
-    this.#functions.set(fn, info);
-    return info;
+    });
+    this.#functions.set(fn, infos);
+    return infos;
   }
 
   #send(res: ServerResponse, status: number, payload?: unknown): void {

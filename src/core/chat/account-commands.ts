@@ -36,7 +36,7 @@ function describePlan(plan: Plan): string {
 /** /plano: plan, usage this month, reset date, trial days left, what the next plan adds. */
 export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<Reply> {
   const now = deps.clock.now();
-  const accountId = await deps.store.resolveIdentity(identityOf(cmd));
+  const accountId = await deps.store.resolveIdentity(identityOf(cmd), now);
   const [status, plans] = await Promise.all([
     deps.store.getAccountStatus(accountId, now),
     deps.store.listPlans(),
@@ -69,7 +69,7 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
 /** /assinar: the paid plans above the current one, as link buttons. */
 export async function subscribeReply(cmd: IncomingCommand, deps: ChatDeps): Promise<Reply> {
   const now = deps.clock.now();
-  const accountId = await deps.store.resolveIdentity(identityOf(cmd));
+  const accountId = await deps.store.resolveIdentity(identityOf(cmd), now);
   const [status, plans] = await Promise.all([
     deps.store.getAccountStatus(accountId, now),
     deps.store.listPlans(),

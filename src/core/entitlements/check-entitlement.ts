@@ -66,7 +66,7 @@ export async function checkEntitlement(
   let plans: Plan[];
   let charge: ConsumeResult;
   try {
-    accountId = await store.resolveIdentity(identity);
+    accountId = await store.resolveIdentity(identity, now);
     const [status, allPlans] = await Promise.all([store.getAccountStatus(accountId, now), store.listPlans()]);
     plan = status.plan;
     plans = allPlans;

@@ -36,7 +36,7 @@ export class UsageBacklog {
       while (this.#items.length > 0) {
         const item = this.#items[0]!;
         try {
-          const accountId = await store.resolveIdentity(item.identity);
+          const accountId = await store.resolveIdentity(item.identity, item.at);
           // history 0: this search already ran, only its usage is being recorded.
           await store.consumeSearch(accountId, 0, item.at);
           this.#items.shift();

@@ -29,7 +29,11 @@ describe("filterBids: text", () => {
   });
 
   it("lets the user's terms replace the sector keywords, echoing them without stopwords", () => {
-    const r = filterBids(all, query({ sector: "vestuario", terms: ["de", "jalecos", "Jalecos", "para"] }), NOW);
+    const r = filterBids(
+      all,
+      query({ sector: "vestuario", terms: ["de", "jalecos", "Jalecos", "para"] }),
+      NOW,
+    );
     expect(ids(r.bids)).toEqual(["j"]);
     expect(r.termsUsed).toEqual(["jalecos"]);
   });
@@ -51,7 +55,11 @@ describe("filterBids: text", () => {
 
 describe("filterBids: fields", () => {
   it("filters by UF (a bid without UF fails)", () => {
-    const bids = [makeBid({ id: "sp", uf: "SP" }), makeBid({ id: "rj", uf: "RJ" }), makeBid({ id: "x", uf: null })];
+    const bids = [
+      makeBid({ id: "sp", uf: "SP" }),
+      makeBid({ id: "rj", uf: "RJ" }),
+      makeBid({ id: "x", uf: null }),
+    ];
     expect(ids(filterBids(bids, query({ ufs: ["RJ", "MG"] }), NOW).bids)).toEqual(["rj"]);
   });
 
@@ -79,8 +87,12 @@ describe("filterBids: fields", () => {
       makeBid({ id: "c", modalityId: 7, status: "em_julgamento", esfera: null }),
     ];
     expect(ids(filterBids(bids, query({ modalidades: [6, 8] }), NOW).bids).sort()).toEqual(["a", "b"]);
-    expect(ids(filterBids(bids, query({ modalidades: [6, 7, 8], statuses: ["em_julgamento"] }), NOW).bids).sort()).toEqual(["b", "c"]);
-    expect(ids(filterBids(bids, query({ modalidades: [6, 7, 8], esferas: ["F", "E"] }), NOW).bids)).toEqual(["b"]);
+    expect(
+      ids(filterBids(bids, query({ modalidades: [6, 7, 8], statuses: ["em_julgamento"] }), NOW).bids).sort(),
+    ).toEqual(["b", "c"]);
+    expect(ids(filterBids(bids, query({ modalidades: [6, 7, 8], esferas: ["F", "E"] }), NOW).bids)).toEqual([
+      "b",
+    ]);
   });
 
   it("openOnly keeps bids receiving proposals whose closing is still ahead", () => {
@@ -105,7 +117,12 @@ describe("filterBids: fields", () => {
   it("filters by órgão name fragment or CNPJ (full, formatted or root)", () => {
     const bids = [
       makeBid({ id: "bh", agency: "MUNICIPIO DE BELO HORIZONTE", cnpj: "18715383000140" }),
-      makeBid({ id: "vit", agency: "MUNICIPIO DE VITORIA", unit: "Secretaria de Saúde", cnpj: "27142058000126" }),
+      makeBid({
+        id: "vit",
+        agency: "MUNICIPIO DE VITORIA",
+        unit: "Secretaria de Saúde",
+        cnpj: "27142058000126",
+      }),
     ];
     expect(ids(filterBids(bids, query({ orgaos: ["município de Vitória"] }), NOW).bids)).toEqual(["vit"]);
     expect(ids(filterBids(bids, query({ orgaos: ["secretaria de saude"] }), NOW).bids)).toEqual(["vit"]);
@@ -116,9 +133,24 @@ describe("filterBids: fields", () => {
 });
 
 describe("filterBids: sorting", () => {
-  const a = makeBid({ id: "a", publishedAt: "2026-11-18T12:00:00.000Z", estimatedValue: 300, proposalsCloseAt: "2026-11-20T12:00:00.000Z" });
-  const b = makeBid({ id: "b", publishedAt: "2026-11-21T12:00:00.000Z", estimatedValue: null, proposalsCloseAt: "2026-12-10T12:00:00.000Z" });
-  const c = makeBid({ id: "c", publishedAt: "2026-11-19T12:00:00.000Z", estimatedValue: 900, proposalsCloseAt: "2026-11-25T12:00:00.000Z" });
+  const a = makeBid({
+    id: "a",
+    publishedAt: "2026-11-18T12:00:00.000Z",
+    estimatedValue: 300,
+    proposalsCloseAt: "2026-11-20T12:00:00.000Z",
+  });
+  const b = makeBid({
+    id: "b",
+    publishedAt: "2026-11-21T12:00:00.000Z",
+    estimatedValue: null,
+    proposalsCloseAt: "2026-12-10T12:00:00.000Z",
+  });
+  const c = makeBid({
+    id: "c",
+    publishedAt: "2026-11-19T12:00:00.000Z",
+    estimatedValue: 900,
+    proposalsCloseAt: "2026-11-25T12:00:00.000Z",
+  });
   const d = makeBid({ id: "d", publishedAt: null, estimatedValue: 100, proposalsCloseAt: null });
   const bids = [a, b, c, d];
   const sorted = (sort: SearchQuery["sort"]) => ids(filterBids(bids, query({ sort }), NOW).bids);
@@ -135,9 +167,21 @@ describe("filterBids: sorting", () => {
   });
 
   it("relevance ranks more and longer hits first, ties newest first", () => {
-    const one = makeBid({ id: "one", object: "Aquisição de camisetas", publishedAt: "2026-11-21T12:00:00.000Z" });
-    const many = makeBid({ id: "many", object: "Uniforme escolar: camisetas, bermudas e tênis", publishedAt: "2026-11-17T12:00:00.000Z" });
-    const tie = makeBid({ id: "tie", object: "Aquisição de bermudas", publishedAt: "2026-11-20T12:00:00.000Z" });
+    const one = makeBid({
+      id: "one",
+      object: "Aquisição de camisetas",
+      publishedAt: "2026-11-21T12:00:00.000Z",
+    });
+    const many = makeBid({
+      id: "many",
+      object: "Uniforme escolar: camisetas, bermudas e tênis",
+      publishedAt: "2026-11-17T12:00:00.000Z",
+    });
+    const tie = makeBid({
+      id: "tie",
+      object: "Aquisição de bermudas",
+      publishedAt: "2026-11-20T12:00:00.000Z",
+    });
     const r = filterBids([one, tie, many], query({ sector: "vestuario" }), NOW);
     expect(ids(r.bids)).toEqual(["many", "one", "tie"]);
   });

@@ -97,7 +97,10 @@ describe("compileMatcher", () => {
 
   it("matches user plurals against singular text", () => {
     const m = compileMatcher({ keywords: ["jalecos", "papéis"] });
-    expect(m.match("Registro de preços para aquisição de jaleco e papel").hits).toEqual(["jalecos", "papéis"]);
+    expect(m.match("Registro de preços para aquisição de jaleco e papel").hits).toEqual([
+      "jalecos",
+      "papéis",
+    ]);
   });
 
   it("finds keyword spans in token positions", () => {

@@ -78,8 +78,11 @@ export interface SearchLogEntry {
 }
 
 export interface Store {
-  /** `resolve_identity`: the account of a chat identity, created on first contact (race-safe). */
-  resolveIdentity(input: IdentityInput): Promise<string>;
+  /**
+   * `resolve_identity`: the account of a chat identity, created on first contact (race-safe). `now` is the
+   * first-contact instant for a new account (trial start); default the database's now().
+   */
+  resolveIdentity(input: IdentityInput, now?: Date): Promise<string>;
   /** `consume_search`: one atomic check-and-consume. */
   consumeSearch(accountId: string, historyDays: number, now?: Date): Promise<ConsumeResult>;
   /** `refund_search`: give back one search of `monthKey` (search failed because PNCP was down). */

@@ -10,8 +10,14 @@ type Case = [text: string, expected: Partial<SearchQuery>, unrecognized?: string
 
 const CASES: Case[] = [
   // the examples
-  ["uniformes SC PR 15d", { sector: "vestuario", terms: [], ufs: ["SC", "PR"], from: "2026-11-08", to: "2026-11-22" }],
-  ["setor:saude RJ últimos 30 dias acima de 100 mil", { sector: "saude", ufs: ["RJ"], from: "2026-10-24", minValue: 100_000 }],
+  [
+    "uniformes SC PR 15d",
+    { sector: "vestuario", terms: [], ufs: ["SC", "PR"], from: "2026-11-08", to: "2026-11-22" },
+  ],
+  [
+    "setor:saude RJ últimos 30 dias acima de 100 mil",
+    { sector: "saude", ufs: ["RJ"], from: "2026-10-24", minValue: 100_000 },
+  ],
   [
     '"merenda escolar" MG de 01/10/2026 a 31/10/2026 pregão',
     { terms: ["merenda escolar"], ufs: ["MG"], from: "2026-10-01", to: "2026-10-31", modalidades: [6, 7] },
@@ -159,7 +165,11 @@ describe("parseQuery: defaults and validation", () => {
 
   it("fills what the text leaves unsaid from defaults, and the text wins", () => {
     const defaults: Partial<SearchQuery> = { ufs: ["SC"], modalidades: [8], sort: "newest" };
-    expect(parse("uniformes", defaults).query).toMatchObject({ ufs: ["SC"], modalidades: [8], sort: "newest" });
+    expect(parse("uniformes", defaults).query).toMatchObject({
+      ufs: ["SC"],
+      modalidades: [8],
+      sort: "newest",
+    });
     expect(parse("uniformes PR pregão", defaults).query).toMatchObject({ ufs: ["PR"], modalidades: [6, 7] });
   });
 

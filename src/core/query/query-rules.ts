@@ -3,10 +3,7 @@
  * recognizes something, says how many tokens it consumed and how it changes the draft. Rules are pure
  * until `apply` runs, so the parser can ask "would anything read this token?" without side effects.
  */
-import type { BidStatus, Esfera } from "../bid.ts";
-import { foldAccents } from "../filter/normalize-text.ts";
 import { sectorByName } from "../filter/sectors.ts";
-import type { SectorId } from "../sectors.ts";
 import {
   AMBIGUOUS_UFS,
   ESFERA_WORDS,
@@ -17,50 +14,17 @@ import {
   SORT_WORDS,
   STATE_NAMES,
   STATUS_WORDS,
-  type StatusWord,
 } from "./lexicon.ts";
-import { matchPhrase, phraseKeys, type QueryToken, rawSpan } from "./query-tokens.ts";
-import { type Period, readPeriod } from "./read-dates.ts";
+import { readField } from "./query-fields.ts";
+import { addAll, type Draft, type Step, statusStep, UF_SET, ufStep, unreadable } from "./query-steps.ts";
+import { matchPhrase, type QueryToken, rawSpan } from "./query-tokens.ts";
+import { readPeriod } from "./read-dates.ts";
 import { moneyAt, readValue } from "./read-values.ts";
-import { type SortKey, UFS, type Uf } from "./search-query.ts";
+import type { Uf } from "./search-query.ts";
 
-/** What the text said so far. */
-export interface Draft {
-  today: string;
-  words: { text: string; run: number; quoted: boolean }[];
-  run: number;
-  sector: SectorId | null;
-  ufs: Set<Uf>;
-  national: boolean;
-  periods: Period[];
-  minValue: number | null;
-  maxValue: number | null;
-  modalidades: Set<number>;
-  openOnly: boolean;
-  statuses: Set<BidStatus>;
-  esferas: Set<Esfera>;
-  municipios: string[];
-  orgaos: string[];
-  sort: SortKey | null;
-  unrecognized: string[];
-  notes: string[];
-  /** Token positions right after a UF, for reading "sc pr se" as three UFs. */
-  ufEnds: Set<number>;
-}
-
-/** A recognized piece: tokens consumed and its effect. */
-export interface Step {
-  length: number;
-  apply(draft: Draft): void;
-}
+export type { Draft, Step } from "./query-steps.ts";
 
 type Rule = (tokens: readonly QueryToken[], i: number, draft: Draft) => Step | null;
-
-const UF_SET: ReadonlySet<string> = new Set(UFS);
-const unreadable = (tokens: readonly QueryToken[], i: number, length: number): Step => ({
-  length,
-  apply: (d) => d.unrecognized.push(rawSpan(tokens, i, length)),
-});
 
 const nationalRule: Rule = (tokens, i) => {
   const m = matchPhrase(tokens, i, NATIONAL);
@@ -79,16 +43,6 @@ const stateRule: Rule = (tokens, i) => {
   const m = matchPhrase(tokens, i, STATE_NAMES);
   return m && ufStep([m.value], i, m.length);
 };
-
-function ufStep(ufs: Uf[], i: number, length: number): Step {
-  return {
-    length,
-    apply: (d) => {
-      for (const uf of ufs) d.ufs.add(uf);
-      d.ufEnds.add(i + length);
-    },
-  };
-}
 
 /** UF codes: capitals always; lowercase too, except the ambiguous ones outside a list of UFs. */
 export function ufCodeAt(tokens: readonly QueryToken[], i: number, draft: Draft | null): Uf | null {
@@ -131,16 +85,6 @@ const statusRule: Rule = (tokens, i) => {
   const m = matchPhrase(tokens, i, STATUS_WORDS);
   return m && statusStep(m.value, m.length);
 };
-
-function statusStep(word: StatusWord, length: number): Step {
-  return {
-    length,
-    apply: (d) => {
-      if ("open" in word) d.openOnly = true;
-      else d.statuses.add(word.status);
-    },
-  };
-}
 
 const sortRule: Rule = (tokens, i) => {
   const lead = matchPhrase(tokens, i, SORT_LEADS)?.length ?? 0;
@@ -229,105 +173,6 @@ const fieldRule: Rule = (tokens, i) => {
   return field ? readField(tokens, i, field.name, field.value) : null;
 };
 
-/** `setor:saude`, `uf:sp,rj`, `orgao:"…"`, `municipio:campinas`, `modalidade:6,8`, `esfera:municipal`, `ordem:maior valor`, `min:50mil`, `max:1mi`. */
-function readField(tokens: readonly QueryToken[], i: number, name: string, value: string): Step {
-  const items = value.split(/\s*[,;]\s*/).filter((v) => v !== "");
-  const bad = unreadable(tokens, i, 1);
-  const sub = (text: string) =>
-    phraseKeys(text).map((key) => ({ raw: text, fold: key, key, quoted: false, breakBefore: false }));
-  switch (name) {
-    case "setor": {
-      const id = sectorByName(value);
-      return id
-        ? {
-            length: 1,
-            apply: (d) => {
-              d.sector = id;
-            },
-          }
-        : bad;
-    }
-    case "uf":
-    case "ufs":
-    case "estado": {
-      const ufs = value
-        .split(/[\s,;/]+/)
-        .map((v) => v.toUpperCase())
-        .filter((v) => v !== "");
-      return ufs.length > 0 && ufs.every((v) => UF_SET.has(v)) ? ufStep(ufs as Uf[], i, 1) : bad;
-    }
-    case "orgao":
-    case "cnpj":
-    case "orgaos":
-      return items.length ? { length: 1, apply: (d) => void d.orgaos.push(...items) } : bad;
-    case "municipio":
-    case "cidade":
-    case "municipios":
-      return items.length ? { length: 1, apply: (d) => void d.municipios.push(...items) } : bad;
-    case "modalidade":
-    case "modalidades": {
-      const ids = items.flatMap((item) =>
-        /^\d+$/.test(item) ? [Number(item)] : (matchPhrase(sub(item), 0, MODALIDADE_NAMES)?.value ?? [0]),
-      );
-      return ids.length && ids.every((id) => id >= 1 && id <= 19)
-        ? { length: 1, apply: (d) => addAll(d.modalidades, ids) }
-        : bad;
-    }
-    case "esfera": {
-      const m = matchPhrase(sub(value), 0, ESFERA_WORDS);
-      const letter = value.toUpperCase();
-      const esfera = m?.value ?? (["M", "E", "F", "D"].includes(letter) ? (letter as Esfera) : null);
-      return esfera ? { length: 1, apply: (d) => void d.esferas.add(esfera) } : bad;
-    }
-    case "ordem":
-    case "ordenar":
-    case "sort": {
-      const m =
-        matchPhrase(sub(value.replaceAll("_", " ")), 0, SORT_WORDS) ?? matchPhrase(sub(value), 0, SORT_WORDS);
-      return m
-        ? {
-            length: 1,
-            apply: (d) => {
-              d.sort = m.value;
-            },
-          }
-        : bad;
-    }
-    case "min":
-    case "minimo":
-    case "max":
-    case "maximo": {
-      const money = moneyAt(tokensOf(value), 0);
-      if (!money) return bad;
-      const isMin = name.startsWith("min");
-      return {
-        length: 1,
-        apply: (d) => {
-          if (isMin) d.minValue = money.value;
-          else d.maxValue = money.value;
-        },
-      };
-    }
-    case "status":
-    case "situacao": {
-      const m = matchPhrase(sub(value), 0, STATUS_WORDS);
-      return m ? statusStep(m.value, 1) : bad;
-    }
-    default:
-      return bad;
-  }
-}
-
-function tokensOf(value: string): QueryToken[] {
-  return value.split(/\s+/).map((raw) => ({
-    raw,
-    fold: foldAccents(raw),
-    key: phraseKeys(raw)[0] ?? "",
-    quoted: false,
-    breakBefore: false,
-  }));
-}
-
 /** Money typed without "acima de"/"até": clearly a value, but not which bound. */
 const bareMoneyRule: Rule = (tokens, i) => {
   const money = moneyAt(tokens, i);
@@ -346,10 +191,6 @@ const RECOGNIZERS: Rule[] = [
   esferaRule,
   ufRule,
 ];
-
-function addAll<T>(set: Set<T>, values: readonly T[]): void {
-  for (const value of values) set.add(value);
-}
 
 /** Every rule, in priority order. */
 export const RULES: Rule[] = [fieldRule, ...RECOGNIZERS, placeRule, bareMoneyRule];
