@@ -33,6 +33,7 @@ function results(bids: BidLine[], overrides: Partial<Results> = {}): Results {
     kind: "results",
     text: `📋 ${headline}\nuniformes · SP · últimos 30 dias\n\nResumo.`,
     headline,
+    description: "uniformes · SP · últimos 30 dias",
     summary: {
       text: "Resumo com <tags> & símbolos.",
       highlights: ["Maior valor: R$ 1 mi"],
@@ -100,9 +101,11 @@ describe("renderReply", () => {
     expect(message!.html).not.toContain("<a ");
   });
 
-  it("skips the description when the plain text no longer starts with the headline", () => {
-    const [message] = renderReply(results([bid(1)], { text: "outro formato" }));
-    expect(message!.html).not.toContain("<i>");
+  it("shows the query description in italics, escaped, and skips it when empty", () => {
+    const [message] = renderReply(results([bid(1)], { description: "<b>uniformes</b> · SP" }));
+    expect(message!.html).toContain("<i>&lt;b&gt;uniformes&lt;/b&gt; · SP</i>");
+    const [bare] = renderReply(results([bid(1)], { description: "" }));
+    expect(bare!.html).not.toContain("<i>");
   });
 
   it("keeps accepted URL buttons and turns dotless hosts into text links", () => {

@@ -67,18 +67,9 @@ function bidLines(bid: BidLine, index: number): string[] {
 
 type Results = Extract<Reply, { kind: "results" }>;
 
-/**
- * The query description is only in the plain `text` (second line, after `📋 headline`); it is used when
- * the text still has that shape and skipped otherwise.
- */
-function descriptionOf(reply: Results): string | null {
-  const [first, second] = reply.text.split("\n");
-  return first === `📋 ${reply.headline}` && second ? second : null;
-}
-
 function resultsLines(reply: Results): string[] {
   const lines = [`📋 <b>${escapeTelegramHtml(reply.headline)}</b>`];
-  const description = descriptionOf(reply);
+  const description = reply.description;
   if (description) lines.push(`<i>${escapeTelegramHtml(description)}</i>`);
   const { summary } = reply;
   if (summary.text) lines.push("", escapeTelegramHtml(summary.text));

@@ -98,16 +98,9 @@ export function withButtons(text: string, buttons: LinkButton[] | undefined): Ou
   return splitText(`${text}\n\n${linkList(list)}`).map((body) => ({ type: "text", body }));
 }
 
-/** The query description the core put on the second line of `results.text` (under the headline). */
-function descriptionOf(results: ResultsReply): string | null {
-  const [first, second] = results.text.split("\n");
-  return first?.includes(results.headline) && second && second.trim() !== "" ? second : null;
-}
-
 function renderWith(results: ResultsReply, bidCount: number, highlights: boolean): string {
   const lines: string[] = [`📋 ${bold(results.headline)}`];
-  const description = descriptionOf(results);
-  if (description) lines.push(description);
+  if (results.description.trim() !== "") lines.push(results.description);
   const { summary } = results;
   if (summary.text.trim() !== "") lines.push("", summary.text);
   if (highlights) for (const h of summary.highlights) lines.push(`• ${h}`);

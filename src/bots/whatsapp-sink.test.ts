@@ -68,6 +68,7 @@ function results(bidCount = 1): Extract<Reply, { kind: "results" }> {
     kind: "results",
     text: `📋 ${bidCount} licitações encontradas\nuniformes · SP`,
     headline: `${bidCount} licitações encontradas`,
+    description: "uniformes · SP",
     summary: { text: "Resumo curto.", highlights: [], alert: null, source: "fallback" },
     totals: { count: bidCount, totalValue: 1000, withValue: 1, closingSoon: 1 },
     bids,

@@ -12,6 +12,7 @@ const results: Extract<Reply, { kind: "results" }> = {
   kind: "results",
   text: "📋 1 licitação encontrada\nuniformes · SP\n\nResumo.",
   headline: "1 licitação encontrada",
+  description: "uniformes · SP",
   summary: { text: "Resumo.", highlights: [], alert: null, source: "fallback" },
   totals: { count: 1, totalValue: 100, withValue: 1, closingSoon: 0 },
   bids: [

@@ -286,8 +286,11 @@ describe("POST /whatsapp/webhook", () => {
       await t.drain();
       const times = graph.messages.filter((m) => m.to === phone).map((m) => m.at);
       expect(times.length).toBeGreaterThanOrEqual(4);
-      for (let i = 1; i < times.length; i++)
+      for (let i = 1; i < times.length; i++) {
         expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(INTERVAL_MS);
+      }
+      // WHATSAPP_MIN_INTERVAL_MS reached the adapter (else production's 6 s would apply here).
+      expect(whatsappAdapterOf(t).minIntervalMs).toBe(INTERVAL_MS);
     },
     PACED,
   );

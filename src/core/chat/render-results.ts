@@ -72,6 +72,7 @@ export function renderResults(
     kind: "results",
     text: lines.join("\n"),
     headline,
+    description: outcome.description,
     summary,
     totals,
     bids,

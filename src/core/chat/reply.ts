@@ -35,6 +35,8 @@ export type Reply =
       /** Plain-text rendering of everything below, for adapters without rich formatting. */
       text: string;
       headline: string;
+      /** One line: how the query was understood (terms, UFs, period, filters). */
+      description: string;
       summary: Summary;
       totals: SearchTotals;
       bids: BidLine[];
