@@ -138,8 +138,11 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   }
 
   app.command(/.*/, async ({ command, ack, client, respond }) => {
+    const receivedAt = deps.clock.now();
     await ack();
-    await dispatch(fromSlashCommand(command, deps.clock.now()), client, respond);
+    // Yield once so requests already waiting get their ack before this command's core work runs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await dispatch(fromSlashCommand(command, receivedAt), client, respond);
   });
 
   app.event("app_mention", async ({ event, body, client }) => {

@@ -36,6 +36,7 @@ function results(bids: BidLine[], extra: Partial<ResultsReply> = {}): ResultsRep
     kind: "results",
     text: `📋 ${headline}\nuniformes · SP · últimos 30 dias\n\nResumo.`,
     headline,
+    description: "uniformes · SP · últimos 30 dias",
     summary: {
       text: "Cinco pregões de uniformes em SP.",
       highlights: ["Maior: Campinas"],

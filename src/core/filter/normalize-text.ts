@@ -9,6 +9,7 @@
 
 const COMBINING_MARKS = /\p{M}+/gu;
 const TABLE_SIZE = 0x250;
+const SPACE = 0x20;
 
 /** Folded form of one character: lowercase [a-z0-9] letters without accents, or "" for a separator. */
 function foldChar(char: string): string {
@@ -16,12 +17,14 @@ function foldChar(char: string): string {
   return /^[a-z0-9]+$/.test(folded) ? folded : "";
 }
 
+/** Latin-1 and Latin Extended-A/B: the folded string of each code ("" = separator). */
 const TABLE: readonly string[] = Array.from({ length: TABLE_SIZE }, (_, code) =>
   foldChar(String.fromCharCode(code)),
 );
-
-const isApostrophe = (code: number) => code === 0x27 || code === 0x2019 || code === 0xb4 || code === 0x60;
-const isCombiningMark = (code: number) => code >= 0x300 && code <= 0x36f;
+/** The same table as char codes when the fold is one character; 0 = separator, -1 = several characters. */
+const CODES = Int32Array.from(TABLE, (folded) =>
+  folded.length === 1 ? folded.charCodeAt(0) : folded === "" ? 0 : -1,
+);
 
 const rareCache = new Map<number, string>();
 
@@ -40,6 +43,18 @@ function foldAt(text: string, i: number): string {
   return code < TABLE_SIZE ? TABLE[code]! : foldCodePoint(text.codePointAt(i)!);
 }
 
+const isApostrophe = (code: number) => code === 0x27 || code === 0x2019 || code === 0xb4 || code === 0x60;
+const isCombiningMark = (code: number) => code >= 0x300 && code <= 0x36f;
+
+/** True when `text[i]` is an s/S ending a word. */
+function isPluralS(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  if (code !== 0x73 && code !== 0x53) return false;
+  return i + 1 >= text.length || foldAt(text, i + 1) === "";
+}
+
+let buffer = new Uint16Array(4096);
+
 /**
  * Lowercase, accents stripped (NFKD, so "º"/"ª" become "o"/"a" too), every run of punctuation or
  * whitespace turned into one space, trimmed. Only `[a-z0-9 ]` remains:
@@ -47,39 +62,39 @@ function foldAt(text: string, i: number): string {
  * An apostrophe before a final s is a (wrong) plural mark, not a break: "EPI´S" → "epis".
  */
 export function normalizeText(text: string): string {
-  let out = "";
+  const n = text.length;
+  if (buffer.length < n * 4 + 8) buffer = new Uint16Array(n * 4 + 8); // NFKD can expand a character
+  const buf = buffer;
+  let len = 0;
   let pendingSpace = false;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < n; i++) {
     const code = text.charCodeAt(i);
-    if (isCombiningMark(code)) continue;
-    let folded: string;
-    if (code < TABLE_SIZE) {
-      folded = TABLE[code]!;
-    } else {
-      const cp = text.codePointAt(i)!;
+    let single = code < TABLE_SIZE ? CODES[code]! : -1;
+    let folded = "";
+    if (single === -1) {
+      if (isCombiningMark(code)) continue;
+      const cp = code < TABLE_SIZE ? code : text.codePointAt(i)!;
+      folded = code < TABLE_SIZE ? TABLE[code]! : foldCodePoint(cp);
       if (cp > 0xffff) i++;
-      folded = foldCodePoint(cp);
+      if (folded.length === 1) single = folded.charCodeAt(0);
+      else if (folded === "") single = 0;
     }
-    if (folded === "") {
-      if (isApostrophe(code) && !pendingSpace && out.length > 0 && isPluralS(text, i + 1)) continue;
-      pendingSpace = out.length > 0;
+    if (single === 0) {
+      if (!(isApostrophe(code) && !pendingSpace && len > 0 && isPluralS(text, i + 1))) pendingSpace = len > 0;
       continue;
     }
     if (pendingSpace) {
-      out += " ";
+      buf[len++] = SPACE;
       pendingSpace = false;
     }
-    out += folded;
+    if (single > 0) buf[len++] = single;
+    else for (let k = 0; k < folded.length; k++) buf[len++] = folded.charCodeAt(k);
+  }
+  let out = "";
+  for (let k = 0; k < len; k += 4096) {
+    out += String.fromCharCode.apply(null, buf.subarray(k, Math.min(len, k + 4096)) as unknown as number[]);
   }
   return out;
-}
-
-/** True when `text[i]` is an s/S ending a word. */
-function isPluralS(text: string, i: number): boolean {
-  const code = text.charCodeAt(i);
-  if (code !== 0x73 && code !== 0x53) return false;
-  return i + 1 >= text.length || foldAt(text, i + 1) === "";
 }
 
 /** Lowercase and accents stripped but punctuation kept: for parsing "01/10/2026" or "R$ 1,5". */
