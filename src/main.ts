@@ -158,10 +158,14 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
       return url;
     },
     async stop() {
-      logger.info("server_stopping");
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      logger.info({ jobs: core.deps.queue.size }, "server_stopping");
+      // Stop intake first (polling, sockets, new HTTP requests), then let running searches finish.
       for (const adapter of adapters) await adapter.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await core.close();
+      server.closeAllConnections();
+      await closed;
       logger.info("server_stopped");
     },
   };

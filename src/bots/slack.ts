@@ -121,11 +121,14 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     convoStore: false,
   });
 
+  /** Runs after the ack: the core claims, parses, checks quota and queues the search. */
   async function dispatch(
     cmd: IncomingCommand,
     client: webApi.WebClient,
     respond?: RespondFn,
   ): Promise<void> {
+    // Yield once so requests already waiting get their ack before this command's core work runs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const sink = createSlackSink({
       client,
       channel: cmd.chatId,
@@ -140,8 +143,6 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   app.command(/.*/, async ({ command, ack, client, respond }) => {
     const receivedAt = deps.clock.now();
     await ack();
-    // Yield once so requests already waiting get their ack before this command's core work runs.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     await dispatch(fromSlashCommand(command, receivedAt), client, respond);
   });
 
