@@ -57,6 +57,7 @@ const envSchema = z.object({
   WHATSAPP_VERIFY_TOKEN: optionalString,
   WHATSAPP_GRAPH_URL: url("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v23.0"),
+  WHATSAPP_MIN_INTERVAL_MS: int(6000, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -129,6 +130,7 @@ function buildConfig(env: Env) {
       verifyToken: env.WHATSAPP_VERIFY_TOKEN,
       graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
       apiVersion: env.WHATSAPP_API_VERSION,
+      minIntervalMs: env.WHATSAPP_MIN_INTERVAL_MS,
     },
   };
 }

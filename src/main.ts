@@ -163,6 +163,8 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
       for (const adapter of adapters) await adapter.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await core.deps.queue.drain(60_000);
+      for (const adapter of adapters) await adapter.flush?.();
       await core.close();
       server.closeAllConnections();
       await closed;

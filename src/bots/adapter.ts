@@ -29,8 +29,10 @@ export interface BotAdapter {
   readonly routes: Route[];
   /** Starts background work (long polling, Socket Mode, setMyCommands). */
   start(): Promise<void>;
-  /** Stops background work; running jobs are drained by the server, not here. */
+  /** Stops intake (polling, sockets); running jobs are drained by the server after this. */
   stop(): Promise<void>;
+  /** Waits (bounded) until replies already queued for the platform are sent; called after jobs drain. */
+  flush?(): Promise<void>;
 }
 
 /** Ports every adapter receives from the composition root. */

@@ -23,6 +23,7 @@ function results(bids: BidLine[], overrides: Partial<Results> = {}): Results {
     kind: "results",
     text: "📋 texto simples",
     headline: `${bids.length} licitações encontradas · R$ 10.000,00 estimados`,
+    description: "Vestuário e Uniformes · SP · 22/08/2026 a 21/09/2026",
     summary: {
       text: "Resumo executivo.",
       highlights: ["Destaque A", "Destaque B"],
@@ -60,7 +61,11 @@ describe("renderReply", () => {
       type: "header",
       text: { type: "plain_text", text: "📋 2 licitações encontradas · R$ 10.000,00 estimados", emoji: true },
     });
-    expect(blocks[1]!.text!.text).toBe(
+    expect(blocks[1]).toEqual({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "Vestuário e Uniformes · SP · 22/08/2026 a 21/09/2026" }],
+    });
+    expect(blocks[2]!.text!.text).toBe(
       "Resumo executivo.\n• Destaque A\n• Destaque B\n\n⏰ 2 fecham em 7 dias",
     );
     const bidSections = blocks.filter((b) => b.accessory);
@@ -174,7 +179,7 @@ describe("renderReply", () => {
 describe("splitText", () => {
   it("splits at line breaks under the limit and keeps everything", () => {
     const text = `${"a".repeat(10)}\n${"b".repeat(10)}\n${"c".repeat(10)}`;
-    expect(splitText(text, 25)).toEqual(["a".repeat(10) + "\n" + "b".repeat(10), "c".repeat(10)]);
+    expect(splitText(text, 25)).toEqual([`${"a".repeat(10)}\n${"b".repeat(10)}`, "c".repeat(10)]);
     expect(splitText("x".repeat(60), 25)).toEqual(["x".repeat(25), "x".repeat(25), "x".repeat(10)]);
     expect(splitText("", 25)).toEqual([""]);
   });

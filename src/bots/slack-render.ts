@@ -99,6 +99,12 @@ function resultsBlocks(reply: Extract<Reply, { kind: "results" }>): KnownBlock[]
   const head: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: cut(`📋 ${reply.headline}`, 150), emoji: true } },
   ];
+  if (reply.description) {
+    head.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: cut(escapeMrkdwn(reply.description), MAX_SECTION_TEXT) }],
+    });
+  }
   const summaryLines = [summary.text, ...summary.highlights.map((h) => `• ${h}`)];
   if (summary.alert) summaryLines.push("", summary.alert);
   const body: KnownBlock[] = [...sections(escapeMrkdwn(summaryLines.join("\n").trim() || reply.headline))];

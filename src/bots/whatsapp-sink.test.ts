@@ -59,7 +59,7 @@ const bidLine: BidLine = {
   link: "https://pncp.gov.br/app/editais/1",
 };
 
-function results(bidCount = 1): Extract<Reply, { kind: "results" }> {
+function results(bidCount = 1, fileFollows = false): Extract<Reply, { kind: "results" }> {
   const bids = Array.from({ length: bidCount }, (_, i) => ({
     ...bidLine,
     title: `${bidLine.title} ${"lote ".repeat(30)}${i}`,
@@ -75,6 +75,7 @@ function results(bidCount = 1): Extract<Reply, { kind: "results" }> {
     more: 0,
     notes: [],
     partial: false,
+    fileFollows,
   };
 }
 
@@ -148,7 +149,7 @@ describe("WhatsAppSink", () => {
   it("merges results and file into one document whose caption is the summary", async () => {
     const { client, sink } = setup();
     const s = sink();
-    await s.send(results());
+    await s.send(results(1, true));
     await s.send(file);
     await s.settled();
     expect(client.uploads).toEqual([{ data: file.data, mimeType: XLSX_MIME, filename: file.filename }]);
@@ -163,7 +164,7 @@ describe("WhatsAppSink", () => {
   it("sends long results as text and then the document with the file's caption", async () => {
     const { client, sink } = setup();
     const s = sink();
-    await s.send(results(5));
+    await s.send(results(5, true));
     await s.send(file);
     await s.settled();
     expect(client.sent.map((m) => m.type)).toEqual(["text", "document"]);
@@ -172,10 +173,17 @@ describe("WhatsAppSink", () => {
     );
   });
 
-  it("sends results alone once no file follows", async () => {
+  it("sends results at once when no file follows", async () => {
     const { client, sink } = setup();
     const s = sink();
     await s.send(results());
+    expect(client.sent.map((m) => m.type)).toEqual(["text"]);
+  });
+
+  it("waits for an announced file only up to the merge window, then sends the results alone", async () => {
+    const { client, sink } = setup();
+    const s = sink();
+    await s.send(results(1, true));
     expect(client.sent).toEqual([]);
     await s.settled();
     expect(client.sent.map((m) => m.type)).toEqual(["text"]);
@@ -185,7 +193,7 @@ describe("WhatsAppSink", () => {
     const { client, sink } = setup();
     client.failUpload = true;
     const s = sink();
-    await s.send(results());
+    await s.send(results(1, true));
     await s.send(file);
     await s.settled();
     expect(client.sent).toHaveLength(1);

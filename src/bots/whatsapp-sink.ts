@@ -11,7 +11,7 @@ export interface WhatsAppSinkOptions {
   /** A progress message goes out only once the search has run this long (default 15 s); at most one. */
   progressAfterMs?: number;
   /**
-   * How long results wait for a file to merge with (default 500 ms). The core sends the file right after
+   * Upper bound on how long results flagged `fileFollows` wait for the file (default 5 s). The core sends the file right after
    * the results, so the wait normally ends at once; it only runs out when no file follows.
    */
   mergeWindowMs?: number;
@@ -58,7 +58,7 @@ export class WhatsAppSink implements ReplySink {
     this.#to = to;
     this.#deps = deps;
     this.#progressAfterMs = options.progressAfterMs ?? 15_000;
-    this.#mergeWindowMs = options.mergeWindowMs ?? 500;
+    this.#mergeWindowMs = options.mergeWindowMs ?? 5000;
     this.#now = options.now ?? Date.now;
     this.#startedAt = this.#now();
   }
@@ -76,7 +76,9 @@ export class WhatsAppSink implements ReplySink {
         return this.#deliver(renderReply(reply), () => !this.#finished);
       case "results":
         this.#finished = true;
-        this.#holdResults(reply);
+        // Merge with the Excel file only when the core says one follows; otherwise send at once.
+        if (reply.fileFollows) this.#holdResults(reply);
+        else return this.#deliver(renderReply(reply));
         return;
       case "file": {
         const pending = this.#pending;
@@ -109,7 +111,7 @@ export class WhatsAppSink implements ReplySink {
     return delivery;
   }
 
-  /** Results resolve at once (the core then sends the file); delivery waits briefly for that file. */
+  /** Results resolve at once (the core then sends the file); delivery waits for that file, bounded. */
   #holdResults(results: ResultsReply): void {
     let fileArrived = () => {};
     const arrived = new Promise<void>((resolve) => {

@@ -23,7 +23,7 @@ export interface WhatsAppAdapterOptions {
   minIntervalMs?: number;
   /** First (and only) progress message after this long (default 15 s). */
   progressAfterMs?: number;
-  /** How long results wait for the Excel file to merge with (default 500 ms). */
+  /** Upper bound on how long results wait for the Excel file they announce (default 5 s). */
   mergeWindowMs?: number;
   /** Graph API retry base delay (default 500 ms). */
   retryBaseMs?: number;
@@ -169,7 +169,10 @@ export function createWhatsAppAdapter(
       );
     },
     async stop() {
-      // Let replies already queued go out (bounded); searches still running are drained by the server.
+      // No intake of its own: webhooks stop with the HTTP server.
+    },
+    async flush() {
+      // Let replies already queued go out (bounded by a few pacing intervals).
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((r) => {
         timer = setTimeout(r, Math.max(10_000, pacer.minIntervalMs * 3));

@@ -36,6 +36,7 @@ const results: Reply = {
   kind: "results",
   text: "📋 1 licitação encontrada",
   headline: "1 licitação encontrada",
+  description: "Uniformes · SP · últimos 7 dias",
   summary: { text: "Uma licitação.", highlights: [], alert: null, source: "fallback" },
   totals: { count: 1, totalValue: 0, withValue: 0, closingSoon: 0 },
   bids: [],

@@ -44,6 +44,8 @@ export type Reply =
       more: number;
       notes: string[];
       partial: boolean;
+      /** A `file` reply (the Excel) comes right after this one; adapters may merge the two. */
+      fileFollows?: boolean;
       buttons?: LinkButton[];
     }
   | { kind: "file"; filename: string; mimeType: string; data: Buffer; caption: string }

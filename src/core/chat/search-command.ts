@@ -171,6 +171,7 @@ async function deliver(
       results = renderResults(outcome, notes);
     }
   }
+  results.fileFollows = file !== null;
   await sink.send(results);
   if (file) await sink.send(file);
 }
