@@ -11,7 +11,11 @@ describe("loadConfig", () => {
       supabaseUrl: undefined,
       supabaseServiceRoleKey: undefined,
     });
-    expect([config.slack.enabled, config.telegram.enabled, config.whatsapp.enabled]).toEqual([false, false, false]);
+    expect([config.slack.enabled, config.telegram.enabled, config.whatsapp.enabled]).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect(config.openai.enabled).toBe(false);
     expect(config.upgrade.secretIsEphemeral).toBe(true);
     expect(Object.isFrozen(config.pncp)).toBe(true);

@@ -48,7 +48,12 @@ function expectedSpWeek(): Set<string> {
   const ids = new Set<string>();
   for (const r of loadFixtureRecords()) {
     const day = r.dataPublicacaoPncp.slice(0, 10);
-    if (r.unidadeOrgao.ufSigla === "SP" && [4, 6, 8].includes(r.modalidadeId) && day >= "2026-09-15" && day <= "2026-09-21") {
+    if (
+      r.unidadeOrgao.ufSigla === "SP" &&
+      [4, 6, 8].includes(r.modalidadeId) &&
+      day >= "2026-09-15" &&
+      day <= "2026-09-21"
+    ) {
       ids.add(r.numeroControlePNCP);
     }
   }
@@ -83,7 +88,19 @@ describe("smart-pncp search", () => {
       expect(typeof out.stats[key]).toBe("number");
     }
     const bid = out.bids[0];
-    for (const key of ["id", "object", "agency", "uf", "municipality", "modalityId", "estimatedValue", "publishedAt", "proposalsCloseAt", "status", "link"]) {
+    for (const key of [
+      "id",
+      "object",
+      "agency",
+      "uf",
+      "municipality",
+      "modalityId",
+      "estimatedValue",
+      "publishedAt",
+      "proposalsCloseAt",
+      "status",
+      "link",
+    ]) {
       expect(bid).toHaveProperty(key);
     }
     expect(out.summary).toMatchObject({ source: "fallback" });
@@ -133,7 +150,10 @@ describe("smart-pncp search", () => {
 describe("plans and limits from the terminal", () => {
   it("--as refuses beyond the plan with exit 2 and an upgrade; plan set/show change it", async () => {
     const env = { DATA_DIR: join(dir, "data"), PNCP_BASE_URL: pncp.url, UPGRADE_TOKEN_SECRET: "t" };
-    const refused = await run(["search", "SP", "--from", "2026-09-15", "--to", "2026-09-21", "--as", "cli:ana", "--json"], env);
+    const refused = await run(
+      ["search", "SP", "--from", "2026-09-15", "--to", "2026-09-21", "--as", "cli:ana", "--json"],
+      env,
+    );
     expect(refused.code).toBe(2);
     const body = JSON.parse(refused.stdout);
     expect(body.refused).toMatchObject({ reason: "HISTORY_EXCEEDED", upgrade: { planId: "maquina" } });
@@ -144,7 +164,10 @@ describe("plans and limits from the terminal", () => {
     expect(set.code).toBe(0);
     expect(set.stdout).toContain("Plano: Máquina [maquina]");
 
-    const allowed = await run(["search", "SP", "--from", "2026-09-15", "--to", "2026-09-21", "--as", "cli:ana", "--json"], env);
+    const allowed = await run(
+      ["search", "SP", "--from", "2026-09-15", "--to", "2026-09-21", "--as", "cli:ana", "--json"],
+      env,
+    );
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).bids.length).toBe(expectedSpWeek().size);
 

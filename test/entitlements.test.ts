@@ -54,7 +54,9 @@ describe("checkEntitlement", () => {
     expect(third.ok).toBe(false);
     if (third.ok) return;
     expect(third.code).toBe("RATE_LIMITED");
-    expect(third.message).toMatch(/^Muitas buscas em pouco tempo: o plano Teste grátis permite 2 por minuto\./);
+    expect(third.message).toMatch(
+      /^Muitas buscas em pouco tempo: o plano Teste grátis permite 2 por minuto\./,
+    );
     expect(third.upgrade?.id).toBe("consultor_agil");
     const status = await store.getAccountStatus(third.accountId, clock.now());
     expect(status.used).toBe(2);
@@ -67,7 +69,9 @@ describe("checkEntitlement", () => {
     if (result.ok) return;
     expect(result.code).toBe("HISTORY_EXCEEDED");
     expect(result.upgrade?.id).toBe("maquina");
-    expect(result.message).toContain("O plano Teste grátis busca até 7 dias para trás, e esta busca pede 90 dias.");
+    expect(result.message).toContain(
+      "O plano Teste grátis busca até 7 dias para trás, e esta busca pede 90 dias.",
+    );
     expect(result.message).toContain("Máquina por R$ 597,00/mês busca até 365 dias");
     expect((await store.getAccountStatus(result.accountId, clock.now())).used).toBe(0);
   });

@@ -27,7 +27,12 @@ describe("HTTP server", () => {
   });
 
   it("serves the plans page for a valid upgrade token, highlighting the plan offered", async () => {
-    const accountId = await t.store.resolveIdentity({ platform: "cli", userId: "up-1", teamId: null, displayName: null });
+    const accountId = await t.store.resolveIdentity({
+      platform: "cli",
+      userId: "up-1",
+      teamId: null,
+      displayName: null,
+    });
     const token = createUpgradeToken(
       { accountId, planId: "maquina", notify: { platform: "telegram", chatId: "1" } },
       { secret: "test-upgrade-secret", now: t.clock.now(), ttlHours: 1 },

@@ -52,6 +52,8 @@ export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string 
       return `A planilha Excel não faz parte do plano ${planName}.${upgradeSentence(ctx.upgrade, "inclui a planilha Excel com todas as licitações")}`;
     case "LLM_FAILED":
       return "Não consegui gerar o resumo inteligente agora; mostro um resumo automático.";
+    case "DELIVERY_FAILED":
+      return "Encontrei as licitações, mas não consegui enviar o resultado aqui. A busca foi registrada; tente de novo em instantes ou use /ajuda.";
     case "INTERNAL":
       return "Algo deu errado do nosso lado. Já registramos o problema; tente de novo em instantes.";
   }

@@ -112,7 +112,15 @@ async function runSearchJob(
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "failed", code);
     return;
   }
-  await deliver(cmd, outcome, entitlement, sink, deps);
+  try {
+    await deliver(cmd, outcome, entitlement, sink, deps);
+  } catch (error) {
+    // The platform refused the results or the file: say so instead of leaving "Buscando…" on screen.
+    deps.logger.error({ err: error }, "delivery_failed");
+    await sink
+      .send({ kind: "error", code: "DELIVERY_FAILED", text: errorMessage("DELIVERY_FAILED") })
+      .catch((sendError: unknown) => deps.logger.error({ err: sendError }, "reply_failed"));
+  }
   void logOutcome(
     cmd,
     args,
