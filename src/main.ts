@@ -122,8 +122,20 @@ export interface App {
   server: Server;
   /** Listens on `port` (default config.port); resolves with the local base URL. */
   start(port?: number): Promise<string>;
+  /** Waits until adapters handed every delivery to the core, jobs finished and replies were sent. */
+  idle(): Promise<void>;
   /** Graceful shutdown: stop intake, let running jobs finish, close ports. */
   stop(): Promise<void>;
+}
+
+/** Waits for every adapter's `idle()`, at most `timeoutMs`. */
+async function idleAll(adapters: BotAdapter[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.all(adapters.map((a) => a.idle?.())), deadline]);
+  clearTimeout(timer);
 }
 
 /** Builds the server app: the core plus every configured adapter. */
@@ -157,14 +169,20 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
       logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
       return url;
     },
+    async idle() {
+      await idleAll(adapters, 60_000);
+      await core.deps.queue.drain(60_000);
+      await idleAll(adapters, 60_000);
+    },
     async stop() {
       logger.info({ jobs: core.deps.queue.size }, "server_stopping");
       // Stop intake first (polling, sockets, new HTTP requests), then let running searches finish.
       for (const adapter of adapters) await adapter.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await idleAll(adapters, 10_000);
       await core.deps.queue.drain(60_000);
-      for (const adapter of adapters) await adapter.flush?.();
+      await idleAll(adapters, 20_000);
       await core.close();
       server.closeAllConnections();
       await closed;

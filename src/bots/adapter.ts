@@ -31,8 +31,11 @@ export interface BotAdapter {
   start(): Promise<void>;
   /** Stops intake (polling, sockets); running jobs are drained by the server after this. */
   stop(): Promise<void>;
-  /** Waits (bounded) until replies already queued for the platform are sent; called after jobs drain. */
-  flush?(): Promise<void>;
+  /**
+   * Resolves once every accepted delivery has reached the core and every reply already queued for the
+   * platform has been sent (webhooks are acknowledged before the core runs; some platforms pace sends).
+   */
+  idle?(): Promise<void>;
 }
 
 /** Ports every adapter receives from the composition root. */

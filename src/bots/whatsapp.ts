@@ -171,15 +171,5 @@ export function createWhatsAppAdapter(
     async stop() {
       // No intake of its own: webhooks stop with the HTTP server.
     },
-    async flush() {
-      // Let replies already queued go out (bounded by a few pacing intervals).
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((r) => {
-        timer = setTimeout(r, Math.max(10_000, pacer.minIntervalMs * 3));
-        timer.unref();
-      });
-      await Promise.race([idle(), deadline]);
-      clearTimeout(timer);
-    },
   };
 }

@@ -1,4 +1,3 @@
-import type { SlackAdapter } from "../../src/bots/slack.ts";
 import { signSlackRequest } from "../../src/bots/slack-verify.ts";
 import type { FakePncp } from "../fakes/fake-pncp.ts";
 import {
@@ -173,29 +172,6 @@ export function sentFiles(fake: FakeSlack): UploadedFile[] {
   return fake.completedUploads().map((u) => ({ filename: u.filename, data: u.data }));
 }
 
-/** The Slack adapter mounted in a test app. */
-export function slackAdapterOf(testApp: TestApp): SlackAdapter {
-  const adapter = testApp.app.adapters.find((a) => a.name === "slack");
-  if (!adapter) throw new Error("Slack adapter is not running: check the SLACK_* env");
-  return adapter as SlackAdapter;
-}
-
-/**
- * `drain` that also waits for Slack listeners: the HTTP ack goes out before the core claims the delivery
- * and queues the job, so the job queue alone can look empty too early.
- */
-export function withSlackDrain(testApp: TestApp): TestApp {
-  const adapter = slackAdapterOf(testApp);
-  return {
-    ...testApp,
-    async drain() {
-      await adapter.idle();
-      await testApp.drain();
-      await adapter.idle();
-    },
-  };
-}
-
 /** The Slack driver plus the pieces Slack-only tests need. */
 export interface SlackDriver extends ContractDriver {
   readonly fake: FakeSlack;
@@ -206,12 +182,11 @@ export async function createSlackDriverWith(
   options: { pncp?: FakePncp; now?: Date; env?: Record<string, string>; fake?: FakeSlackOptions } = {},
 ): Promise<SlackDriver> {
   const fake = await startFakeSlack({ tokens: [SLACK.botToken], ...options.fake });
-  const base = await createTestApp({
+  const testApp = await createTestApp({
     now: options.now,
     pncp: options.pncp,
     env: slackEnv(fake, options.env),
   });
-  const testApp = withSlackDrain(base);
   return {
     platform: "slack",
     testApp,

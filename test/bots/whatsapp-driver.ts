@@ -85,27 +85,10 @@ export function whatsappAdapterOf(testApp: TestApp): WhatsAppAdapter {
   return adapter as WhatsAppAdapter;
 }
 
-/**
- * `drain` that also waits for WhatsApp deliveries: the webhook is answered before the core runs, and the
- * results go out after the job (paced, merged with the file), so the job queue alone is not enough.
- */
-export function withWhatsAppDrain(testApp: TestApp): TestApp {
-  const adapter = whatsappAdapterOf(testApp);
-  return {
-    ...testApp,
-    async drain() {
-      await adapter.idle();
-      await testApp.drain();
-      await adapter.idle();
-    },
-  };
-}
-
 /** The contract-suite driver (test/bots/adapter-contract.test.ts). */
 export const createWhatsAppDriver: DriverFactory = async (options = {}) => {
   const graph = await startFakeWhatsApp({ token: WA.token, phoneNumberId: WA.phoneNumberId });
-  const base = await createTestApp({ now: options.now, pncp: options.pncp, env: whatsappEnv(graph) });
-  const testApp = withWhatsAppDrain(base);
+  const testApp = await createTestApp({ now: options.now, pncp: options.pncp, env: whatsappEnv(graph) });
   let seq = 0;
   const driver: ContractDriver = {
     platform: "whatsapp",
@@ -115,16 +98,16 @@ export const createWhatsAppDriver: DriverFactory = async (options = {}) => {
     },
     deliver(text, { deliveryId, userId = WA.userId, badSignature }) {
       const sender: SenderSpec = userId.includes(".") ? { userId } : { phone: userId };
-      return postWebhook(base.baseUrl, textWebhook(`wamid.${deliveryId}`, text, sender), { badSignature });
+      return postWebhook(testApp.baseUrl, textWebhook(`wamid.${deliveryId}`, text, sender), { badSignature });
     },
     messages: () => graph.messages.map(toSentMessage),
     files: () => sentFiles(graph),
     deliverOwnMessage(_text, deliveryId) {
       seq += 1;
-      return postWebhook(base.baseUrl, statusWebhook(`wamid.own-${deliveryId}-${seq}`, "sent"));
+      return postWebhook(testApp.baseUrl, statusWebhook(`wamid.own-${deliveryId}-${seq}`, "sent"));
     },
     async close() {
-      await base.close();
+      await testApp.close();
       await graph.close();
     },
   };

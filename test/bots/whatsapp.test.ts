@@ -12,7 +12,6 @@ import {
   WA,
   whatsappAdapterOf,
   whatsappEnv,
-  withWhatsAppDrain,
 } from "./whatsapp-driver.ts";
 
 /**
@@ -41,7 +40,7 @@ function newPhone(): string {
 
 beforeAll(async () => {
   graph = await startFakeWhatsApp({ token: WA.token, phoneNumberId: WA.phoneNumberId });
-  t = withWhatsAppDrain(await createTestApp({ env: whatsappEnv(graph, INTERVAL_MS) }));
+  t = await createTestApp({ env: whatsappEnv(graph, INTERVAL_MS) });
 });
 
 beforeEach(async () => {

@@ -24,7 +24,7 @@ export interface TestApp {
     planId: PlanId,
     days?: number,
   ): Promise<string>;
-  /** Waits until every queued search job has finished. */
+  /** Waits until adapters handed deliveries to the core, search jobs finished and replies went out. */
   drain(): Promise<void>;
   close(): Promise<void>;
 }
@@ -73,7 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await store.setPlan(accountId, planId, new Date(clock.now().getTime() + days * 86_400_000));
       return accountId;
     },
-    drain: () => app.core.deps.queue.drain(30_000),
+    drain: () => app.idle(),
     async close() {
       await app.stop();
       if (!options.pncp) await pncp.close();
