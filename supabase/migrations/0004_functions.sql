@@ -46,9 +46,10 @@ language sql stable security definer set search_path = public, pg_temp as $$
     p_account_id);
 $$;
 
--- Finds or creates an account (race-safe); a new individual starts the free trial.
-create or replace function _ensure_account(p_kind text, p_platform text, p_external_id text, p_display_name text)
-returns uuid
+-- Finds or creates an account (race-safe); a new individual starts the free trial at p_now.
+create or replace function _ensure_account(
+  p_kind text, p_platform text, p_external_id text, p_display_name text, p_now timestamptz
+) returns uuid
 language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
   v_id uuid;
@@ -60,7 +61,7 @@ begin
   if v_id is not null then
     if p_kind = 'individual' then
       insert into subscriptions (account_id, plan_id, status, trial_ends_at)
-      select v_id, p.id, 'trialing', now() + make_interval(days => p.trial_days)
+      select v_id, p.id, 'trialing', p_now + make_interval(days => p.trial_days)
         from plans p where p.id = 'free_trial'
       on conflict (account_id) do nothing;
     end if;
@@ -73,10 +74,12 @@ begin
 end
 $$;
 
--- The person's account for a chat identity, created with a free trial on first contact. A team id gives the
--- team its own account (so a team plan can be set on it) and records it as the person's current team.
-create or replace function resolve_identity(p_platform text, p_user_id text, p_team_id text, p_display_name text)
-returns uuid
+-- The person's account for a chat identity, created with a free trial on first contact (at p_now). A team
+-- id gives the team its own account (so a team plan can be set on it) and records it as the person's
+-- current team. The 4-argument form below is the contract; this overload lets callers pass the instant.
+create or replace function resolve_identity(
+  p_platform text, p_user_id text, p_team_id text, p_display_name text, p_now timestamptz
+) returns uuid
 language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
   v_team_key text := coalesce(btrim(p_team_id), '');
@@ -90,9 +93,9 @@ begin
     from chat_identities ci
    where ci.platform = p_platform and ci.external_user_id = p_user_id and ci.external_team_id = v_team_key;
   if v_account is null then
-    v_account := _ensure_account('individual', p_platform, p_user_id, p_display_name);
+    v_account := _ensure_account('individual', p_platform, p_user_id, p_display_name, coalesce(p_now, now()));
     if v_team_key <> '' then
-      v_team := _ensure_account('team', p_platform, v_team_key, null);
+      v_team := _ensure_account('team', p_platform, v_team_key, null, coalesce(p_now, now()));
     end if;
     insert into chat_identities (platform, external_user_id, external_team_id, account_id, team_account_id)
     values (p_platform, p_user_id, v_team_key, v_account, v_team)
@@ -109,6 +112,12 @@ begin
 end
 $$;
 
+create or replace function resolve_identity(p_platform text, p_user_id text, p_team_id text, p_display_name text)
+returns uuid
+language sql volatile security definer set search_path = public, pg_temp as $$
+  select resolve_identity(p_platform, p_user_id, p_team_id, p_display_name, now());
+$$;
+
 -- The team account of a Slack workspace or Telegram group, created if missing (for `set_plan` on teams).
 create or replace function resolve_team(p_platform text, p_team_id text) returns uuid
 language plpgsql volatile security definer set search_path = public, pg_temp as $$
@@ -116,7 +125,7 @@ begin
   if coalesce(btrim(p_platform), '') = '' or coalesce(btrim(p_team_id), '') = '' then
     raise exception 'invalid_team' using errcode = '22023';
   end if;
-  return _ensure_account('team', p_platform, btrim(p_team_id), null);
+  return _ensure_account('team', p_platform, btrim(p_team_id), null, now());
 end
 $$;
 

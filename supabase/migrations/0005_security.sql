@@ -24,8 +24,9 @@ revoke execute on function
   _month_resets_at(timestamptz),
   _plan_state(integer, text, timestamptz, timestamptz, timestamptz),
   _effective_account(uuid, timestamptz),
-  _ensure_account(text, text, text, text),
+  _ensure_account(text, text, text, text, timestamptz),
   resolve_identity(text, text, text, text),
+  resolve_identity(text, text, text, text, timestamptz),
   resolve_team(text, text),
   consume_search(uuid, integer, timestamptz),
   refund_search(uuid, text),
@@ -41,6 +42,7 @@ from public, anon, authenticated;
 
 grant execute on function
   resolve_identity(text, text, text, text),
+  resolve_identity(text, text, text, text, timestamptz),
   resolve_team(text, text),
   consume_search(uuid, integer, timestamptz),
   refund_search(uuid, text),

@@ -131,7 +131,6 @@ describe.skipIf(!postgres)("Postgres store", () => {
         "0003_plans.sql",
         "0004_functions.sql",
         "0005_security.sql",
-        "0006_identity_clock.sql",
       ]);
     });
 
@@ -142,7 +141,7 @@ describe.skipIf(!postgres)("Postgres store", () => {
         const results = await Promise.all(
           pools.map((p) => applyMigrations(poolExecutor(p), { logger: silentLogger() })),
         );
-        expect(results.map((r) => r.length).sort()).toEqual([0, 6]);
+        expect(results.map((r) => r.length).sort()).toEqual([0, 5]);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
         await fresh.drop();

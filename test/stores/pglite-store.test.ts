@@ -29,7 +29,6 @@ describe("PGlite migrations and security", () => {
       "0003_plans.sql",
       "0004_functions.sql",
       "0005_security.sql",
-      "0006_identity_clock.sql",
     ]);
     expect(await applyMigrations(executor, { logger: silentLogger() })).toEqual([]);
     const { rows } = await db.query<{ n: number }>("select count(*)::int as n from schema_migrations");
