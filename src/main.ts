@@ -29,8 +29,11 @@ import { createStore } from "./stores/create-store.ts";
 /** The composition root: the only place that builds ports and adapters and wires them. */
 
 /** Creates the logger with secret redaction. Logs go to stderr so CLI stdout stays clean JSON. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, pino.destination(2));
+export function createLogger(
+  level: string,
+  destination: pino.DestinationStream = pino.destination(2),
+): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
 }
 
 export interface CoreOverrides {

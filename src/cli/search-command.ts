@@ -8,7 +8,7 @@ import { writeBidsWorkbook } from "../core/excel/build-workbook.ts";
 import { errorMessage } from "../core/messages.ts";
 import { systemClock } from "../core/ports/clock.ts";
 import { parseQuery } from "../core/query/parse-query.ts";
-import { requestedHistoryDays, runSearch } from "../core/search/run-search.ts";
+import { requestedHistoryDays, runSearch, workbookInput } from "../core/search/run-search.ts";
 import { createUpgradeToken, upgradeUrl } from "../core/upgrade-token.ts";
 import { createCore, createLogger, createSearchPorts } from "../main.ts";
 import { stderrProgress } from "./progress.ts";
@@ -132,18 +132,7 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
 
     let xlsxPath: string | null = null;
     if (values.xlsx && excelAllowed) {
-      await writeBidsWorkbook(
-        {
-          query: outcome.query,
-          queryDescription: outcome.description,
-          bids: outcome.bids,
-          totals: outcome.totals,
-          summary: outcome.summary,
-          generatedAt: outcome.finishedAt,
-          termsUsed: outcome.termsUsed,
-        },
-        { filename: values.xlsx },
-      );
+      await writeBidsWorkbook(workbookInput(outcome), { filename: values.xlsx });
       xlsxPath = values.xlsx;
     }
     if (values.json) out(searchJson(outcome, parsed, { xlsx: xlsxPath }));

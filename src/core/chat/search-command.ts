@@ -8,7 +8,7 @@ import type { FetchProgress } from "../pncp/pncp-client.ts";
 import { describeQuery } from "../query/describe-query.ts";
 import { parseQuery } from "../query/parse-query.ts";
 import type { ParsedQuery } from "../query/search-query.ts";
-import { requestedHistoryDays, runSearch, type SearchOutcome } from "../search/run-search.ts";
+import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
 import { saoPauloDate } from "../time.ts";
 import { identityOf, upgradeButton } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";
@@ -146,16 +146,7 @@ async function deliver(
   let results = renderResults(outcome, notes);
   if (outcome.bids.length > 0) {
     if (plan?.excel) {
-      const data = await buildBidsWorkbookBuffer({
-        query: outcome.query,
-        queryDescription: outcome.description,
-        bids: outcome.bids,
-        totals: outcome.totals,
-        summary: outcome.summary,
-        generatedAt: outcome.finishedAt,
-        termsUsed: outcome.termsUsed,
-        notes: results.notes,
-      });
+      const data = await buildBidsWorkbookBuffer(workbookInput(outcome, results.notes));
       const stamp = saoPauloDate(outcome.finishedAt);
       file = {
         kind: "file",

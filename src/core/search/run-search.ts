@@ -1,4 +1,5 @@
 import type { Bid } from "../bid.ts";
+import type { BidsWorkbookInput } from "../excel/build-workbook.ts";
 import { filterBids } from "../filter/filter.ts";
 import type { FetchProgress, FetchStats, PncpClient } from "../pncp/pncp-client.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -94,5 +95,19 @@ export async function runSearch(
     summary,
     stats,
     finishedAt: clock.now(),
+  };
+}
+
+/** What the Excel builder needs from a search outcome (`notes` go to the "Resumo" sheet). */
+export function workbookInput(outcome: SearchOutcome, notes: string[] = []): BidsWorkbookInput {
+  return {
+    query: outcome.query,
+    queryDescription: outcome.description,
+    bids: outcome.bids,
+    totals: outcome.totals,
+    summary: outcome.summary,
+    generatedAt: outcome.finishedAt,
+    termsUsed: outcome.termsUsed,
+    notes,
   };
 }
