@@ -40,12 +40,21 @@ export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string 
       const seconds = Math.max(1, Math.ceil((ctx.retryAfterMs ?? 60_000) / 1000));
       return `Muitas buscas em pouco tempo: o plano ${planName} permite ${formatInt(ctx.plan?.perMinute ?? 0)} por minuto. Tente de novo em ${seconds} s.${upgradeSentence(ctx.upgrade, `permite ${formatInt(ctx.upgrade?.perMinute ?? 0)} buscas por minuto`)}`;
     }
-    case "QUOTA_EXCEEDED":
-      return `Você usou as ${formatInt(ctx.quota ?? ctx.used ?? 0)} buscas do plano ${planName} este mês.${ctx.resetsAt ? ` Elas renovam em ${formatDate(ctx.resetsAt)}.` : ""}${upgradeSentence(ctx.upgrade, `tem ${formatInt(ctx.upgrade?.searchesPerMonth ?? 0)} buscas por mês`)}`;
+    case "QUOTA_EXCEEDED": {
+      const searches = formatInt(ctx.quota ?? ctx.used ?? 0);
+      const upgrade = upgradeSentence(
+        ctx.upgrade,
+        `tem ${formatInt(ctx.upgrade?.searchesPerMonth ?? 0)} buscas por mês`,
+      );
+      // The trial's searches are for the whole trial: they do not renew.
+      if (ctx.plan?.trialDays != null)
+        return `Você usou as ${searches} buscas do seu teste grátis.${upgrade}`;
+      return `Você usou as ${searches} buscas do plano ${planName} este mês.${ctx.resetsAt ? ` Elas renovam em ${formatDate(ctx.resetsAt)}.` : ""}${upgrade}`;
+    }
     case "TRIAL_EXPIRED":
       return `Seu teste grátis terminou${ctx.trialEndsAt ? ` em ${formatDate(ctx.trialEndsAt)}` : ""}. Para continuar buscando licitações, escolha um plano.${upgradeSentence(ctx.upgrade, `tem ${formatInt(ctx.upgrade?.searchesPerMonth ?? 0)} buscas por mês`)}`;
     case "HISTORY_EXCEEDED":
-      return `O plano ${planName} busca até ${formatInt(ctx.plan?.historyDays ?? 0)} dias para trás, e esta busca pede ${formatInt(ctx.requestedDays ?? 0)} dias. Encurte o período (ex.: "15d") ou mude de plano. Esta busca não foi descontada.${upgradeSentence(ctx.upgrade, `busca até ${formatInt(ctx.upgrade?.historyDays ?? 0)} dias`)}`;
+      return `O plano ${planName} busca até ${formatInt(ctx.plan?.historyDays ?? 0)} dias para trás, e esta busca pede ${formatInt(ctx.requestedDays ?? 0)} dias. Encurte o período (ex.: "${formatInt(ctx.plan?.historyDays ?? 7)}d") ou mude de plano. Esta busca não foi descontada.${upgradeSentence(ctx.upgrade, `busca até ${formatInt(ctx.upgrade?.historyDays ?? 0)} dias`)}`;
     case "PLAN_INACTIVE":
       return `Sua assinatura do plano ${planName} não está ativa. Renove para voltar a buscar.${upgradeSentence(ctx.upgrade, "reativa suas buscas")}`;
     case "PLAN_REQUIRED":

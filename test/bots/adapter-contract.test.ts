@@ -88,7 +88,7 @@ describe.each(DRIVERS)("adapter contract: %s", (_name, factory) => {
     await driver.deliver(QUERY, { deliveryId: "quota-4" });
     await driver.testApp.drain();
     expect(driver.testApp.pncp.requests.length).toBe(before);
-    expect(allText(driver)).toContain("Você usou as 3 buscas do plano Teste grátis este mês");
+    expect(allText(driver)).toContain("Você usou as 3 buscas do seu teste grátis.");
     expect(upgradeButtons(driver).some((b) => b.label.includes("Consultor Ágil"))).toBe(true);
     expect(await usage(driver)).toBe(3);
   });

@@ -255,7 +255,7 @@ describe("POST /whatsapp/webhook", () => {
     const cta = graph.messages[0]!;
     expect(cta.type).toBe("interactive");
     expect(cta.body.interactive.type).toBe("cta_url");
-    expect(cta.body.interactive.body.text).toContain("Você usou as 3 buscas do plano Teste grátis este mês");
+    expect(cta.body.interactive.body.text).toContain("Você usou as 3 buscas do seu teste grátis.");
     const { display_text, url } = cta.body.interactive.action.parameters;
     expect(display_text.length).toBeLessThanOrEqual(20);
     expect(url).toMatch(/^https:\/\/bot\.example\.test\/upgrade\?token=/);

@@ -29,8 +29,8 @@ export function upgradeButton(
   return { label: `Assinar ${plan.name}`, url: upgradeUrl(deps.upgrade.publicBaseUrl, token) };
 }
 
-function describePlan(plan: Plan): string {
-  return `${formatInt(plan.searchesPerMonth)} buscas/mês, até ${formatInt(plan.historyDays)} dias de histórico, ${plan.excel ? "planilha Excel" : "sem planilha Excel"}, ${formatInt(plan.perMinute)} buscas/minuto`;
+function describePlan(plan: Plan, trial = false): string {
+  return `${formatInt(plan.searchesPerMonth)} buscas${trial ? " no teste" : "/mês"}, até ${formatInt(plan.historyDays)} dias de histórico, ${plan.excel ? "planilha Excel" : "sem planilha Excel"}, ${formatInt(plan.perMinute)} buscas/minuto`;
 }
 
 /** /plano: plan, usage this month, reset date, trial days left, what the next plan adds. */
@@ -42,11 +42,13 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
     deps.store.listPlans(),
   ]);
   const { plan } = status;
+  const trial = plan.trialDays !== null;
   const lines = [
     `📦 Seu plano: ${planLabel(plan)}${plan.team && status.effectiveAccountId !== accountId ? " (da sua equipe)" : ""}`,
-    `Buscas este mês: ${formatInt(status.used)} de ${formatInt(plan.searchesPerMonth)} (restam ${formatInt(status.remaining)}).`,
-    `Renovação: ${formatDate(status.resetsAt)}.`,
-    `Inclui: ${describePlan(plan)}.`,
+    trial
+      ? `Buscas do teste: ${formatInt(status.used)} de ${formatInt(plan.searchesPerMonth)} (restam ${formatInt(status.remaining)}).`
+      : `Buscas este mês: ${formatInt(status.used)} de ${formatInt(plan.searchesPerMonth)} (restam ${formatInt(status.remaining)}). Renovação: ${formatDate(status.resetsAt)}.`,
+    `Inclui: ${describePlan(plan, trial)}.`,
   ];
   if (status.trialEndsAt) {
     const days = Math.ceil((status.trialEndsAt.getTime() - now.getTime()) / 86_400_000);

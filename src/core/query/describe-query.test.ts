@@ -46,10 +46,10 @@ describe("describeQuery", () => {
     );
   });
 
-  it("says 'qualquer objeto' without sector or terms", () => {
+  it("says 'todas as licitações' without sector or terms", () => {
     const { query } = parseQuery("", { now: NOW });
-    expect(describeQuery(query).startsWith("qualquer objeto · todo o Brasil · 16/11/2026 a 22/11/2026")).toBe(
-      true,
-    );
+    expect(
+      describeQuery(query).startsWith("todas as licitações · todo o Brasil · 16/11/2026 a 22/11/2026"),
+    ).toBe(true);
   });
 });

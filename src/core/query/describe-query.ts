@@ -53,7 +53,7 @@ function what(query: SearchQuery, terms: string[]): string {
   const quoted = terms.map((t) => `“${t}”`).join(", ");
   if (terms.length > 0 && query.sector) return `${SECTORS[query.sector].name}: ${quoted}`;
   if (terms.length > 0) return quoted;
-  return query.sector ? SECTORS[query.sector].name : "qualquer objeto";
+  return query.sector ? SECTORS[query.sector].name : "todas as licitações";
 }
 
 function valueRange(min: number | null, max: number | null): string | null {
