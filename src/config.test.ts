@@ -41,6 +41,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: "1:a" }).telegram.webhook).toBe(false);
   });
 
+  it("treats empty numeric variables as unset", () => {
+    const config = loadConfig({ PORT: "", PNCP_MAX_RETRIES: " ", WHATSAPP_MIN_INTERVAL_MS: "" });
+    expect(config.port).toBe(3000);
+    expect(config.pncp.maxRetries).toBe(3);
+    expect(config.whatsapp.minIntervalMs).toBe(6000);
+  });
+
   it("lists every bad variable at once", () => {
     try {
       loadConfig({ PORT: "abc", PNCP_BASE_URL: "not a url", LOG_LEVEL: "loud" });

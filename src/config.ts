@@ -11,7 +11,12 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 const url = (fallback: string) => z.string().url().default(fallback);
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** An integer variable; empty or blank counts as unset (`PORT=` in an env file must not mean 0). */
+const int = (fallback: number, min = 0) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(min).default(fallback),
+  );
 
 const envSchema = z.object({
   NODE_ENV: z.string().default("development"),

@@ -12,7 +12,7 @@ import { SECTORS } from "./core/filter/sectors.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
-import { type Logger, REDACT_PATHS } from "./core/ports/logger.ts";
+import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/logger.ts";
 import { Counters } from "./core/ports/metrics.ts";
 import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
@@ -33,7 +33,14 @@ export function createLogger(
   level: string,
   destination: pino.DestinationStream = pino.destination(2),
 ): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers: { err: safeErrorSerializer, error: safeErrorSerializer },
+    },
+    destination,
+  );
 }
 
 export interface CoreOverrides {

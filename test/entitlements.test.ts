@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkEntitlement, type EntitlementDeps } from "../src/core/entitlements/check-entitlement.ts";
 import { UsageBacklog } from "../src/core/entitlements/usage-backlog.ts";
+import { AppError } from "../src/core/errors.ts";
 import { FixedClock } from "../src/core/ports/clock.ts";
 import { silentLogger } from "../src/core/ports/logger.ts";
 import { MemoryRateLimiter } from "../src/core/ports/memory-rate-limiter.ts";
@@ -116,7 +117,11 @@ describe("checkEntitlement", () => {
         const value = Reflect.get(target, prop, receiver);
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
-          if (down) return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+          if (down) {
+            return Promise.reject(
+              new AppError("STORE_UNAVAILABLE", "connect ECONNREFUSED 127.0.0.1:5432", { retryable: true }),
+            );
+          }
           return value.apply(target, args);
         };
       },
@@ -134,5 +139,25 @@ describe("checkEntitlement", () => {
     expect(deps.backlog.size).toBe(0);
     const accountId = await store.resolveIdentity(who);
     expect((await store.getAccountStatus(accountId, clock.now())).used).toBe(1);
+  });
+
+  it("does not fail open on a repeatable store error: the search is refused, not free", async () => {
+    const bad: IdentityInput = { platform: "cli", userId: " ", teamId: null, displayName: null };
+    await expect(checkEntitlement(bad, 1, deps)).rejects.toMatchObject({ code: "INTERNAL" });
+    expect(deps.backlog.size).toBe(0);
+    expect(deps.counters.get("quota_check_error")).toBe(1);
+  });
+
+  it("a backlog entry that keeps failing never blocks the others, and is dropped after its attempts", async () => {
+    const backlog = new UsageBacklog(100, 2);
+    const good = user();
+    backlog.add({ platform: "cli", userId: " ", teamId: null, displayName: null }, clock.now());
+    backlog.add(good, clock.now());
+    expect(await backlog.flush(store, deps.logger)).toBe(0);
+    expect(await backlog.flush(store, deps.logger)).toBe(1);
+    const accountId = await store.resolveIdentity(good);
+    expect((await store.getAccountStatus(accountId, clock.now())).used).toBe(1);
+    expect(await backlog.flush(store, deps.logger)).toBe(0);
+    expect(backlog.size).toBe(0);
   });
 });

@@ -2,7 +2,42 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/main.ts";
 
+function capture() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger("info", sink), text: () => lines.join("") };
+}
+
 describe("logger", () => {
+  it("scrubs tokens from errors, their messages, stacks and nested causes", () => {
+    const { logger, text } = capture();
+    // The shape of grammY's HttpError: a wrapper whose `.error` is node-fetch's FetchError with the URL.
+    const inner = new Error(
+      "request to https://api.telegram.org/bot123456:AAEhBP0av28Kq5xyzSECRET/sendMessage failed",
+    );
+    const wrapper = Object.assign(new Error("Network request for 'sendMessage' failed!"), { error: inner });
+    logger.error({ err: wrapper }, "reply_failed");
+    logger.error(
+      {
+        err: new Error("connect to postgres://svc:pa55word@db.example:5432/x failed", {
+          cause: new Error("Bearer xoxb-1234-abcdef-SECRET"),
+        }),
+      },
+      "store_failed",
+    );
+    const out = text();
+    expect(out).not.toContain("AAEhBP0av28Kq5xyzSECRET");
+    expect(out).not.toContain("pa55word");
+    expect(out).not.toContain("xoxb-1234");
+    expect(out).toContain("bot[redacted]/sendMessage");
+    expect(out).toContain("reply_failed");
+  });
+
   it("redacts secrets wherever they appear", () => {
     const lines: string[] = [];
     const sink = new Writable({

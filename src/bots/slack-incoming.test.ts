@@ -101,6 +101,31 @@ describe("fromMessageEvent", () => {
     expect(fromMessageEvent({ ...base, text: "" }, envelope, at)).toBeNull();
   });
 
+  it("answers a mention inside the bot's DM once (the message.im copy), mention stripped", () => {
+    const mention = {
+      type: "app_mention",
+      channel: "D1",
+      user: "U1",
+      text: "<@UBOT> uniformes SP",
+      ts: "2.1",
+    };
+    expect(fromMessageEvent(mention, { event_id: "Ev1", team_id: "T1" }, at)).toBeNull();
+    const dm = { ...mention, type: "message", channel_type: "im" };
+    expect(fromMessageEvent(dm, { event_id: "Ev2", team_id: "T1" }, at)?.text).toBe("uniformes SP");
+  });
+
+  it("decodes Slack's &amp; &lt; &gt; so the user's own characters reach the search", () => {
+    const dm = {
+      type: "message",
+      channel_type: "im",
+      channel: "D1",
+      user: "U1",
+      text: "P&amp;D &lt;SP&gt;",
+      ts: "3.1",
+    };
+    expect(fromMessageEvent(dm, envelope, at)?.text).toBe("P&D <SP>");
+  });
+
   it("takes the team from authorizations when the envelope has no team_id", () => {
     const cmd = fromMessageEvent(
       { type: "message", channel_type: "im", channel: "D1", user: "U1", text: "oi", ts: "1.1" },

@@ -63,7 +63,7 @@ export function fromSlashCommand(payload: SlashCommandPayload, receivedAt: Date)
     displayName: payload.user_name ?? null,
     chatId: payload.channel_id,
     isPrivate,
-    text: `${payload.command} ${payload.text ?? ""}`.trim(),
+    text: `${payload.command} ${decodeSlackEntities(payload.text ?? "")}`.trim(),
     // Slack does not retry slash commands; trigger_id is unique per invocation.
     messageId: payload.trigger_id ?? `body:${bodyHash(payload)}`,
     receivedAt,
@@ -74,6 +74,11 @@ export function fromSlashCommand(payload: SlashCommandPayload, receivedAt: Date)
 /** Messages the bot must not answer: other bots (itself included), edits, joins and other subtypes. */
 export function isIgnorableMessage(event: MessageEventPayload): boolean {
   return Boolean(event.bot_id) || event.subtype !== undefined || !event.user || !event.text;
+}
+
+/** Slack escapes `&`, `<` and `>` in message text; the user typed the characters themselves. */
+export function decodeSlackEntities(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
 /** Removes `<@U…>` mentions (the bot's own and others') from an app_mention text. */
@@ -113,9 +118,14 @@ export function fromMessageEvent(
   const isMention = event.type === "app_mention";
   const isPrivate = event.channel_type === "im";
   if (!isMention && !isPrivate) return null;
+  // A mention inside the bot's DM arrives twice (app_mention + message.im, different event ids):
+  // answer the DM copy only, so one message is never searched or charged twice.
+  if (isMention && event.channel.startsWith("D")) return null;
   const teamId = teamOf(envelope);
   const userId = event.user!;
-  const text = isMention ? mentionToCommandText(event.text!) : event.text!.trim();
+  const text = decodeSlackEntities(
+    isMention ? mentionToCommandText(event.text!) : stripMentions(event.text!),
+  );
   const threadId = isMention ? (event.thread_ts ?? event.ts) : event.thread_ts;
   return {
     platform: "slack",

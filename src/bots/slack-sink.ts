@@ -56,6 +56,7 @@ export function createSlackSink(options: SlackSinkOptions): ReplySink {
   let messageTs: string | undefined;
   let channelBlocked = false;
   let hinted = false;
+  let finished = false;
 
   async function privately(message: SlackMessage): Promise<void> {
     if (respond) {
@@ -154,34 +155,48 @@ export function createSlackSink(options: SlackSinkOptions): ReplySink {
     await uploadTo(dmId, file);
   }
 
+  async function handle(reply: Reply): Promise<void> {
+    switch (reply.kind) {
+      case "file":
+        return upload(reply);
+      case "searching":
+        messageTs = await post(renderReply(reply));
+        return;
+      case "progress":
+        if (finished) return;
+        if (messageTs && !channelBlocked) {
+          await client.chat.update({ channel, ts: messageTs, ...renderReply(reply) });
+        }
+        return;
+      case "results":
+        finished = true;
+        await replaceOrPost(renderReply(reply));
+        // The message now holds the results: a later error (e.g. the upload failed) must not erase it.
+        messageTs = undefined;
+        return;
+      case "error":
+        finished = true;
+        // A failed search replaces its "Buscando…" message.
+        if (messageTs) return replaceOrPost(renderReply(reply));
+        if (respond) return privately(renderReply(reply));
+        await post(renderReply(reply));
+        return;
+      case "text":
+      case "upgrade":
+        // A slash command's answer is for the user alone (plan, help, limits), like Slack's own commands.
+        if (respond) return privately(renderReply(reply));
+        await post(renderReply(reply));
+        return;
+    }
+  }
+
+  // One send at a time, in order: a slow or retried progress edit can never land after the results.
+  let chain: Promise<void> = Promise.resolve();
   return {
-    async send(reply) {
-      switch (reply.kind) {
-        case "file":
-          return upload(reply);
-        case "searching":
-          messageTs = await post(renderReply(reply));
-          return;
-        case "progress":
-          if (messageTs && !channelBlocked) {
-            await client.chat.update({ channel, ts: messageTs, ...renderReply(reply) });
-          }
-          return;
-        case "results":
-          return replaceOrPost(renderReply(reply));
-        case "error":
-          // A failed search replaces its "Buscando…" message.
-          if (messageTs) return replaceOrPost(renderReply(reply));
-          if (respond) return privately(renderReply(reply));
-          await post(renderReply(reply));
-          return;
-        case "text":
-        case "upgrade":
-          // A slash command's answer is for the user alone (plan, help, limits), like Slack's own commands.
-          if (respond) return privately(renderReply(reply));
-          await post(renderReply(reply));
-          return;
-      }
+    send(reply) {
+      const next = chain.then(() => handle(reply));
+      chain = next.catch(() => {});
+      return next;
     },
   };
 }

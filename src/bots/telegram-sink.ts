@@ -179,6 +179,8 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
         finished = true;
         stopAction();
         await replaceStatus(renderReply(reply));
+        // The status message now holds the outcome: a later error (e.g. the file failed) must not erase it.
+        statusMessageId = null;
         return;
       }
       case "file": {

@@ -12,7 +12,7 @@ Uso:
                     [--to AAAA-MM-DD] [--modalidades 6,8] [--min-value N] [--max-value N] [--open]
                     [--json] [--xlsx ARQUIVO] [--pncp-url URL] [--as USUARIO]
   smart-pncp chat [--as USUARIO] [--out PASTA]
-  smart-pncp plan show USUARIO | plan set USUARIO PLANO [--days N]
+  smart-pncp plan show USUARIO|team:PLATAFORMA:ID | plan set USUARIO|team:PLATAFORMA:ID PLANO [--days N]
   smart-pncp migrate
   smart-pncp serve
 

@@ -3,10 +3,10 @@ import { loadConfig } from "../config.ts";
 import { formatDate, formatInt } from "../core/format.ts";
 import type { PlanId } from "../core/ports/store.ts";
 import { createCore, createLogger } from "../main.ts";
-import { parseUserKey } from "./user-key.ts";
+import { parseAccountKey } from "./user-key.ts";
 
 const USAGE =
-  "uso: smart-pncp plan show <userKey> [--json] | smart-pncp plan set <userKey> <planId> [--days N]";
+  "uso: smart-pncp plan show <userKey|team:PLATAFORMA:ID> [--json] | smart-pncp plan set <userKey|team:PLATAFORMA:ID> <planId> [--days N]";
 
 /** `smart-pncp plan show <userKey>` and `smart-pncp plan set <userKey> <planId> [--days N]` (admin). */
 export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -24,12 +24,23 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   const core = await createCore(loadConfig(env), { logger });
   try {
     const { store, clock } = core.deps;
-    const accountId = await store.resolveIdentity(parseUserKey(userKey), clock.now());
+    const key = parseAccountKey(userKey);
+    const accountId =
+      key.kind === "team"
+        ? await store.resolveTeam(key.platform, key.teamId)
+        : await store.resolveIdentity(key.identity, clock.now());
     if (action === "set") {
       const plans = await store.listPlans();
-      if (!plans.some((p) => p.id === planId)) {
+      const plan = plans.find((p) => p.id === planId);
+      if (!plan) {
         process.stderr.write(
           `plano desconhecido: ${planId} (planos: ${plans.map((p) => p.id).join(", ")})\n`,
+        );
+        return 1;
+      }
+      if (plan.team && key.kind !== "team") {
+        process.stderr.write(
+          `${plan.name} é um plano de equipe: use team:slack:TEAM ou team:telegram:GRUPO\n`,
         );
         return 1;
       }
@@ -52,7 +63,9 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       `Uso no mês: ${formatInt(status.used)} de ${formatInt(status.plan.searchesPerMonth)} (restam ${formatInt(status.remaining)})`,
       `Renova em: ${formatDate(status.resetsAt)}`,
     ];
-    if (status.trialEndsAt) lines.push(`Fim do teste grátis: ${formatDate(status.trialEndsAt)}`);
+    if (status.plan.trialDays !== null && status.trialEndsAt) {
+      lines.push(`Fim do teste grátis: ${formatDate(status.trialEndsAt)}`);
+    }
     if (status.periodEnd) lines.push(`Válido até: ${formatDate(status.periodEnd)}`);
     process.stdout.write(`${lines.join("\n")}\n`);
     return 0;

@@ -62,6 +62,9 @@ export function applyQueryFlags(parsed: ParsedQuery, flags: QueryFlags): ParsedQ
   if (flags["min-value"] !== undefined) q.minValue = number(flags["min-value"], "min-value");
   if (flags["max-value"] !== undefined) q.maxValue = number(flags["max-value"], "max-value");
   if (flags.open) q.openOnly = true;
+  if (q.minValue !== null && q.maxValue !== null && q.minValue > q.maxValue) {
+    throw new AppError("INVALID_QUERY", "--min-value é maior que --max-value");
+  }
   const result = searchQuerySchema.safeParse(q);
   if (!result.success) {
     const detail = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

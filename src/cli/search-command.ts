@@ -64,12 +64,17 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     return fail("INVALID_QUERY", errorMessage("INVALID_QUERY", { detail: e.message }));
   }
 
-  const core = values.as ? await createCore(config, { logger }) : null;
+  let identity: ReturnType<typeof parseUserKey> | null = null;
+  try {
+    identity = values.as ? parseUserKey(values.as) : null;
+  } catch (error) {
+    return fail("INVALID_QUERY", error instanceof Error ? error.message : String(error));
+  }
+  const core = identity ? await createCore(config, { logger }) : null;
   try {
     let charge = null;
     let excelAllowed = true;
-    if (core && values.as) {
-      const identity = parseUserKey(values.as);
+    if (core && identity && values.as) {
       const entitlement = await checkEntitlement(
         identity,
         requestedHistoryDays(parsed.query, now),

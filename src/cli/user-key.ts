@@ -21,3 +21,20 @@ export function parseUserKey(key: string): IdentityInput {
     return { platform: platform as Platform, userId: rest[1]!, teamId: rest[0]!, displayName: null };
   throw new Error(`chave de usuário inválida: "${key}"`);
 }
+
+/** What `plan show|set` acts on: a person (user key) or a team (`team:slack:T01`, `team:telegram:-100123`). */
+export type AccountKey =
+  | { kind: "user"; identity: IdentityInput }
+  | { kind: "team"; platform: Platform; teamId: string };
+
+/** Reads a user key, or a team key starting with `team:`. */
+export function parseAccountKey(key: string): AccountKey {
+  const parts = key.split(":");
+  if (parts[0] !== "team") return { kind: "user", identity: parseUserKey(key) };
+  const [, platform, ...rest] = parts;
+  const teamId = rest.join(":");
+  if (!PLATFORMS.includes(platform as Platform) || teamId === "") {
+    throw new Error(`chave de equipe inválida: "${key}" (use team:slack:TEAM ou team:telegram:GRUPO)`);
+  }
+  return { kind: "team", platform: platform as Platform, teamId };
+}

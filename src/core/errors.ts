@@ -12,6 +12,7 @@ export type ErrorCode =
   | "PLAN_REQUIRED"
   | "LLM_FAILED"
   | "DELIVERY_FAILED"
+  | "FILE_DELIVERY_FAILED"
   | "INTERNAL";
 
 /** An error with a stable code, a cause, and whether retrying can help. Surprises only: expected outcomes are values. */

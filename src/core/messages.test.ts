@@ -82,6 +82,7 @@ describe("errorMessage", () => {
       "PLAN_REQUIRED",
       "LLM_FAILED",
       "DELIVERY_FAILED",
+      "FILE_DELIVERY_FAILED",
       "INTERNAL",
     ];
     const texts = codes.map((code) => errorMessage(code, { plan: agil, upgrade: maquina }));

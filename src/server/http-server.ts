@@ -48,7 +48,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
   for (const route of options.routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
 
   return createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      return sendJson(res, 400, { error: "bad_request" });
+    }
     const candidates = byPath.get(url.pathname);
     if (!candidates) return sendJson(res, 404, { error: "not_found" });
     const route = candidates.find((r) => r.method === req.method);

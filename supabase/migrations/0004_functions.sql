@@ -213,6 +213,10 @@ begin
   if not exists (select from accounts a where a.id = p_account_id) then
     raise exception 'account_not_found' using errcode = 'P0002';
   end if;
+  -- A team plan covers a workspace/group through its team account; on a person it would cover no one else.
+  if v_plan.team and not exists (select from accounts a where a.id = p_account_id and a.kind = 'team') then
+    raise exception 'team_plan_needs_team_account' using errcode = '22023', detail = p_plan_id;
+  end if;
   v_trial := v_plan.trial_days is not null;
   insert into subscriptions as s (account_id, plan_id, status, current_period_end, trial_ends_at)
   values (

@@ -15,18 +15,38 @@ export function planLabel(plan: Plan): string {
   return plan.priceCents === null ? plan.name : `${plan.name} (${formatBRL(plan.priceCents / 100)}/mês)`;
 }
 
-/** A signed upgrade button for `plan`, notifying back into this conversation. */
-export function upgradeButton(
+/**
+ * A signed upgrade button for `plan`, notifying back into this conversation. A team plan names the team's
+ * account (Slack workspace / Telegram group), so paying for it covers everyone there; outside a team
+ * context there is no team to upgrade and no button (null).
+ */
+export async function upgradeButton(
   cmd: IncomingCommand,
   accountId: string,
   plan: Plan,
   deps: ChatDeps,
-): LinkButton {
+): Promise<LinkButton | null> {
+  let target = accountId;
+  if (plan.team) {
+    if (!cmd.teamId) return null;
+    target = await deps.store.resolveTeam(cmd.platform, cmd.teamId);
+  }
   const token = createUpgradeToken(
-    { accountId, planId: plan.id, notify: { platform: cmd.platform, chatId: cmd.chatId } },
+    { accountId: target, planId: plan.id, notify: { platform: cmd.platform, chatId: cmd.chatId } },
     { secret: deps.upgrade.secret, now: deps.clock.now(), ttlHours: deps.upgrade.ttlHours },
   );
   return { label: `Assinar ${plan.name}`, url: upgradeUrl(deps.upgrade.publicBaseUrl, token) };
+}
+
+/** Buttons for `plans`, skipping those that cannot apply here. */
+export async function upgradeButtons(
+  cmd: IncomingCommand,
+  accountId: string,
+  plans: Plan[],
+  deps: ChatDeps,
+): Promise<LinkButton[]> {
+  const buttons = await Promise.all(plans.map((p) => upgradeButton(cmd, accountId, p, deps)));
+  return buttons.filter((b): b is LinkButton => b !== null);
 }
 
 function describePlan(plan: Plan, trial = false): string {
@@ -50,7 +70,7 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
       : `Buscas este mês: ${formatInt(status.used)} de ${formatInt(plan.searchesPerMonth)} (restam ${formatInt(status.remaining)}). Renovação: ${formatDate(status.resetsAt)}.`,
     `Inclui: ${describePlan(plan, trial)}.`,
   ];
-  if (status.trialEndsAt) {
+  if (trial && status.trialEndsAt) {
     const days = Math.ceil((status.trialEndsAt.getTime() - now.getTime()) / 86_400_000);
     lines.push(
       days > 0
@@ -61,11 +81,15 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
     lines.push(`Assinatura válida até ${formatDate(status.periodEnd)}.`);
   }
   const next = plans
-    .filter((p) => p.rank > plan.rank && p.id !== "free_trial")
+    .filter((p) => p.rank > plan.rank && p.id !== "free_trial" && (!p.team || cmd.teamId))
     .sort((a, b) => a.rank - b.rank)[0];
   if (!next) return { kind: "text", text: lines.join("\n") };
   lines.push("", `⬆️ O plano ${planLabel(next)} oferece ${describePlan(next)}.`);
-  return { kind: "upgrade", text: lines.join("\n"), buttons: [upgradeButton(cmd, accountId, next, deps)] };
+  return {
+    kind: "upgrade",
+    text: lines.join("\n"),
+    buttons: await upgradeButtons(cmd, accountId, [next], deps),
+  };
 }
 
 /** /assinar: the paid plans above the current one, as link buttons. */
@@ -94,6 +118,6 @@ export async function subscribeReply(cmd: IncomingCommand, deps: ChatDeps): Prom
   return {
     kind: "upgrade",
     text: lines.join("\n"),
-    buttons: options.map((p) => upgradeButton(cmd, accountId, p, deps)),
+    buttons: await upgradeButtons(cmd, accountId, options, deps),
   };
 }

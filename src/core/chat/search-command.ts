@@ -1,5 +1,5 @@
 import { checkEntitlement, type EntitlementResult } from "../entitlements/check-entitlement.ts";
-import { refundIfUnavailable } from "../entitlements/refund.ts";
+import { refundCharge, refundIfUnavailable } from "../entitlements/refund.ts";
 import { suggestUpgrade } from "../entitlements/suggest-upgrade.ts";
 import { toAppError } from "../errors.ts";
 import { buildBidsWorkbookBuffer } from "../excel/build-workbook.ts";
@@ -10,7 +10,7 @@ import { parseQuery } from "../query/parse-query.ts";
 import type { ParsedQuery } from "../query/search-query.ts";
 import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
 import { saoPauloDate } from "../time.ts";
-import { identityOf, upgradeButton } from "./account-commands.ts";
+import { identityOf, upgradeButtons } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";
 import type { IncomingCommand } from "./incoming-command.ts";
 import { renderResults } from "./render-results.ts";
@@ -63,13 +63,20 @@ export async function startSearch(
   const entitlement = await checkEntitlement(identityOf(cmd), requestedHistoryDays(parsed.query, now), deps);
   if (!entitlement.ok) {
     const buttons = entitlement.upgrade
-      ? [upgradeButton(cmd, entitlement.accountId, entitlement.upgrade, deps)]
+      ? await upgradeButtons(cmd, entitlement.accountId, [entitlement.upgrade], deps)
       : [];
     await sink.send({ kind: "upgrade", text: entitlement.message, buttons });
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "refused", entitlement.code);
     return;
   }
-  await sink.send({ kind: "searching", text: searchingText(parsed) });
+  try {
+    await sink.send({ kind: "searching", text: searchingText(parsed) });
+  } catch (error) {
+    // Nothing reached the user (bot blocked, no rights, platform down): do not search, give the search back.
+    deps.logger.error({ err: error }, "ack_failed");
+    if (entitlement.charge) await refundCharge(entitlement.charge, deps);
+    throw error;
+  }
   deps.queue.enqueue({
     id: `${cmd.platform}:${cmd.messageId}`,
     run: (signal) => runSearchJob(cmd, args, parsed, entitlement, sink, deps, signal),
@@ -99,13 +106,17 @@ async function runSearchJob(
   } catch (error) {
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code }, "search_failed");
-    const refunded = await refundIfUnavailable(appError, entitlement.charge, deps);
+    // Nothing searched (PNCP down) or cut off by shutdown: the search is given back.
+    const refunded =
+      signal.aborted && entitlement.charge
+        ? await refundCharge(entitlement.charge, deps)
+        : await refundIfUnavailable(appError, entitlement.charge, deps);
     const code =
       appError.code === "INVALID_QUERY" || appError.code === "PNCP_UNAVAILABLE" ? appError.code : "INTERNAL";
     let text = errorMessage(code, {
       detail: appError.code === "INVALID_QUERY" ? appError.message : undefined,
     });
-    if (code === "PNCP_UNAVAILABLE" && !refunded && entitlement.charge) {
+    if (code === "PNCP_UNAVAILABLE" && !refunded) {
       text = text.replace(" Esta busca não foi descontada do seu plano.", "");
     }
     await sink.send({ kind: "error", code, text });
@@ -161,7 +172,7 @@ async function deliver(
       const upgrade = suggestUpgrade(plans, plan, { kind: "excel" }, plan.team);
       notes.push(errorMessage("PLAN_REQUIRED", { plan, upgrade }));
       results = renderResults(outcome, notes);
-      if (upgrade) results.buttons = [upgradeButton(cmd, entitlement.accountId, upgrade, deps)];
+      if (upgrade) results.buttons = await upgradeButtons(cmd, entitlement.accountId, [upgrade], deps);
       deps.logger.info({ planId: plan.id }, "excel_blocked");
     } else {
       notes.push(
@@ -172,7 +183,14 @@ async function deliver(
   }
   results.fileFollows = file !== null;
   await sink.send(results);
-  if (file) await sink.send(file);
+  if (!file) return;
+  try {
+    await sink.send(file);
+  } catch (error) {
+    // The results are already on screen: tell the user about the file in a new message, keep them.
+    deps.logger.error({ err: error }, "file_delivery_failed");
+    await sink.send({ kind: "text", text: errorMessage("FILE_DELIVERY_FAILED") });
+  }
 }
 
 async function logOutcome(

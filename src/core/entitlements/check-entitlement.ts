@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../errors.ts";
+import { type ErrorCode, toAppError } from "../errors.ts";
 import { errorMessage } from "../messages.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -93,8 +93,16 @@ export async function checkEntitlement(
     plan = plans.find((p) => p.id === charge.planId) ?? plan;
   } catch (error) {
     counters.increment("quota_check_error");
-    deps.backlog.add(identity, now);
-    logger.error({ err: error, backlog: deps.backlog.size }, "quota_check_error");
+    const appError = toAppError(error);
+    // Only an unreachable store fails open; a repeatable error (bad identity, SQL bug) would otherwise make
+    // every search free and clog the backlog with usage that can never be written.
+    if (!appError.retryable && appError.code !== "STORE_UNAVAILABLE") {
+      logger.error({ err: appError }, "quota_check_error");
+      throw appError;
+    }
+    const dropped = deps.backlog.add(identity, now);
+    if (dropped) logger.error({ identity: dropped.identity, at: dropped.at }, "usage_backlog_dropped");
+    logger.error({ err: appError, backlog: deps.backlog.size }, "quota_check_error");
     return { ok: true, accountId: null, plan: null, charge: null, failedOpen: true };
   }
   logger.info(

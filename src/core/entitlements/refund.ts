@@ -12,6 +12,14 @@ export async function refundIfUnavailable(
   deps: { store: Store; logger: Logger },
 ): Promise<boolean> {
   if (error.code !== "PNCP_UNAVAILABLE" || !charge) return false;
+  return refundCharge(charge, deps);
+}
+
+/** Gives one charged search back (never below zero, in SQL); false when the store failed (logged). */
+export async function refundCharge(
+  charge: ConsumeResult,
+  deps: { store: Store; logger: Logger },
+): Promise<boolean> {
   try {
     await deps.store.refundSearch(charge.chargedAccountId, charge.monthKey);
     deps.logger.info({ accountId: charge.chargedAccountId, monthKey: charge.monthKey }, "search_refunded");

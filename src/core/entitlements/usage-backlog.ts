@@ -1,7 +1,7 @@
 import type { Logger } from "../ports/logger.ts";
 import type { IdentityInput, Store } from "../ports/store.ts";
 
-interface PendingUsage {
+export interface PendingUsage {
   identity: IdentityInput;
   at: Date;
   attempts: number;
@@ -16,34 +16,48 @@ export class UsageBacklog {
   readonly #items: PendingUsage[] = [];
   #flushing = false;
 
-  constructor(private readonly maxItems = 10_000) {}
+  constructor(
+    private readonly maxItems = 10_000,
+    private readonly maxAttempts = 20,
+  ) {}
 
   get size(): number {
     return this.#items.length;
   }
 
-  add(identity: IdentityInput, at: Date): void {
-    if (this.#items.length >= this.maxItems) this.#items.shift();
+  /** Queues one search's usage. When full, the oldest entry is dropped and returned (caller logs it). */
+  add(identity: IdentityInput, at: Date): PendingUsage | null {
+    const dropped = this.#items.length >= this.maxItems ? this.#items.shift()! : null;
     this.#items.push({ identity, at, attempts: 0 });
+    return dropped;
   }
 
-  /** Writes what it can; items that fail again stay for the next flush. Returns how many were written. */
+  /**
+   * Writes what it can, oldest first. A failure moves that entry to the back (so one bad entry cannot block
+   * the others) and ends this round; after `maxAttempts` failures an entry is dropped and logged
+   * (`usage_backlog_dropped`). Returns how many were written.
+   */
   async flush(store: Store, logger: Logger): Promise<number> {
     if (this.#flushing || this.#items.length === 0) return 0;
     this.#flushing = true;
     let written = 0;
     try {
-      while (this.#items.length > 0) {
-        const item = this.#items[0]!;
+      let budget = this.#items.length;
+      while (budget-- > 0 && this.#items.length > 0) {
+        const item = this.#items.shift()!;
         try {
           const accountId = await store.resolveIdentity(item.identity, item.at);
           // history 0: this search already ran, only its usage is being recorded.
           await store.consumeSearch(accountId, 0, item.at);
-          this.#items.shift();
           written++;
         } catch (error) {
           item.attempts++;
-          logger.warn({ err: error, pending: this.#items.length }, "usage_backlog_flush_failed");
+          if (item.attempts >= this.maxAttempts) {
+            logger.error({ err: error, identity: item.identity, at: item.at }, "usage_backlog_dropped");
+          } else {
+            this.#items.push(item);
+            logger.warn({ err: error, pending: this.#items.length }, "usage_backlog_flush_failed");
+          }
           break;
         }
       }
