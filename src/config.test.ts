@@ -8,6 +8,7 @@ describe("loadConfig", () => {
     expect(config.store).toEqual({
       dataDir: "./data",
       databaseUrl: undefined,
+      migrateOnStart: true,
       supabaseUrl: undefined,
       supabaseServiceRoleKey: undefined,
     });
@@ -46,6 +47,7 @@ describe("loadConfig", () => {
     expect(config.port).toBe(3000);
     expect(config.pncp.maxRetries).toBe(3);
     expect(config.whatsapp.minIntervalMs).toBe(6000);
+    expect(loadConfig({ DATABASE_MIGRATE_ON_START: "false" }).store.migrateOnStart).toBe(false);
   });
 
   it("lists every bad variable at once", () => {

@@ -35,6 +35,10 @@ const envSchema = z.object({
 
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: optionalString,
+  DATABASE_MIGRATE_ON_START: z
+    .enum(["true", "false", "1", "0", ""])
+    .default("true")
+    .transform((v) => v !== "false" && v !== "0"),
   SUPABASE_URL: optionalString,
   SUPABASE_SERVICE_ROLE_KEY: optionalString,
   REDIS_URL: optionalString,
@@ -91,6 +95,7 @@ function buildConfig(env: Env) {
     store: {
       dataDir: env.DATA_DIR,
       databaseUrl: env.DATABASE_URL,
+      migrateOnStart: env.DATABASE_MIGRATE_ON_START,
       supabaseUrl: env.SUPABASE_URL,
       supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
     },

@@ -10,6 +10,8 @@ export interface StoreConfig {
   supabaseServiceRoleKey?: string;
   /** DATA_DIR for the embedded store. */
   dataDir: string;
+  /** Apply pending migrations when opening Postgres (default true); false for a database the Supabase CLI migrates. */
+  migrateOnStart?: boolean;
 }
 
 /** The configured store: Supabase (URL + service key) > Postgres (DATABASE_URL) > embedded PGlite. */
@@ -24,6 +26,8 @@ export async function createStore(config: StoreConfig, logger: Logger): Promise<
       logger,
     });
   }
-  if (config.databaseUrl) return PgStore.open({ databaseUrl: config.databaseUrl, logger });
+  if (config.databaseUrl) {
+    return PgStore.open({ databaseUrl: config.databaseUrl, logger, migrate: config.migrateOnStart ?? true });
+  }
   return PgliteStore.open({ dataDir: config.dataDir, logger });
 }
