@@ -23,6 +23,11 @@ export interface SlackSinkOptions {
 }
 
 /** Shown when Slack refuses because the bot is not in the conversation (instead of failing silently). */
+/** When only the upload was refused (public channel via chat:write.public): the results are already there. */
+export const FILE_INVITE_HINT =
+  "📎 Não estou neste canal, então enviei a planilha por mensagem direta. " +
+  "Para recebê-la aqui da próxima vez, digite no canal: /invite @Smart PNCP";
+
 export const INVITE_HINT =
   "⚠️ Não estou neste canal, então não consigo publicar aqui (nem enviar a planilha). " +
   "Para me adicionar, digite no canal: /invite @Smart PNCP\n" +
@@ -57,6 +62,7 @@ export function createSlackSink(options: SlackSinkOptions): ReplySink {
   let channelBlocked = false;
   let hinted = false;
   let finished = false;
+  let messageWasPosted = false;
 
   async function privately(message: SlackMessage): Promise<void> {
     if (respond) {
@@ -82,11 +88,11 @@ export function createSlackSink(options: SlackSinkOptions): ReplySink {
     await client.chat.postMessage({ channel: userId, ...message });
   }
 
-  async function hintOnce(): Promise<void> {
+  async function hintOnce(text = INVITE_HINT): Promise<void> {
     if (hinted) return;
     hinted = true;
     logger.info({ channel }, "slack_not_in_channel");
-    await privately(plainMessage(INVITE_HINT));
+    await privately(plainMessage(text));
   }
 
   async function post(message: SlackMessage): Promise<string | undefined> {
@@ -99,6 +105,7 @@ export function createSlackSink(options: SlackSinkOptions): ReplySink {
           unfurl_links: false,
           unfurl_media: false,
         });
+        messageWasPosted = true;
         return result.ts;
       } catch (error) {
         if (!isMembershipError(error)) throw error;
@@ -146,7 +153,8 @@ export function createSlackSink(options: SlackSinkOptions): ReplySink {
       } catch (error) {
         if (!isMembershipError(error)) throw error;
         channelBlocked = true;
-        await hintOnce();
+        // Messages went out (chat:write.public) when nothing was blocked before: only the file needs the DM.
+        await hintOnce(messageWasPosted ? FILE_INVITE_HINT : INVITE_HINT);
       }
     }
     const dm = await client.conversations.open({ users: userId });

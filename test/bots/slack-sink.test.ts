@@ -1,6 +1,6 @@
 import { webApi } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSlackSink, INVITE_HINT, type RespondFn } from "../../src/bots/slack-sink.ts";
+import { createSlackSink, FILE_INVITE_HINT, INVITE_HINT, type RespondFn } from "../../src/bots/slack-sink.ts";
 import type { Reply } from "../../src/core/chat/reply.ts";
 import { XLSX_MIME } from "../../src/core/chat/reply.ts";
 import { silentLogger } from "../../src/core/ports/logger.ts";
@@ -100,7 +100,7 @@ describe("Slack reply sink", () => {
     await sink.send(file);
 
     expect(fake.responses).toHaveLength(1);
-    expect(fake.responses[0]!.body).toMatchObject({ response_type: "ephemeral", text: INVITE_HINT });
+    expect(fake.responses[0]!.body).toMatchObject({ response_type: "ephemeral", text: FILE_INVITE_HINT });
     expect(String(fake.responses[0]!.body.text)).toContain("/invite @Smart PNCP");
     expect(fake.callsOf("conversations.open")[0]!.params.users).toBe("U7");
     expect(fake.completedUploads().map((u) => u.channelId)).toEqual(["D7"]);

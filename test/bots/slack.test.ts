@@ -1,6 +1,6 @@
 import ExcelJS from "exceljs";
 import { afterEach, describe, expect, it } from "vitest";
-import { INVITE_HINT } from "../../src/bots/slack-sink.ts";
+import { FILE_INVITE_HINT } from "../../src/bots/slack-sink.ts";
 import {
   type FakePncp,
   type FixtureRecord,
@@ -203,7 +203,7 @@ describe("Slack end to end", () => {
     ).toBe(200);
     await d.testApp.drain();
     const hint = d.fake.responses.find((r) => String(r.body.text).includes("/invite @Smart PNCP"));
-    expect(hint?.body).toMatchObject({ response_type: "ephemeral", text: INVITE_HINT });
+    expect(hint?.body).toMatchObject({ response_type: "ephemeral", text: FILE_INVITE_HINT });
     const uploads = d.fake.completedUploads();
     expect(uploads).toHaveLength(1);
     expect(uploads[0]!.channelId).toBe(`D${SLACK.userId.slice(1)}`);
