@@ -30,9 +30,13 @@ export class Pacer {
   run(recipient: string, send: () => Promise<boolean>): Promise<void> {
     const previous = this.#tails.get(recipient) ?? Promise.resolve();
     const mine = previous.then(async () => {
-      const last = this.#last.get(recipient);
-      const wait = last === undefined ? 0 : last + this.minIntervalMs - this.#now();
-      if (wait > 0) await this.#sleep(wait);
+      // Re-check after sleeping: timers may fire a millisecond early by the wall clock.
+      for (;;) {
+        const last = this.#last.get(recipient);
+        const wait = last === undefined ? 0 : last + this.minIntervalMs - this.#now();
+        if (wait <= 0) break;
+        await this.#sleep(wait);
+      }
       let sent = true;
       try {
         sent = await send();

@@ -65,6 +65,11 @@ export class PgStore extends SqlStore {
     });
     // An idle client losing its connection emits on the pool; without a listener Node would crash.
     pool.on("error", (error) => logger.warn({ err: error }, "pg_pool_error"));
+    // An error on a checked-out or closing client (server restart, admin termination) must never crash
+    // the process; the query in flight still rejects and is handled by its caller.
+    pool.on("connect", (client) =>
+      client.on("error", (error) => logger.warn({ err: error }, "pg_client_error")),
+    );
     const store = new PgStore(poolExecutor(pool), logger, () => pool.end());
     try {
       if (options.migrate ?? true) await store.migrate();

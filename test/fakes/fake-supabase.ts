@@ -75,6 +75,9 @@ export class FakeSupabase {
     this.#options = options;
     this.#allow = new Set(options.allow ?? STORE_RPC_FUNCTIONS);
     this.#pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // A test database is dropped WITH (FORCE) after the suite: a client still closing must not crash the run.
+    this.#pool.on("error", () => undefined);
+    this.#pool.on("connect", (client) => client.on("error", () => undefined));
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => this.#send(res, 500, { message: String(error) }));
     });

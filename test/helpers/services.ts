@@ -101,3 +101,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       admin((client) => client.query(`drop database if exists ${name} with (force)`).then(() => undefined)),
   };
 }
+
+/** A pg Pool for tests whose clients never crash the run when their database is dropped WITH (FORCE). */
+export function testPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  return pool;
+}

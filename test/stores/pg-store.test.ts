@@ -1,9 +1,9 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/core/ports/logger.ts";
 import { applyMigrations } from "../../src/stores/migrate.ts";
 import { PgStore, poolExecutor } from "../../src/stores/pg-store.ts";
-import { createTestDatabase, needPostgres, type TestDatabase } from "../helpers/services.ts";
+import { createTestDatabase, needPostgres, type TestDatabase, testPool } from "../helpers/services.ts";
 import { expectApiRolesReadNothing } from "./rls-checks.ts";
 import { runStoreContract } from "./store-contract.ts";
 
@@ -25,7 +25,7 @@ describe.skipIf(!postgres)("Postgres store", () => {
     let pool: pg.Pool;
     beforeAll(async () => {
       store = await PgStore.open({ databaseUrl: database.url, max: 20 });
-      pool = new pg.Pool({ connectionString: database.url, max: 5 });
+      pool = testPool(database.url, 5);
     });
     afterAll(async () => {
       await store?.close();
@@ -114,7 +114,7 @@ describe.skipIf(!postgres)("Postgres store", () => {
   describe("migrations and security", () => {
     let pool: pg.Pool;
     beforeAll(async () => {
-      pool = new pg.Pool({ connectionString: database.url, max: 3 });
+      pool = testPool(database.url, 3);
     });
     afterAll(async () => {
       await pool?.end();
@@ -136,7 +136,7 @@ describe.skipIf(!postgres)("Postgres store", () => {
 
     it("serialises two instances migrating a fresh database at once", async () => {
       const fresh = await createTestDatabase();
-      const pools = [1, 2].map(() => new pg.Pool({ connectionString: fresh.url, max: 1 }));
+      const pools = [1, 2].map(() => testPool(fresh.url, 1));
       try {
         const results = await Promise.all(
           pools.map((p) => applyMigrations(poolExecutor(p), { logger: silentLogger() })),

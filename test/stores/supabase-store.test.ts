@@ -1,4 +1,3 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/core/ports/logger.ts";
 import { applyMigrations } from "../../src/stores/migrate.ts";
@@ -6,7 +5,7 @@ import { poolExecutor } from "../../src/stores/pg-store.ts";
 import { createServerClient } from "../../src/stores/supabase-client.ts";
 import { SupabaseStore } from "../../src/stores/supabase-store.ts";
 import { FakeSupabase } from "../fakes/fake-supabase.ts";
-import { createTestDatabase, needPostgres, type TestDatabase } from "../helpers/services.ts";
+import { createTestDatabase, needPostgres, type TestDatabase, testPool } from "../helpers/services.ts";
 import { runStoreContract } from "./store-contract.ts";
 
 const postgres = await needPostgres();
@@ -18,7 +17,7 @@ describe.skipIf(!postgres)("Supabase store through the PostgREST stand-in", () =
   let fake: FakeSupabase;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    const pool = testPool(database.url, 2);
     await applyMigrations(poolExecutor(pool), { logger: silentLogger() });
     await pool.end();
     fake = await FakeSupabase.start({
