@@ -225,7 +225,7 @@ describe("WhatsAppSink", () => {
   });
 
   it("paces messages to one user and leaves other users alone", async () => {
-    const { client, sink } = setup({ minIntervalMs: 60 });
+    const { client, sink } = setup({ minIntervalMs: 300 });
     const a = sink("5511000000001");
     const b = sink("5511000000002");
     await Promise.all([
@@ -239,8 +239,8 @@ describe("WhatsAppSink", () => {
     expect(
       client.sent.filter((m) => m.to === "5511000000001").map((m) => (m as { body: string }).body),
     ).toEqual(["a1", "a2", "a3"]);
-    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(60);
-    expect(times("5511000000002")[0]! - at[0]!).toBeLessThan(60);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(300);
+    expect(times("5511000000002")[0]! - at[0]!).toBeLessThan(300);
   });
 });
 
@@ -257,7 +257,7 @@ describe("Pacer", () => {
       order.push("sent");
       return true;
     });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(order).toEqual(["skipped", "sent"]);
     await pacer.idle();
   });

