@@ -128,7 +128,7 @@ describe("checkEntitlement", () => {
     });
     const flakyDeps = { ...deps, store: flaky };
     const result = await checkEntitlement(who, 7, flakyDeps);
-    expect(result).toEqual({ ok: true, accountId: null, plan: null, charge: null, failedOpen: true });
+    expect(result).toMatchObject({ ok: true, accountId: null, plan: null, charge: null, failedOpen: true });
     expect(deps.counters.get("quota_check_error")).toBe(1);
     expect(deps.backlog.size).toBe(1);
     expect(await deps.backlog.flush(flaky, deps.logger)).toBe(0);
@@ -139,6 +139,24 @@ describe("checkEntitlement", () => {
     expect(deps.backlog.size).toBe(0);
     const accountId = await store.resolveIdentity(who);
     expect((await store.getAccountStatus(accountId, clock.now())).used).toBe(1);
+  });
+
+  it("cancels the queued usage of a failed-open search that did not run", async () => {
+    const backlog = new UsageBacklog();
+    const failing = new Proxy(store as Store, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        return () => Promise.reject(new AppError("STORE_UNAVAILABLE", "down", { retryable: true }));
+      },
+    });
+    const result = await checkEntitlement(user(), 7, { ...deps, store: failing, backlog });
+    expect(result.ok && result.pending).toBeTruthy();
+    expect(backlog.size).toBe(1);
+    if (!result.ok || !result.pending) return;
+    expect(backlog.cancel(result.pending)).toBe(true);
+    expect(backlog.size).toBe(0);
+    expect(backlog.cancel(result.pending)).toBe(false);
   });
 
   it("does not fail open on a repeatable store error: the search is refused, not free", async () => {

@@ -107,10 +107,13 @@ async function runSearchJob(
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code }, "search_failed");
     // Nothing searched (PNCP down) or cut off by shutdown: the search is given back.
+    const notRun = appError.code === "PNCP_UNAVAILABLE" || signal.aborted;
     const refunded =
-      signal.aborted && entitlement.charge
-        ? await refundCharge(entitlement.charge, deps)
-        : await refundIfUnavailable(appError, entitlement.charge, deps);
+      notRun && entitlement.pending
+        ? deps.backlog.cancel(entitlement.pending)
+        : signal.aborted && entitlement.charge
+          ? await refundCharge(entitlement.charge, deps)
+          : await refundIfUnavailable(appError, entitlement.charge, deps);
     const code =
       appError.code === "INVALID_QUERY" || appError.code === "PNCP_UNAVAILABLE" ? appError.code : "INTERNAL";
     let text = errorMessage(code, {

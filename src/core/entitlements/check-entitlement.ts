@@ -6,7 +6,7 @@ import type { Counters } from "../ports/metrics.ts";
 import type { RateLimiter } from "../ports/rate-limiter.ts";
 import type { ConsumeResult, IdentityInput, Plan, RefusalReason, Store } from "../ports/store.ts";
 import { suggestUpgrade, type UpgradeNeed } from "./suggest-upgrade.ts";
-import type { UsageBacklog } from "./usage-backlog.ts";
+import type { PendingUsage, UsageBacklog } from "./usage-backlog.ts";
 
 /** Ports the entitlement flow needs. */
 export interface EntitlementDeps {
@@ -31,6 +31,8 @@ export type EntitlementResult =
       plan: Plan | null;
       charge: ConsumeResult | null;
       failedOpen: boolean;
+      /** Fail open: the usage queued for later, to cancel when the search does not run. */
+      pending?: PendingUsage | null;
     }
   | {
       ok: false;
@@ -103,7 +105,14 @@ export async function checkEntitlement(
     const dropped = deps.backlog.add(identity, now);
     if (dropped) logger.error({ identity: dropped.identity, at: dropped.at }, "usage_backlog_dropped");
     logger.error({ err: appError, backlog: deps.backlog.size }, "quota_check_error");
-    return { ok: true, accountId: null, plan: null, charge: null, failedOpen: true };
+    return {
+      ok: true,
+      accountId: null,
+      plan: null,
+      charge: null,
+      failedOpen: true,
+      pending: deps.backlog.last,
+    };
   }
   logger.info(
     { accountId, planId: plan.id, used: charge.used, quota: charge.quota, remaining: charge.remaining },

@@ -32,6 +32,19 @@ export class UsageBacklog {
     return dropped;
   }
 
+  /** The entry just added by `add` (to cancel it if the search does not run). */
+  get last(): PendingUsage | null {
+    return this.#items.at(-1) ?? null;
+  }
+
+  /** Removes a queued entry (its search turned out not to run); false when it was already written or dropped. */
+  cancel(entry: PendingUsage): boolean {
+    const index = this.#items.indexOf(entry);
+    if (index < 0) return false;
+    this.#items.splice(index, 1);
+    return true;
+  }
+
   /**
    * Writes what it can, oldest first. A failure moves that entry to the back (so one bad entry cannot block
    * the others) and ends this round; after `maxAttempts` failures an entry is dropped and logged
