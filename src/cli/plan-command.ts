@@ -52,7 +52,11 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       const until = days === null ? null : new Date(clock.now().getTime() + days * 86_400_000);
       await store.setPlan(accountId, planId as PlanId, until);
     }
-    const status = await store.getAccountStatus(accountId, clock.now());
+    const status = await store.getAccountStatus(
+      accountId,
+      clock.now(),
+      key.kind === "user" ? key.identity.teamId : undefined,
+    );
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ userKey, ...status }, null, 2)}\n`);
       return 0;

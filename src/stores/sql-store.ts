@@ -1,13 +1,15 @@
 import type { Logger } from "../core/ports/logger.ts";
-import type {
-  AccountStatus,
-  ConsumeResult,
-  IdentityInput,
-  Plan,
-  PlanId,
-  Platform,
-  SearchLogEntry,
-  Store,
+import {
+  type AccountStatus,
+  type ConsumeResult,
+  type IdentityInput,
+  type Plan,
+  type PlanId,
+  type Platform,
+  type SearchLogEntry,
+  type Store,
+  type TeamContext,
+  teamContextArg,
 } from "../core/ports/store.ts";
 import { applyMigrations } from "./migrate.ts";
 import { logSearchArgs, toAccountStatus, toConsumeResult, toPlan } from "./rows.ts";
@@ -78,12 +80,18 @@ export class SqlStore implements Store {
     return String(await this.#scalar("resolve_team", { p_platform: platform, p_team_id: teamId }));
   }
 
-  async consumeSearch(accountId: string, historyDays: number, now?: Date): Promise<ConsumeResult> {
+  async consumeSearch(
+    accountId: string,
+    historyDays: number,
+    now?: Date,
+    context?: TeamContext,
+  ): Promise<ConsumeResult> {
     return toConsumeResult(
       await this.#one("consume_search", {
         p_account_id: accountId,
         p_history_days: historyDays,
         p_now: now?.toISOString(),
+        p_team_id: teamContextArg(context),
       }),
     );
   }
@@ -104,9 +112,13 @@ export class SqlStore implements Store {
     return (await this.#scalar("claim_event", { p_source: source, p_id: id })) === true;
   }
 
-  async getAccountStatus(accountId: string, now?: Date): Promise<AccountStatus> {
+  async getAccountStatus(accountId: string, now?: Date, context?: TeamContext): Promise<AccountStatus> {
     return toAccountStatus(
-      await this.#one("account_status", { p_account_id: accountId, p_now: now?.toISOString() }),
+      await this.#one("account_status", {
+        p_account_id: accountId,
+        p_now: now?.toISOString(),
+        p_team_id: teamContextArg(context),
+      }),
     );
   }
 

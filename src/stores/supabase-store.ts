@@ -1,15 +1,17 @@
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { AppError } from "../core/errors.ts";
 import { type Logger, silentLogger } from "../core/ports/logger.ts";
-import type {
-  AccountStatus,
-  ConsumeResult,
-  IdentityInput,
-  Plan,
-  PlanId,
-  Platform,
-  SearchLogEntry,
-  Store,
+import {
+  type AccountStatus,
+  type ConsumeResult,
+  type IdentityInput,
+  type Plan,
+  type PlanId,
+  type Platform,
+  type SearchLogEntry,
+  type Store,
+  type TeamContext,
+  teamContextArg,
 } from "../core/ports/store.ts";
 import { logSearchArgs, toAccountStatus, toConsumeResult, toPlan } from "./rows.ts";
 import type { Row } from "./sql-executor.ts";
@@ -70,9 +72,15 @@ export class SupabaseStore implements Store {
     return String(await this.#rpc("resolve_team", { p_platform: platform, p_team_id: teamId }));
   }
 
-  async consumeSearch(accountId: string, historyDays: number, now?: Date): Promise<ConsumeResult> {
+  async consumeSearch(
+    accountId: string,
+    historyDays: number,
+    now?: Date,
+    context?: TeamContext,
+  ): Promise<ConsumeResult> {
     const args: Record<string, unknown> = { p_account_id: accountId, p_history_days: historyDays };
     if (now) args.p_now = now.toISOString();
+    if (context !== undefined) args.p_team_id = teamContextArg(context);
     return toConsumeResult((await this.#rpc("consume_search", args, true)) as Row);
   }
 
@@ -92,9 +100,10 @@ export class SupabaseStore implements Store {
     return (await this.#rpc("claim_event", { p_source: source, p_id: id })) === true;
   }
 
-  async getAccountStatus(accountId: string, now?: Date): Promise<AccountStatus> {
+  async getAccountStatus(accountId: string, now?: Date, context?: TeamContext): Promise<AccountStatus> {
     const args: Record<string, unknown> = { p_account_id: accountId };
     if (now) args.p_now = now.toISOString();
+    if (context !== undefined) args.p_team_id = teamContextArg(context);
     return toAccountStatus((await this.#rpc("account_status", args, true)) as Row);
   }
 

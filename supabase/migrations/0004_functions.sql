@@ -31,14 +31,22 @@ language sql immutable set search_path = public, pg_temp as $$
   end;
 $$;
 
--- The account whose plan applies: the team of the person's latest team context when that team has a live
--- team plan, else the account itself.
-create or replace function _effective_account(p_account_id uuid, p_now timestamptz) returns uuid
+-- The account whose plan applies: the team of the chat context when that team has a live team plan, else
+-- the account itself. `p_team_id` names the context explicitly ('' = a private chat, no team), so two
+-- commands from different contexts at once cannot charge each other's account; NULL falls back to the
+-- person's latest team context recorded by `resolve_identity`.
+create or replace function _effective_account(p_account_id uuid, p_now timestamptz, p_team_id text)
+returns uuid
 language sql stable security definer set search_path = public, pg_temp as $$
   select coalesce(
     (select s.account_id
        from accounts a
-       join subscriptions s on s.account_id = a.last_team_account_id
+       join accounts t on t.id = case
+         when p_team_id is null then a.last_team_account_id
+         else (select x.id from accounts x
+                where x.kind = 'team' and x.platform = a.platform and x.external_id = btrim(p_team_id))
+       end
+       join subscriptions s on s.account_id = t.id
        join plans p on p.id = s.plan_id
       where a.id = p_account_id
         and p.team
@@ -131,7 +139,9 @@ $$;
 
 -- One atomic check-and-consume. Order: plan/trial state, monthly quota, history days (checked before
 -- consuming, so a refused search never costs). The conditional upsert never lets usage pass the quota.
-create or replace function consume_search(p_account_id uuid, p_history_days integer, p_now timestamptz default now())
+create or replace function consume_search(
+  p_account_id uuid, p_history_days integer, p_now timestamptz default now(), p_team_id text default null
+)
 returns table (
   allowed boolean, reason text, plan_id text, used integer, quota integer, remaining integer,
   resets_at timestamptz, charged_account_id uuid, month_key text
@@ -150,7 +160,7 @@ begin
   if not exists (select from accounts a where a.id = p_account_id) then
     raise exception 'account_not_found' using errcode = 'P0002';
   end if;
-  v_charged := _effective_account(p_account_id, p_now);
+  v_charged := _effective_account(p_account_id, p_now, p_team_id);
   select * into v_sub from subscriptions s where s.account_id = v_charged;
   select * into v_plan from plans p where p.id = coalesce(v_sub.plan_id, 'free_trial');
   v_state := _plan_state(v_plan.trial_days, v_sub.status, v_sub.current_period_end, v_sub.trial_ends_at, p_now);
@@ -244,7 +254,9 @@ end
 $$;
 
 -- What `/plano` shows: the plan that applies (a covering team's plan included), usage and reset date.
-create or replace function account_status(p_account_id uuid, p_now timestamptz default now())
+create or replace function account_status(
+  p_account_id uuid, p_now timestamptz default now(), p_team_id text default null
+)
 returns table (
   account_id uuid, effective_account_id uuid, plan_id text, plan_name text, price_cents integer,
   searches_per_month integer, history_days integer, excel boolean, per_minute integer, team boolean,
@@ -265,7 +277,7 @@ begin
   if not exists (select from accounts a where a.id = p_account_id) then
     raise exception 'account_not_found' using errcode = 'P0002';
   end if;
-  v_effective := _effective_account(p_account_id, p_now);
+  v_effective := _effective_account(p_account_id, p_now, p_team_id);
   select * into v_sub from subscriptions s where s.account_id = v_effective;
   select * into v_plan from plans p where p.id = coalesce(v_sub.plan_id, 'free_trial');
   v_state := _plan_state(v_plan.trial_days, v_sub.status, v_sub.current_period_end, v_sub.trial_ends_at, p_now);

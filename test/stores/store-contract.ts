@@ -217,6 +217,37 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.getAccountStatus(account)).plan.id).toBe("sala_guerra");
     });
 
+    it("refuses a team plan on a person's account: it would cover no one else", async () => {
+      const account = await store.resolveIdentity(person());
+      await expect(store.setPlan(account, "sala_guerra", null)).rejects.toThrow(
+        /team_plan_needs_team_account/,
+      );
+      expect((await store.getAccountStatus(account)).plan.id).toBe("free_trial");
+    });
+
+    it("charges the context the command came from, whatever context resolved last (no race)", async () => {
+      const groupId = `-200${Date.now()}${Math.floor(Math.random() * 1000)}`;
+      const dm = person("telegram");
+      const inGroup = { ...dm, teamId: groupId };
+      const account = await store.resolveIdentity(inGroup);
+      const team = await store.resolveTeam("telegram", groupId);
+      await store.setPlan(team, "sala_guerra", null);
+      // A group command and a DM command interleave: the DM resolved last, the group one consumes now.
+      await store.resolveIdentity(dm);
+      expect(await store.consumeSearch(account, 30, undefined, groupId)).toMatchObject({
+        allowed: true,
+        planId: "sala_guerra",
+        chargedAccountId: team,
+      });
+      await store.resolveIdentity(inGroup);
+      expect(await store.consumeSearch(account, 7, undefined, null)).toMatchObject({
+        planId: "free_trial",
+        chargedAccountId: account,
+      });
+      expect((await store.getAccountStatus(account, undefined, groupId)).plan.id).toBe("sala_guerra");
+      expect((await store.getAccountStatus(account, undefined, null)).plan.id).toBe("free_trial");
+    });
+
     it("refunds the charged account's month, never below zero", async () => {
       const account = await store.resolveIdentity(person());
       const r = await store.consumeSearch(account, 7);

@@ -58,7 +58,7 @@ export async function planReply(cmd: IncomingCommand, deps: ChatDeps): Promise<R
   const now = deps.clock.now();
   const accountId = await deps.store.resolveIdentity(identityOf(cmd), now);
   const [status, plans] = await Promise.all([
-    deps.store.getAccountStatus(accountId, now),
+    deps.store.getAccountStatus(accountId, now, cmd.teamId),
     deps.store.listPlans(),
   ]);
   const { plan } = status;
@@ -97,7 +97,7 @@ export async function subscribeReply(cmd: IncomingCommand, deps: ChatDeps): Prom
   const now = deps.clock.now();
   const accountId = await deps.store.resolveIdentity(identityOf(cmd), now);
   const [status, plans] = await Promise.all([
-    deps.store.getAccountStatus(accountId, now),
+    deps.store.getAccountStatus(accountId, now, cmd.teamId),
     deps.store.listPlans(),
   ]);
   const options = plans

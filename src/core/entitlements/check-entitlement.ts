@@ -69,7 +69,10 @@ export async function checkEntitlement(
   let charge: ConsumeResult;
   try {
     accountId = await store.resolveIdentity(identity, now);
-    const [status, allPlans] = await Promise.all([store.getAccountStatus(accountId, now), store.listPlans()]);
+    const [status, allPlans] = await Promise.all([
+      store.getAccountStatus(accountId, now, identity.teamId),
+      store.listPlans(),
+    ]);
     plan = status.plan;
     plans = allPlans;
 
@@ -87,7 +90,7 @@ export async function checkEntitlement(
         message: errorMessage("RATE_LIMITED", { plan, retryAfterMs: rate.retryAfterMs, upgrade }),
       };
     }
-    charge = await store.consumeSearch(accountId, requestedDays, now);
+    charge = await store.consumeSearch(accountId, requestedDays, now, identity.teamId);
     if (!charge.allowed) {
       const chargedPlan = plans.find((p) => p.id === charge.planId) ?? plan;
       return refusal(charge, accountId, chargedPlan, plans, requestedDays, status.trialEndsAt, logger);

@@ -61,7 +61,7 @@ export class UsageBacklog {
         try {
           const accountId = await store.resolveIdentity(item.identity, item.at);
           // history 0: this search already ran, only its usage is being recorded.
-          await store.consumeSearch(accountId, 0, item.at);
+          await store.consumeSearch(accountId, 0, item.at, item.identity.teamId);
           written++;
         } catch (error) {
           item.attempts++;

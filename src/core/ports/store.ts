@@ -77,6 +77,18 @@ export interface SearchLogEntry {
   reason: string | null;
 }
 
+/**
+ * The chat context of a call: the team id (Slack workspace, Telegram group) or null for a private chat.
+ * Passed explicitly so a team plan applies to that context only, even with concurrent commands from
+ * other contexts; omitted, the person's latest context recorded by `resolve_identity` is used.
+ */
+export type TeamContext = string | null;
+
+/** SQL argument for a context: '' means "no team" (private chat); undefined leaves the SQL default. */
+export function teamContextArg(context: TeamContext | undefined): string | undefined {
+  return context === undefined ? undefined : (context ?? "");
+}
+
 export interface Store {
   /**
    * `resolve_identity`: the account of a chat identity, created on first contact (race-safe). `now` is the
@@ -84,14 +96,19 @@ export interface Store {
    */
   resolveIdentity(input: IdentityInput, now?: Date): Promise<string>;
   /** `consume_search`: one atomic check-and-consume. */
-  consumeSearch(accountId: string, historyDays: number, now?: Date): Promise<ConsumeResult>;
+  consumeSearch(
+    accountId: string,
+    historyDays: number,
+    now?: Date,
+    context?: TeamContext,
+  ): Promise<ConsumeResult>;
   /** `refund_search`: give back one search of `monthKey` (search failed because PNCP was down). */
   refundSearch(chargedAccountId: string, monthKey: string): Promise<void>;
   /** `set_plan`: used by billing and admins; `until` null = open-ended. */
   setPlan(accountId: string, planId: PlanId, until: Date | null): Promise<void>;
   /** `claim_event`: true exactly once per (source, id). */
   claimEvent(source: string, id: string): Promise<boolean>;
-  getAccountStatus(accountId: string, now?: Date): Promise<AccountStatus>;
+  getAccountStatus(accountId: string, now?: Date, context?: TeamContext): Promise<AccountStatus>;
   listPlans(): Promise<Plan[]>;
   logSearch(entry: SearchLogEntry): Promise<void>;
   /** Slack OAuth installations, stored as JSON keyed by team/enterprise id. */
