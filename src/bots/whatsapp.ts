@@ -100,6 +100,10 @@ export function createWhatsAppAdapter(
           const errors = event.detail?.errors;
           if (errors) logger.warn({ ...event.detail }, "whatsapp_status_failed");
           else logger.debug({ ...event.detail }, "whatsapp_status");
+        } else if (event.detail?.field === "user_id_update") {
+          // A rotated business-scoped user id: the next message would open a new account. Not migrated
+          // automatically yet; logged loudly so the identity can be re-pointed by an admin.
+          logger.warn({ ...event.detail }, "whatsapp_user_id_update_unhandled");
         } else {
           logger.info({ reason: event.reason, ...event.detail }, "whatsapp_event_ignored");
         }
