@@ -75,6 +75,7 @@ export async function startSearch(
     // Nothing reached the user (bot blocked, no rights, platform down): do not search, give the search back.
     deps.logger.error({ err: error }, "ack_failed");
     if (entitlement.charge) await refundCharge(entitlement.charge, deps);
+    else if (entitlement.pending) deps.backlog.cancel(entitlement.pending);
     throw error;
   }
   deps.queue.enqueue({
