@@ -14,18 +14,20 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function measure(label: string, store: Store): Promise<void> {
+  // A workspace member on Sala de Guerra (1000 searches, charged to the team): every call below is allowed,
+  // and it measures the real team path (effective account resolved in SQL).
   const account = await store.resolveIdentity({
-    platform: "cli",
-    userId: "bench",
-    teamId: null,
+    platform: "slack",
+    userId: "U-bench",
+    teamId: "T-bench",
     displayName: null,
   });
-  await store.setPlan(account, "sala_guerra", null); // 1000 searches: every call below is an allowed consume
-  for (let i = 0; i < 20; i++) await store.getAccountStatus(account); // warm-up, no usage
+  await store.setPlan(await store.resolveTeam("slack", "T-bench"), "sala_guerra", null);
+  for (let i = 0; i < 20; i++) await store.getAccountStatus(account, undefined, "T-bench"); // warm-up, no usage
   const times: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const start = performance.now();
-    const result = await store.consumeSearch(account, 30);
+    const result = await store.consumeSearch(account, 30, undefined, "T-bench");
     times.push(performance.now() - start);
     if (!result.allowed) throw new Error(`bench: unexpected refusal ${result.reason}`);
   }
