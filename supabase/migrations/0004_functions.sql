@@ -15,6 +15,20 @@ language sql stable set search_path = public, pg_temp as $$
     at time zone 'America/Sao_Paulo';
 $$;
 
+-- The usage bucket of a plan: the trial's searches are for the whole trial ('trial'), not per calendar
+-- month; paid plans count per São Paulo month.
+create or replace function _usage_key(p_trial_days integer, p_now timestamptz) returns text
+language sql stable set search_path = public, pg_temp as $$
+  select case when p_trial_days is not null then 'trial' else _month_key(p_now) end;
+$$;
+
+-- When that bucket renews: the trial's end (it does not renew), else the next 1st in São Paulo.
+create or replace function _usage_resets_at(p_trial_days integer, p_trial_ends_at timestamptz, p_now timestamptz)
+returns timestamptz
+language sql stable set search_path = public, pg_temp as $$
+  select case when p_trial_days is not null then coalesce(p_trial_ends_at, p_now) else _month_resets_at(p_now) end;
+$$;
+
 -- 'ok', 'trial_expired' or 'plan_inactive' for a subscription at p_now.
 create or replace function _plan_state(
   p_trial_days integer, p_status text, p_period_end timestamptz, p_trial_ends_at timestamptz, p_now timestamptz
@@ -164,14 +178,8 @@ begin
   select * into v_sub from subscriptions s where s.account_id = v_charged;
   select * into v_plan from plans p where p.id = coalesce(v_sub.plan_id, 'free_trial');
   v_state := _plan_state(v_plan.trial_days, v_sub.status, v_sub.current_period_end, v_sub.trial_ends_at, p_now);
-  if v_plan.trial_days is not null then
-    -- The trial's searches are for the whole trial, not per calendar month.
-    v_month := 'trial';
-    v_resets := coalesce(v_sub.trial_ends_at, p_now);
-  else
-    v_month := _month_key(p_now);
-    v_resets := _month_resets_at(p_now);
-  end if;
+  v_month := _usage_key(v_plan.trial_days, p_now);
+  v_resets := _usage_resets_at(v_plan.trial_days, v_sub.trial_ends_at, p_now);
 
   if v_state = 'ok' and v_plan.searches_per_month > 0 and coalesce(p_history_days, 0) <= v_plan.history_days then
     insert into usage_monthly as u (account_id, month_key, searches)
@@ -281,7 +289,7 @@ begin
   select * into v_sub from subscriptions s where s.account_id = v_effective;
   select * into v_plan from plans p where p.id = coalesce(v_sub.plan_id, 'free_trial');
   v_state := _plan_state(v_plan.trial_days, v_sub.status, v_sub.current_period_end, v_sub.trial_ends_at, p_now);
-  v_month := case when v_plan.trial_days is not null then 'trial' else _month_key(p_now) end;
+  v_month := _usage_key(v_plan.trial_days, p_now);
   select coalesce(max(u.searches), 0) into v_used
     from usage_monthly u where u.account_id = v_effective and u.month_key = v_month;
   return query select p_account_id, v_effective, v_plan.id, v_plan.name, v_plan.price_cents,
@@ -294,8 +302,7 @@ begin
     end,
     v_sub.current_period_end, v_sub.trial_ends_at, v_used, v_plan.searches_per_month,
     greatest(v_plan.searches_per_month - v_used, 0),
-    case when v_plan.trial_days is not null then coalesce(v_sub.trial_ends_at, p_now)
-      else _month_resets_at(p_now) end,
+    _usage_resets_at(v_plan.trial_days, v_sub.trial_ends_at, p_now),
     v_month;
 end
 $$;

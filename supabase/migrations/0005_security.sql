@@ -22,6 +22,8 @@ grant usage, select on sequence search_log_id_seq to service_role;
 revoke execute on function
   _month_key(timestamptz),
   _month_resets_at(timestamptz),
+  _usage_key(integer, timestamptz),
+  _usage_resets_at(integer, timestamptz, timestamptz),
   _plan_state(integer, text, timestamptz, timestamptz, timestamptz),
   _effective_account(uuid, timestamptz, text),
   _ensure_account(text, text, text, text, timestamptz),
