@@ -2,18 +2,14 @@
  * One pt-BR line that echoes how a query was understood — shown in the "🔎 Buscando…" ack, the CLI
  * and the Excel "Resumo" sheet.
  */
-import type { BidStatus, Esfera } from "../bid.ts";
+import type { Esfera } from "../bid.ts";
 import { SECTORS } from "../filter/sectors.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { formatBRL, formatIsoDate } from "../format.ts";
 import { modalidadeName } from "../modalidades.ts";
+import { BID_STATUS_PLURAL } from "../summary/status-labels.ts";
 import type { SearchQuery, SortKey } from "./search-query.ts";
 
-const STATUS_LABELS: Record<BidStatus, string> = {
-  recebendo_propostas: "recebendo propostas",
-  em_julgamento: "em julgamento",
-  encerrada: "encerradas",
-};
 const ESFERA_LABELS: Record<Esfera, string> = { F: "federal", E: "estadual", M: "municipal", D: "distrital" };
 const SORT_LABELS: Record<SortKey, string> = {
   newest: "mais recentes",
@@ -41,7 +37,7 @@ export function describeQuery(query: SearchQuery, termsUsed?: string[]): string 
   parts.push(query.modalidades.map(shortModalidade).join(", "));
   if (query.openOnly) parts.push("recebendo propostas");
   const statuses = query.statuses.filter((s) => !(query.openOnly && s === "recebendo_propostas"));
-  if (statuses.length > 0) parts.push(statuses.map((s) => STATUS_LABELS[s]).join(", "));
+  if (statuses.length > 0) parts.push(statuses.map((s) => BID_STATUS_PLURAL[s]).join(", "));
   if (query.esferas.length > 0) parts.push(`esfera ${query.esferas.map((e) => ESFERA_LABELS[e]).join(", ")}`);
   if (query.municipios.length > 0) parts.push(`município: ${query.municipios.join(", ")}`);
   if (query.orgaos.length > 0) parts.push(`órgão: ${query.orgaos.join(", ")}`);

@@ -2,18 +2,13 @@ import type { Bid, BidStatus } from "../bid.ts";
 import { formatBRL, formatInt } from "../format.ts";
 import { modalidadeName } from "../modalidades.ts";
 import { emptySummary, plainSectorName, type SectorNamer } from "./empty-summary.ts";
-import { BID_STATUS_LABELS } from "./status-labels.ts";
+import { BID_STATUS_LABELS, BID_STATUS_PLURAL } from "./status-labels.ts";
 import type { Summarizer, Summary, SummaryInput } from "./summarizer.ts";
 import { alertText, countSentence, cut, formatDateAt, joinPt, place, rank } from "./summary-parts.ts";
 
 const OBJECT_CHARS = 90;
 const NAME_CHARS = 60;
 const MAX_HIGHLIGHTS = 5;
-const STATUS_PLURAL: Record<BidStatus, string> = {
-  recebendo_propostas: "recebendo propostas",
-  em_julgamento: "em julgamento",
-  encerrada: "encerradas",
-};
 
 /** Options of {@link FallbackSummarizer}. */
 export interface FallbackSummarizerOptions {
@@ -84,7 +79,7 @@ export function fallbackHighlights(bids: readonly Bid[], now: Date): string[] {
     )}.`,
   );
   const statuses = rank(bids, (b) => b.status).map(([status, n]) => {
-    const label = n === 1 ? BID_STATUS_LABELS[status as BidStatus] : STATUS_PLURAL[status as BidStatus];
+    const label = n === 1 ? BID_STATUS_LABELS[status as BidStatus] : BID_STATUS_PLURAL[status as BidStatus];
     return `${formatInt(n)} ${label.toLowerCase()}`;
   });
   out.push(`Situação: ${joinPt(statuses)}.`);

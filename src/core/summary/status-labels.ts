@@ -11,3 +11,10 @@ export const BID_STATUS_LABELS: Readonly<Record<BidStatus, string>> = {
 export function bidStatusLabel(status: BidStatus): string {
   return BID_STATUS_LABELS[status];
 }
+
+/** Lowercase plural labels, for counts and filter descriptions ("3 encerradas", "em julgamento"). */
+export const BID_STATUS_PLURAL: Readonly<Record<BidStatus, string>> = {
+  recebendo_propostas: "recebendo propostas",
+  em_julgamento: "em julgamento",
+  encerrada: "encerradas",
+};
