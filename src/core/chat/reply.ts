@@ -7,6 +7,23 @@ export interface LinkButton {
   url: string;
 }
 
+/**
+ * A button that, when tapped, runs a chat command as if the user had typed it (Slack button action,
+ * Telegram inline keyboard callback, WhatsApp reply button). Adapters turn the tap into an
+ * `IncomingCommand` whose `text` is `command` and whose `messageId` is the tap's own delivery id.
+ */
+export interface CommandButton {
+  label: string;
+  /** The full command text, e.g. `/buscar asdfgh qwerty`. May be longer than a platform's payload limit. */
+  command: string;
+}
+
+export type Button = LinkButton | CommandButton;
+
+export function isCommandButton(button: Button): button is CommandButton {
+  return "command" in button;
+}
+
 /** One bid as shown in chat, already formatted in pt-BR. */
 export interface BidLine {
   title: string;

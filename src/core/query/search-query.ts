@@ -92,6 +92,12 @@ export type SearchQueryInput = z.input<typeof searchQuerySchema>;
 /** Result of reading what a user typed. `unrecognized` pieces are shown back to the user. */
 export interface ParsedQuery {
   query: SearchQuery;
+  /**
+   * What the grammar recognised in the text (e.g. "sector", "uf", "period", "value", "modalidade",
+   * "open", "status", "sort", "esfera", "municipio", "orgao", "quoted_term"). Empty means the text was
+   * only unknown words: in a private chat such plain text is not searched without a tap.
+   */
+  recognized?: string[];
   unrecognized: string[];
   /** Short pt-BR notes about choices made (e.g. "período limitado a 365 dias"). */
   notes: string[];

@@ -1,0 +1,132 @@
+/**
+ * Port for the local PNCP index: our own copy of PNCP's contratações, kept fresh by the sync worker
+ * (`src/core/sync/`) and read by `runSearch` (and later alerts). The same SQL (supabase/migrations) backs
+ * it on Postgres, Supabase and the embedded store, so every implementation behaves identically.
+ *
+ * Coverage is tracked per (São Paulo publication day × modalidade) *window* of
+ * `/v1/contratacoes/publicacao`: a window is `complete` only when every one of its pages arrived. Pages are
+ * recorded together with their records in one transaction (`recordPage`), so a sync killed at any point
+ * resumes exactly where it stopped and never counts a page it did not store.
+ */
+import type { Bid } from "../bid.ts";
+
+/** One (publication day × modalidade) window of `/v1/contratacoes/publicacao`, fetched nationally. */
+export interface WindowKey {
+  /** São Paulo calendar date, YYYY-MM-DD. */
+  day: string;
+  modalidade: number;
+}
+
+export interface WindowState extends WindowKey {
+  /** Every page arrived (and the window has been fetched at least once). */
+  complete: boolean;
+  /** `totalPaginas` PNCP reported on the latest page 1; null before page 1 arrived. */
+  pagesTotal: number | null;
+  /** Page numbers stored in the current pass (1-based, ascending). */
+  pagesDone: number[];
+  /** Records written for this window in the current pass. */
+  records: number;
+  /** When the window first became complete. */
+  fetchedAt: Date | null;
+  /** When a page of this window was last written (backfill or incremental refresh). */
+  refreshedAt: Date | null;
+}
+
+/** A record as the index keeps it: the normalized bid plus the raw PNCP record it came from. */
+export interface IndexedRecord {
+  bid: Bid;
+  /** The raw `/v1/contratacoes/*` record, kept so everything can be recomputed. */
+  raw: unknown;
+  /** `dataAtualizacaoGlobal` (else `dataAtualizacao`) as an ISO-8601 UTC instant; decides which version wins. */
+  pncpUpdatedAt: string | null;
+}
+
+export interface UpsertOutcome {
+  inserted: number;
+  /** Rows replaced by a newer version. */
+  updated: number;
+  /** Rows whose stored version was as new or newer (nothing written). */
+  unchanged: number;
+  /** Ids inserted or updated (what alerts match, in a later issue). */
+  changedIds: string[];
+}
+
+/**
+ * Candidate rows for a search. The index narrows by these (indexes), then `runSearch` applies the same
+ * `filterBids` the live path uses, so both paths give the same answer.
+ */
+export interface IndexSearch {
+  /** Empty = every UF. */
+  ufs: string[];
+  modalidades: number[];
+  /** Publication days (São Paulo), inclusive. Ignored when `openOnly`. */
+  from: string;
+  to: string;
+  /**
+   * Still receiving proposals at `now`; `to` after today bounds the closing date (as the live `/proposta`
+   * path does).
+   */
+  openOnly: boolean;
+  /** Sector id: candidates must carry its tag (computed when written, with the live matcher). */
+  sector: string | null;
+  /** Accent-folded user terms: candidates contain at least one (superset; the matcher decides). */
+  terms: string[];
+  minValue: number | null;
+  maxValue: number | null;
+}
+
+export interface CoverageRange {
+  modalidade: number;
+  /** Inclusive São Paulo day ranges of complete windows, ascending. */
+  ranges: Array<{ from: string; to: string }>;
+  partialWindows: number;
+}
+
+export interface IndexStatus {
+  rows: number;
+  coverage: CoverageRange[];
+  /** Latest `refreshedAt` of any window: how fresh the index is. */
+  freshAt: Date | null;
+  /** Latest completed sync round. */
+  lastRoundAt: Date | null;
+  /** Database size on disk (bytes) when the engine can tell. */
+  diskBytes: number | null;
+  /** Sector-tag version the rows carry, and how many rows carry an older one (pending re-tag). */
+  tagsVersion: string;
+  staleTagRows: number;
+}
+
+export interface BidIndex {
+  /** Upserts records by `numeroControlePNCP`, keeping the newest version by `pncpUpdatedAt`. */
+  upsertBids(records: IndexedRecord[], now: Date): Promise<UpsertOutcome>;
+  /**
+   * One page of a window, atomically: its records upserted and the page marked done. Page 1 also sets
+   * `pagesTotal` (and a changed `pagesTotal` restarts the pass). When every page is done the window
+   * becomes complete.
+   */
+  recordPage(
+    window: WindowKey,
+    page: number,
+    pagesTotal: number,
+    records: IndexedRecord[],
+    now: Date,
+  ): Promise<WindowState>;
+  /** Starts a new pass over a window (an incremental refresh): pages done are cleared, `complete` kept. */
+  restartWindow(window: WindowKey, now: Date): Promise<void>;
+  /** States of the windows in [from, to] × modalidades that exist (missing = never fetched). */
+  windows(from: string, to: string, modalidades: number[]): Promise<WindowState[]>;
+  /** Candidates for a search (see `IndexSearch`); statuses recomputed at `now`. */
+  search(query: IndexSearch, now: Date): Promise<Bid[]>;
+  /** Count of candidates, for the chat answer without loading every row. */
+  count(query: IndexSearch, now: Date): Promise<number>;
+  /**
+   * A named lease (one syncer across instances): true when `holder` now holds it until now + ttlMs
+   * (acquired, or renewed by the same holder).
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Records that a sync round finished (for freshness and `index status`). */
+  recordRound(now: Date, stats: Record<string, number>): Promise<void>;
+  status(): Promise<IndexStatus>;
+}
+
