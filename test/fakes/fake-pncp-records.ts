@@ -1,6 +1,6 @@
 /**
- * Data for the fake PNCP: the real recorded contratação records of ../shared/fixtures/pncp/ (see its
- * SOURCES.md), and synthetic volume cloned from them for benchmarks.
+ * Data for the fake PNCP: the real recorded contratação records of test/fixtures/pncp/ (copies of the
+ * shared collection, see its SOURCES.md), and synthetic volume cloned from them for benchmarks.
  *
  * - `loadFixtureRecords()` → the 579 real records (3 collected arrays + the `data` of the 4 recorded pages).
  * - `syntheticRecords(spec)` → `count` clones with fresh ids, spread round-robin over the given UFs ×
@@ -23,8 +23,8 @@ export interface FixtureRecord {
   [key: string]: unknown;
 }
 
-/** Directory of the shared real fixtures, resolved from this file (repo/test/fakes → ../shared). */
-export const FIXTURE_DIR = new URL("../../../shared/fixtures/pncp/", import.meta.url);
+/** Directory of the real fixtures, inside the repository so a clean clone runs the fake (test/fixtures/pncp). */
+export const FIXTURE_DIR = new URL("../fixtures/pncp/", import.meta.url);
 
 /** The collected arrays (page envelopes dropped by the collector). */
 export const RECORD_ARRAY_FILES = [
