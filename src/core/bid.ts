@@ -32,7 +32,10 @@ export interface Bid {
   esfera: Esfera | null;
   modalityId: number;
   modalityName: string;
-  /** `valorTotalEstimado`; null when missing (0 is kept: PNCP uses it for confidential budgets). */
+  /**
+   * `valorTotalEstimado`; null when missing. A 0 is kept as 0: PNCP sends it for a confidential budget
+   * (`orcamentoSigiloso`, "sigiloso"). Neither is a known value: see {@link knownValue}.
+   */
   estimatedValue: number | null;
   homologatedValue: number | null;
   /** ISO-8601 UTC instants (PNCP sends Brasília local time without offset). */
@@ -42,8 +45,29 @@ export interface Bid {
   situationId: number | null;
   situationName: string | null;
   status: BidStatus;
-  /** Bidding-platform URL when real, else the PNCP edital page. */
+  /**
+   * The link every renderer shows ("Abrir no PNCP"): always the PNCP page, the same as `pncpUrl`.
+   * Decision: the source system's link is often a generic portal home page (or `""`/`"string"`), while
+   * the PNCP page always resolves and links onward; so the source link lives apart in `sourceUrl`.
+   */
   link: string;
+  /**
+   * The bid's public PNCP page, built as PNCP's site does:
+   * `https://pncp.gov.br/app/editais/{cnpj}/{anoCompra}/{sequencialCompra}` (sequencial unpadded).
+   */
+  pncpUrl: string;
+  /** `linkSistemaOrigem` (ComprasNet, BNC, …) when it is a real http(s) URL; null for `""`/`"string"`/missing. */
+  sourceUrl: string | null;
+  /** `srp`: true for a registro de preços; null when PNCP did not say. */
+  srp: boolean | null;
   /** Publishing system (`usuarioNome`), e.g. "Compras.gov.br". */
   source: string | null;
+}
+
+/**
+ * The estimated value when it is known (finite and above 0), else null. PNCP's 0 means a confidential
+ * budget ("sigiloso") and null "não informado": both stay out of totals and of "com valor informado".
+ */
+export function knownValue(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) && value > 0 ? value : null;
 }

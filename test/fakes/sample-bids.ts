@@ -30,6 +30,9 @@ const BASE: Bid = {
   situationName: "Divulgada no PNCP",
   status: "recebendo_propostas",
   link: "",
+  pncpUrl: "",
+  sourceUrl: null,
+  srp: null,
   source: "Compras.gov.br",
 };
 
@@ -53,7 +56,11 @@ export function sampleBids(): Bid[] {
       publishedAt: "2026-09-15T07:00:06.000Z",
       proposalsOpenAt: "2026-09-15T11:00:00.000Z",
       proposalsCloseAt: "2026-09-28T12:00:00.000Z",
-      link: "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=12006005000392026",
+      link: "https://pncp.gov.br/app/editais/00394429000100/2026/2331",
+      pncpUrl: "https://pncp.gov.br/app/editais/00394429000100/2026/2331",
+      sourceUrl:
+        "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=12006005000392026",
+      srp: true,
     }),
     makeBid({
       id: "26989715000102-1-001430/2026",
@@ -68,7 +75,11 @@ export function sampleBids(): Bid[] {
       publishedAt: "2026-09-15T07:00:11.000Z",
       proposalsOpenAt: "2026-09-15T11:00:00.000Z",
       proposalsCloseAt: "2026-09-29T12:30:00.000Z",
-      link: "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=20009605000332026",
+      link: "https://pncp.gov.br/app/editais/26989715000102/2026/1430",
+      pncpUrl: "https://pncp.gov.br/app/editais/26989715000102/2026/1430",
+      sourceUrl:
+        "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=20009605000332026",
+      srp: false,
     }),
     makeBid({
       id: "00394452000103-1-019941/2026",
@@ -84,7 +95,11 @@ export function sampleBids(): Bid[] {
       publishedAt: "2026-09-15T07:00:16.000Z",
       proposalsOpenAt: "2026-09-15T12:30:00.000Z",
       proposalsCloseAt: "2026-10-29T13:00:00.000Z",
-      link: "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=16051805002532026",
+      link: "https://pncp.gov.br/app/editais/00394452000103/2026/19941",
+      pncpUrl: "https://pncp.gov.br/app/editais/00394452000103/2026/19941",
+      sourceUrl:
+        "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=16051805002532026",
+      srp: true,
     }),
     makeBid({
       id: "44935278000126-1-000343/2025",
@@ -100,7 +115,10 @@ export function sampleBids(): Bid[] {
       publishedAt: "2026-09-01T17:20:41.000Z",
       proposalsOpenAt: "2026-09-02T11:00:00.000Z",
       proposalsCloseAt: "2026-09-21T20:30:00.000Z",
-      link: "https://transparencia.rancharia.sp.gov.br/transparencia/",
+      link: "https://pncp.gov.br/app/editais/44935278000126/2025/343",
+      pncpUrl: "https://pncp.gov.br/app/editais/44935278000126/2025/343",
+      sourceUrl: "https://transparencia.rancharia.sp.gov.br/transparencia/",
+      srp: false,
       source: "Fiorilli Software",
     }),
     makeBid({
@@ -117,7 +135,10 @@ export function sampleBids(): Bid[] {
       publishedAt: "2026-09-11T17:03:04.000Z",
       proposalsOpenAt: "2026-09-21T03:01:00.000Z",
       proposalsCloseAt: "2026-09-22T02:59:00.000Z",
-      link: "http://portalcompras.tanabi.sp.gov.br",
+      link: "https://pncp.gov.br/app/editais/45157104000142/2026/107",
+      pncpUrl: "https://pncp.gov.br/app/editais/45157104000142/2026/107",
+      sourceUrl: "http://portalcompras.tanabi.sp.gov.br",
+      srp: true,
       source: "Fiorilli Software",
     }),
     makeBid({
@@ -136,8 +157,11 @@ export function sampleBids(): Bid[] {
       homologatedValue: 320,
       publishedAt: "2026-09-17T10:10:40.000Z",
       status: "encerrada",
-      // linkSistemaOrigem was "": the PNCP edital page instead.
+      // linkSistemaOrigem was "": no source link.
       link: "https://pncp.gov.br/app/editais/46675997000180/2026/350",
+      pncpUrl: "https://pncp.gov.br/app/editais/46675997000180/2026/350",
+      sourceUrl: null,
+      srp: false,
       source: "Fiorilli Software",
     }),
   ];

@@ -39,6 +39,7 @@ export function loadFixtureBids(): Bid[] {
 function toBid(r: RawRecord): Bid {
   const homologated = typeof r.valorTotalHomologado === "number" ? r.valorTotalHomologado : null;
   const closeAt = brasiliaLocalToIso(r.dataEncerramentoProposta as string | null);
+  const pncpUrl = `https://pncp.gov.br/app/editais/${r.orgaoEntidade.cnpj}/${r.anoCompra}/${r.sequencialCompra}`;
   return {
     id: r.numeroControlePNCP,
     object: r.objetoCompra.replace(/\s+/g, " ").trim(),
@@ -60,7 +61,13 @@ function toBid(r: RawRecord): Bid {
     situationId: (r.situacaoCompraId as number) ?? null,
     situationName: (r.situacaoCompraNome as string) ?? null,
     status: homologated !== null ? "encerrada" : "em_julgamento",
-    link: `https://pncp.gov.br/app/editais/${r.orgaoEntidade.cnpj}/${r.anoCompra}/${r.sequencialCompra}`,
+    link: pncpUrl,
+    pncpUrl,
+    sourceUrl:
+      typeof r.linkSistemaOrigem === "string" && /^https?:\/\/[^/]+\./.test(r.linkSistemaOrigem)
+        ? r.linkSistemaOrigem
+        : null,
+    srp: typeof r.srp === "boolean" ? r.srp : null,
     source: (r.usuarioNome as string) ?? null,
   };
 }
@@ -92,6 +99,9 @@ export function makeBid(overrides: Partial<Bid> = {}): Bid {
     situationName: "Divulgada no PNCP",
     status: "recebendo_propostas",
     link: "https://pncp.gov.br/app/editais/00000000000191/2026/1",
+    pncpUrl: "https://pncp.gov.br/app/editais/00000000000191/2026/1",
+    sourceUrl: null,
+    srp: false,
     source: "Compras.gov.br",
     ...overrides,
   };

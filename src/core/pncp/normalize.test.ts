@@ -47,28 +47,58 @@ describe("normalizeRecord on real fixture records", () => {
     expect(new Set(bids.map((b) => b.id)).size).toBe(all.length);
   });
 
-  it('never links to "" or the placeholder "string"; falls back to the PNCP page without zero padding', () => {
+  it('never links to "" or the placeholder "string"; the PNCP page has no zero padding', () => {
     const placeholders = bh.filter((r) => r.linkSistemaOrigem === "string" || r.linkSistemaOrigem === "");
     expect(placeholders.filter((r) => r.linkSistemaOrigem === "string")).toHaveLength(19); // SOURCES.md
     expect(placeholders.some((r) => r.linkSistemaOrigem === "")).toBe(true);
     for (const raw of placeholders) {
       const bid = normalize(raw);
-      expect(bid.link).toBe(
-        `https://pncp.gov.br/app/editais/18715383000140/${raw.anoCompra}/${raw.sequencialCompra}`,
-      );
+      const page = `https://pncp.gov.br/app/editais/18715383000140/${raw.anoCompra}/${raw.sequencialCompra}`;
+      expect(bid.pncpUrl).toBe(page);
+      expect(bid.link).toBe(page);
+      expect(bid.sourceUrl).toBeNull();
     }
     const padded = normalize(byId(bh, "18715383000140-1-000386/2025"));
-    expect(padded.link).toBe("https://pncp.gov.br/app/editais/18715383000140/2025/386");
+    expect(padded.pncpUrl).toBe("https://pncp.gov.br/app/editais/18715383000140/2025/386");
   });
 
-  it("keeps a real origin URL and uses the PNCP page when the link is null", () => {
+  it("links to the PNCP page always and keeps a real origin URL apart as sourceUrl", () => {
     const real = normalize(byId(proposta, "44935278000126-1-000343/2025"));
-    expect(real.link).toBe("https://transparencia.rancharia.sp.gov.br/transparencia/");
+    expect(real.pncpUrl).toBe("https://pncp.gov.br/app/editais/44935278000126/2025/343");
+    expect(real.link).toBe(real.pncpUrl);
+    expect(real.sourceUrl).toBe("https://transparencia.rancharia.sp.gov.br/transparencia/");
     const vitoriaBid = normalize(vitoria[0]);
     expect(vitoria[0]!.linkSistemaOrigem).toBeNull();
+    expect(vitoriaBid.sourceUrl).toBeNull();
     expect(vitoriaBid.link).toBe(
       `https://pncp.gov.br/app/editais/27142058000126/${vitoria[0]!.anoCompra}/${vitoria[0]!.sequencialCompra}`,
     );
+  });
+
+  it("every real record gets a PNCP page from its own control number, and a source URL only when real", () => {
+    for (const raw of all) {
+      const bid = normalize(raw);
+      const [, cnpj, seq, year] = /^(\w+)-1-(\d+)\/(\d{4})$/.exec(raw.numeroControlePNCP)!;
+      expect(bid.pncpUrl).toBe(`https://pncp.gov.br/app/editais/${cnpj}/${year}/${Number(seq)}`);
+      if (bid.sourceUrl !== null) expect(bid.sourceUrl).toMatch(/^https?:\/\/[^/]+\./);
+      else expect(raw.linkSistemaOrigem ?? "").not.toMatch(/^https?:\/\/[^/]+\./);
+    }
+  });
+
+  it("reads srp (registro de preços) from the record; anything but a boolean is unknown", () => {
+    expect(normalize(byId(proposta, "45157104000142-1-000107/2026")).srp).toBe(true);
+    expect(normalize(byId(proposta, "44935278000126-1-000343/2025")).srp).toBe(false);
+    const srpCounts = { true: 0, false: 0 };
+    for (const raw of bh) srpCounts[normalize(raw).srp ? "true" : "false"]++;
+    expect(srpCounts).toEqual({
+      true: bh.filter((r) => r.srp === true).length,
+      false: bh.filter((r) => r.srp === false).length,
+    });
+    expect(srpCounts.true).toBeGreaterThan(0);
+    const missing = structuredClone(proposta[1]!);
+    delete (missing as Record<string, unknown>).srp;
+    expect(normalize(missing).srp).toBeNull();
+    expect(normalize({ ...structuredClone(proposta[1]!), srp: "S" }).srp).toBeNull();
   });
 
   it("keeps a real 0 estimated value as 0 and turns a missing value into null", () => {

@@ -62,7 +62,8 @@ export function pncpEditalLink(
 
 /**
  * Builds a `Bid` from a validated record. Missing values become null (never 0), a real 0 stays 0
- * (PNCP's mark for a confidential budget); PNCP's Brasília local times become UTC instants.
+ * (PNCP's mark for a confidential budget); PNCP's Brasília local times become UTC instants. `link` is
+ * the PNCP page (see `Bid.link`); a real `linkSistemaOrigem` becomes `sourceUrl`.
  */
 export function normalizeRecord(record: PncpRecord, context: NormalizeContext): Bid {
   const unidade = record.unidadeOrgao ?? null;
@@ -73,6 +74,7 @@ export function normalizeRecord(record: PncpRecord, context: NormalizeContext): 
   const situationId = record.situacaoCompraId ?? null;
   const cnpj = record.orgaoEntidade.cnpj.trim();
   const unit = text(unidade?.nomeUnidade);
+  const pncpUrl = pncpEditalLink(record);
 
   return {
     id: record.numeroControlePNCP.trim(),
@@ -104,7 +106,10 @@ export function normalizeRecord(record: PncpRecord, context: NormalizeContext): 
       },
       context.now,
     ),
-    link: isHttpUrl(record.linkSistemaOrigem) ? record.linkSistemaOrigem.trim() : pncpEditalLink(record),
+    link: pncpUrl,
+    pncpUrl,
+    sourceUrl: isHttpUrl(record.linkSistemaOrigem) ? record.linkSistemaOrigem.trim() : null,
+    srp: record.srp ?? null,
     source: text(record.usuarioNome),
   };
 }

@@ -56,6 +56,8 @@ export const pncpRecordSchema = z.object({
   orgaoEntidade: orgaoSchema,
   unidadeOrgao: unidadeSchema.nullish(),
   linkSistemaOrigem: z.string().nullish(),
+  /** Registro de preços. Boolean in real JSON; a non-boolean is read as unknown, never a failure. */
+  srp: z.boolean().nullish().catch(null),
   usuarioNome: z.string().nullish(),
 });
 
