@@ -1,5 +1,12 @@
 import type { types } from "@slack/bolt";
-import type { BidLine, LinkButton, Reply } from "../core/chat/reply.ts";
+import {
+  type BidLine,
+  isCommandButton,
+  type LinkButton,
+  type Reply,
+  type Button as ReplyButton,
+} from "../core/chat/reply.ts";
+import { type CommandRefs, encodeCommand } from "./command-refs.ts";
 
 /**
  * Reply → Block Kit with a plain-text fallback (used in notifications and by clients without blocks).
@@ -18,6 +25,10 @@ export const MAX_FALLBACK_TEXT = 3000;
 const MAX_BUTTON_LABEL = 75;
 const MAX_BUTTON_URL = 3000;
 const MAX_ACTIONS_ELEMENTS = 25;
+/** Slack's cap on a button's `value` (https://docs.slack.dev/reference/block-kit/block-elements/button-element). */
+export const MAX_BUTTON_VALUE = 2000;
+/** `action_id` prefix of command buttons; the adapter's `app.action(/^cmd_/)` handles their taps. */
+export const COMMAND_ACTION_PREFIX = "cmd_";
 
 /** What `chat.postMessage` / `chat.update` / `respond()` take. */
 export interface SlackMessage {
@@ -65,12 +76,37 @@ export function linkButton(button: LinkButton, actionId: string, primary = false
   };
 }
 
-function actions(buttons: LinkButton[] | undefined, prefix: string): KnownBlock[] {
+/**
+ * A button that runs `command` when tapped: `value` carries the command (or a key into `refs` when it is
+ * longer than 2000 characters; without `refs` such a button is dropped).
+ */
+export function commandButton(
+  label: string,
+  command: string,
+  index: number,
+  refs: CommandRefs | undefined,
+): Button | undefined {
+  const value = encodeCommand(command, MAX_BUTTON_VALUE, refs);
+  if (value === undefined) return undefined;
+  return {
+    type: "button",
+    text: { type: "plain_text", text: cut(label, MAX_BUTTON_LABEL), emoji: true },
+    value,
+    action_id: `${COMMAND_ACTION_PREFIX}${index}`,
+    ...(index === 0 ? { style: "primary" as const } : {}),
+  };
+}
+
+function actions(buttons: ReplyButton[] | undefined, prefix: string, refs?: CommandRefs): KnownBlock[] {
   if (!buttons || buttons.length === 0) return [];
-  const elements = buttons
-    .slice(0, MAX_ACTIONS_ELEMENTS)
-    .map((b, i) => linkButton(b, `${prefix}_${i}`, prefix === "upgrade" && i === 0));
-  return [{ type: "actions", elements }];
+  const elements: Button[] = [];
+  buttons.slice(0, MAX_ACTIONS_ELEMENTS).forEach((b, i) => {
+    const element = isCommandButton(b)
+      ? commandButton(b.label, b.command, i, refs)
+      : linkButton(b, `${prefix}_${i}`, prefix === "upgrade" && i === 0);
+    if (element) elements.push(element);
+  });
+  return elements.length > 0 ? [{ type: "actions", elements }] : [];
 }
 
 /** `<url|label>`, with the characters that would break the link syntax removed. */
@@ -133,8 +169,11 @@ function fitBlocks(main: KnownBlock[], tail: KnownBlock[]): KnownBlock[] {
   return [...main.slice(0, Math.max(0, room - 1)), dropped, ...tail].slice(0, MAX_BLOCKS);
 }
 
-/** Renders any reply except `file` (uploaded, not posted). */
-export function renderReply(reply: Exclude<Reply, { kind: "file" }>): SlackMessage {
+/**
+ * Renders any reply except `file` (uploaded, not posted). `refs` holds command-button commands too long
+ * for a button's value.
+ */
+export function renderReply(reply: Exclude<Reply, { kind: "file" }>, refs?: CommandRefs): SlackMessage {
   const text = cut(reply.text, MAX_FALLBACK_TEXT);
   switch (reply.kind) {
     case "results":
@@ -144,7 +183,10 @@ export function renderReply(reply: Exclude<Reply, { kind: "file" }>): SlackMessa
     case "searching":
       return { text, blocks: sections(escapeMrkdwn(reply.text)) };
     case "text":
-      return { text, blocks: fitBlocks(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "link")) };
+      return {
+        text,
+        blocks: fitBlocks(sections(escapeMrkdwn(reply.text)), actions(reply.buttons, "link", refs)),
+      };
     case "upgrade":
       return {
         text,

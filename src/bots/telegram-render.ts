@@ -1,15 +1,37 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { BidLine, LinkButton, Reply } from "../core/chat/reply.ts";
+import { type BidLine, isCommandButton, type LinkButton, type Reply } from "../core/chat/reply.ts";
+import { type CommandRefs, encodeCommand, utf8Bytes } from "./command-refs.ts";
 
 /** Telegram's cap on one message's text (https://core.telegram.org/bots/api#sendmessage). */
 export const TELEGRAM_TEXT_LIMIT = 4096;
 /** Telegram's cap on a document caption (https://core.telegram.org/bots/api#senddocument). */
 export const TELEGRAM_CAPTION_LIMIT = 1024;
 
-/** One Telegram message, `parse_mode: "HTML"`, with its URL buttons (rendered as an inline keyboard). */
+/** Telegram's cap on `callback_data`: 1–64 BYTES (https://core.telegram.org/bots/api#inlinekeyboardbutton). */
+export const CALLBACK_DATA_LIMIT = 64;
+
+/** An inline button that calls back with `callbackData` (a command button, see `command-refs.ts`). */
+export interface CallbackButton {
+  label: string;
+  callbackData: string;
+}
+
+/** A URL button or a callback button. */
+export type TelegramButton = LinkButton | CallbackButton;
+
+function isCallbackButton(button: TelegramButton): button is CallbackButton {
+  return "callbackData" in button;
+}
+
+/** The URL buttons among `buttons` (callback buttons cannot be written as text). */
+export function linkButtonsOf(buttons: TelegramButton[]): LinkButton[] {
+  return buttons.filter((b): b is LinkButton => !isCallbackButton(b));
+}
+
+/** One Telegram message, `parse_mode: "HTML"`, with its buttons (rendered as an inline keyboard). */
 export interface TelegramMessage {
   html: string;
-  buttons: LinkButton[];
+  buttons: TelegramButton[];
 }
 
 /** Escapes text for Telegram HTML: only `<`, `>` and `&` are special (plus `"` inside attributes). */
@@ -43,10 +65,14 @@ export function buttonsAsHtml(buttons: LinkButton[]): string[] {
   return buttons.map((b) => `🔗 ${escapeTelegramHtml(b.label)}: ${escapeTelegramHtml(b.url)}`);
 }
 
-/** URL buttons as an inline keyboard, one per row; undefined when there are none. */
-export function toInlineKeyboard(buttons: LinkButton[]): InlineKeyboardMarkup | undefined {
+/** Buttons as an inline keyboard, one per row; undefined when there are none. */
+export function toInlineKeyboard(buttons: TelegramButton[]): InlineKeyboardMarkup | undefined {
   if (buttons.length === 0) return undefined;
-  const rows: InlineKeyboardButton[][] = buttons.map((b) => [{ text: b.label, url: b.url }]);
+  const rows: InlineKeyboardButton[][] = buttons.map((b) =>
+    isCallbackButton(b)
+      ? [{ text: b.label, callback_data: b.callbackData }]
+      : [{ text: b.label, url: b.url }],
+  );
   return { inline_keyboard: rows };
 }
 
@@ -148,15 +174,24 @@ function plainLines(text: string): string[] {
 }
 
 /**
- * Renders a reply as Telegram HTML messages within the 4,096-character limit. URL buttons ride on the last
- * message; those Telegram would refuse (see `isButtonUrlAccepted`) become text lines. `file` replies are
- * not messages (see `renderCaption`).
+ * Renders a reply as Telegram HTML messages within the 4,096-character limit. Buttons ride on the last
+ * message; URL buttons Telegram would refuse (see `isButtonUrlAccepted`) become text lines. Command
+ * buttons become callback buttons whose data is the command, or a key into `refs` when the command is
+ * over 64 bytes (without `refs` such a button is dropped). `file` replies are not messages (see
+ * `renderCaption`).
  */
-export function renderReply(reply: Exclude<Reply, { kind: "file" }>): TelegramMessage[] {
+export function renderReply(reply: Exclude<Reply, { kind: "file" }>, refs?: CommandRefs): TelegramMessage[] {
   const lines = reply.kind === "results" ? resultsLines(reply) : plainLines(reply.text);
   const buttons = "buttons" in reply && reply.buttons ? reply.buttons : [];
-  const accepted = buttons.filter((b) => isButtonUrlAccepted(b.url));
-  const refused = buttons.filter((b) => !isButtonUrlAccepted(b.url));
+  const accepted: TelegramButton[] = [];
+  const refused: LinkButton[] = [];
+  for (const b of buttons) {
+    if (isCommandButton(b)) {
+      const callbackData = encodeCommand(b.command, CALLBACK_DATA_LIMIT, refs, utf8Bytes);
+      if (callbackData !== undefined) accepted.push({ label: b.label, callbackData });
+    } else if (isButtonUrlAccepted(b.url)) accepted.push(b);
+    else refused.push(b);
+  }
   if (refused.length > 0) lines.push("", ...buttonsAsHtml(refused));
   const chunks = chunkLines(lines);
   return chunks.map((html, i) => ({ html, buttons: i === chunks.length - 1 ? accepted : [] }));

@@ -4,6 +4,7 @@ import type { Reply, ReplySink } from "../core/chat/reply.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import {
   buttonsAsHtml,
+  linkButtonsOf,
   renderCaption,
   renderReply,
   type TelegramMessage,
@@ -238,5 +239,5 @@ function refusedButtons(error: unknown, message: TelegramMessage): boolean {
 }
 
 function withButtonsAsText(message: TelegramMessage): string {
-  return [message.html, "", ...buttonsAsHtml(message.buttons)].join("\n");
+  return [message.html, "", ...buttonsAsHtml(linkButtonsOf(message.buttons))].join("\n");
 }

@@ -33,6 +33,13 @@ export interface CtaUrlMessage {
   footer?: string;
 }
 
+/** An interactive reply-buttons message: up to 3 buttons (`id` ≤ 256, `title` ≤ 20 characters). */
+export interface ReplyButtonsMessage {
+  /** ≤ 1024 characters. */
+  body: string;
+  buttons: { id: string; title: string }[];
+}
+
 export interface DocumentMessage {
   mediaId: string;
   filename: string;
@@ -50,6 +57,7 @@ export interface MediaFile {
 export interface WhatsAppClient {
   sendText(to: string, body: string): Promise<string>;
   sendCtaUrl(to: string, message: CtaUrlMessage): Promise<string>;
+  sendReplyButtons(to: string, message: ReplyButtonsMessage): Promise<string>;
   /** Multipart POST `/{phone-number-id}/media`; returns the media id (valid ~30 days). */
   uploadMedia(file: MediaFile): Promise<string>;
   sendDocument(to: string, document: DocumentMessage): Promise<string>;
@@ -241,6 +249,18 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): WhatsAppCl
           body: { text: message.body },
           ...(message.footer ? { footer: { text: message.footer } } : {}),
           action: { name: "cta_url", parameters: { display_text: message.displayText, url: message.url } },
+        },
+      });
+    },
+    sendReplyButtons(to, message) {
+      return sendMessage(to, {
+        type: "interactive",
+        interactive: {
+          type: "button",
+          body: { text: message.body },
+          action: {
+            buttons: message.buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })),
+          },
         },
       });
     },

@@ -1,4 +1,5 @@
-import type { LinkButton, Reply } from "../core/chat/reply.ts";
+import { type Button, isCommandButton, type LinkButton, type Reply } from "../core/chat/reply.ts";
+import { type CommandRefs, encodeCommand } from "./command-refs.ts";
 
 /**
  * Reply → WhatsApp messages. Pure: the sink decides when to send them. WhatsApp markup is `*bold*`; limits
@@ -10,6 +11,10 @@ export const TEXT_LIMIT = 4096;
 export const CAPTION_LIMIT = 1024;
 export const INTERACTIVE_BODY_LIMIT = 1024;
 export const BUTTON_TEXT_LIMIT = 20;
+/** Reply buttons: at most 3 per message, each `reply.id` ≤ 256 characters.
+ * https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages */
+export const MAX_REPLY_BUTTONS = 3;
+export const REPLY_ID_LIMIT = 256;
 
 type ResultsReply = Extract<Reply, { kind: "results" }>;
 type FileReply = Extract<Reply, { kind: "file" }>;
@@ -18,7 +23,12 @@ type FileReply = Extract<Reply, { kind: "file" }>;
 export type Outgoing =
   | { type: "text"; body: string }
   | { type: "cta"; body: string; displayText: string; url: string }
+  /** Interactive reply buttons; `id` is a command payload (see `command-refs.ts`). */
+  | { type: "buttons"; body: string; buttons: { id: string; title: string }[] }
   | { type: "document"; file: FileReply; caption?: string };
+
+/** Body of a reply-buttons message whose text went out in text messages just before. */
+export const BUTTONS_FALLBACK_BODY = "Toque em um botão abaixo.";
 
 /** Body of a CTA message whose explanation went out in a text message just before. */
 export const CTA_FALLBACK_BODY = "Toque no botão abaixo para ver o plano.";
@@ -79,11 +89,38 @@ export function linkList(buttons: LinkButton[]): string {
 }
 
 /**
- * A text with its buttons: no button → text messages; one button → a single CTA URL message when the text
- * fits its 1024-character body, else the text then a short CTA; several → one text with a list of links.
+ * A text with command buttons (up to 3 reply buttons) and any link buttons written as a list in the body;
+ * the body goes in the interactive message when it fits 1024 characters, else as text messages first.
  */
-export function withButtons(text: string, buttons: LinkButton[] | undefined): Outgoing[] {
-  const list = buttons ?? [];
+function withCommandButtons(
+  text: string,
+  commands: { id: string; title: string }[],
+  links: LinkButton[],
+): Outgoing[] {
+  const body = links.length > 0 ? `${text}\n\n${linkList(links)}` : text;
+  if (body.length <= INTERACTIVE_BODY_LIMIT) return [{ type: "buttons", body, buttons: commands }];
+  return [
+    ...splitText(body).map((b): Outgoing => ({ type: "text", body: b })),
+    { type: "buttons", body: BUTTONS_FALLBACK_BODY, buttons: commands },
+  ];
+}
+
+/**
+ * A text with its buttons. Command buttons become reply buttons (their command, or a key into `refs` when
+ * over 256 characters, in `reply.id`; without `refs` such a button is dropped). Link buttons alone: no
+ * button → text messages; one button → a single CTA URL message when the text fits its 1024-character
+ * body, else the text then a short CTA; several → one text with a list of links.
+ */
+export function withButtons(text: string, buttons: Button[] | undefined, refs?: CommandRefs): Outgoing[] {
+  const all = buttons ?? [];
+  const commands: { id: string; title: string }[] = [];
+  for (const b of all) {
+    if (!isCommandButton(b) || commands.length >= MAX_REPLY_BUTTONS) continue;
+    const id = encodeCommand(b.command, REPLY_ID_LIMIT, refs);
+    if (id !== undefined) commands.push({ id, title: buttonText(b.label) });
+  }
+  const list = all.filter((b): b is LinkButton => !isCommandButton(b));
+  if (commands.length > 0) return withCommandButtons(text, commands, list);
   if (list.length === 0) return splitText(text).map((body) => ({ type: "text", body }));
   if (list.length === 1) {
     const [button] = list as [LinkButton];
@@ -149,10 +186,10 @@ export function renderResultsWithFile(results: ResultsReply, file: FileReply): O
 }
 
 /** Every reply except `file` (which the sink merges with results) as WhatsApp messages. */
-export function renderReply(reply: Reply): Outgoing[] {
+export function renderReply(reply: Reply, refs?: CommandRefs): Outgoing[] {
   switch (reply.kind) {
     case "text":
-      return withButtons(reply.text, reply.buttons);
+      return withButtons(reply.text, reply.buttons, refs);
     case "searching":
     case "progress":
       return withButtons(reply.text, undefined);

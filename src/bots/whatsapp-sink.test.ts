@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { BidLine, Reply } from "../core/chat/reply.ts";
 import { XLSX_MIME } from "../core/chat/reply.ts";
 import { silentLogger } from "../core/ports/logger.ts";
-import type { CtaUrlMessage, DocumentMessage, MediaFile, WhatsAppClient } from "./whatsapp-client.ts";
+import type {
+  CtaUrlMessage,
+  DocumentMessage,
+  MediaFile,
+  ReplyButtonsMessage,
+  WhatsAppClient,
+} from "./whatsapp-client.ts";
 import { WhatsAppApiError } from "./whatsapp-client.ts";
 import { Pacer } from "./whatsapp-pacer.ts";
 import { WhatsAppSink } from "./whatsapp-sink.ts";
@@ -10,6 +16,7 @@ import { WhatsAppSink } from "./whatsapp-sink.ts";
 type Sent =
   | { at: number; to: string; type: "text"; body: string }
   | { at: number; to: string; type: "cta"; message: CtaUrlMessage }
+  | { at: number; to: string; type: "buttons"; message: ReplyButtonsMessage }
   | { at: number; to: string; type: "document"; document: DocumentMessage };
 
 /** An in-memory WhatsAppClient recording what would have been sent. */
@@ -24,6 +31,9 @@ class RecordingClient implements WhatsAppClient {
   }
   async sendCtaUrl(to: string, message: CtaUrlMessage) {
     return this.#record({ at: Date.now(), to, type: "cta", message });
+  }
+  async sendReplyButtons(to: string, message: ReplyButtonsMessage) {
+    return this.#record({ at: Date.now(), to, type: "buttons", message });
   }
   async uploadMedia(file: MediaFile) {
     if (this.failUpload)

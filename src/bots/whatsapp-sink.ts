@@ -187,6 +187,9 @@ export class WhatsAppSink implements ReplySink {
           url: message.url,
         });
         return;
+      case "buttons":
+        await client.sendReplyButtons(this.#to, { body: message.body, buttons: message.buttons });
+        return;
       case "document":
         if (!mediaId) throw new Error("document without an uploaded media id");
         await client.sendDocument(this.#to, {

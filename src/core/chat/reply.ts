@@ -43,7 +43,7 @@ export interface BidLine {
  * limits. Every `text` is plain pt-BR (no markup) so an adapter can send it as is.
  */
 export type Reply =
-  | { kind: "text"; text: string; buttons?: LinkButton[] }
+  | { kind: "text"; text: string; buttons?: Button[] }
   /** The immediate "🔎 Buscando…" answer; adapters keep its handle to edit it with progress. */
   | { kind: "searching"; text: string }
   | { kind: "progress"; text: string; pagesDone: number; pagesTotal: number }
