@@ -9,31 +9,48 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Request bodies above this are refused with 413 (default 1 MiB). */
   maxBodyBytes?: number;
+  /** How much more of a refused body is drained before the socket is cut (default 64 MiB). */
+  maxDrainBytes?: number;
 }
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** How much of an over-limit body is read and discarded before the connection is cut (default 64 MiB). */
+const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the body up to `limit` bytes. Over the limit (declared or, for chunked bodies, counted) it rejects
+ * with `BodyTooLarge` at once but keeps reading and discarding the rest: closing a socket with unread
+ * bytes makes the kernel send a reset, and the client would see ECONNRESET instead of our 413. Past
+ * `drainBytes` more the socket is destroyed anyway (a client streaming forever gets the reset).
+ */
+function readBody(req: IncomingMessage, limit: number, drainBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
+    const refuse = () => {
+      tooLarge = true;
+      chunks = [];
+      reject(new BodyTooLarge());
+    };
+    if (declared > limit) refuse();
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
+      if (tooLarge) {
+        if (size > limit + drainBytes) req.destroy();
         return;
       }
+      if (size > limit) return refuse();
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (error) => {
+      if (!tooLarge) reject(error);
+    });
   });
 }
 
@@ -44,6 +61,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function createHttpServer(options: HttpServerOptions): Server {
   const { logger } = options;
   const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const drainBytes = options.maxDrainBytes ?? DEFAULT_DRAIN_BYTES;
   const byPath = new Map<string, Route[]>();
   for (const route of options.routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
 
@@ -63,7 +81,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     let rawBody: Buffer;
     try {
-      rawBody = req.method === "GET" ? Buffer.alloc(0) : await readBody(req, limit);
+      rawBody = req.method === "GET" ? Buffer.alloc(0) : await readBody(req, limit, drainBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: "payload_too_large" });
       logger.warn({ err: error, path: url.pathname }, "http_body_error");
