@@ -3,13 +3,13 @@ import { refundCharge, refundIfUnavailable } from "../entitlements/refund.ts";
 import { suggestUpgrade } from "../entitlements/suggest-upgrade.ts";
 import { toAppError } from "../errors.ts";
 import { buildBidsWorkbookBuffer } from "../excel/build-workbook.ts";
+import { workbookFileName } from "../excel/file-name.ts";
 import { errorMessage } from "../messages.ts";
 import type { FetchProgress } from "../pncp/pncp-client.ts";
 import { describeQuery } from "../query/describe-query.ts";
 import { parseQuery } from "../query/parse-query.ts";
 import type { ParsedQuery } from "../query/search-query.ts";
 import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
-import { saoPauloDate } from "../time.ts";
 import { identityOf, upgradeButtons } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";
 import type { IncomingCommand } from "./incoming-command.ts";
@@ -162,10 +162,9 @@ async function deliver(
   if (outcome.bids.length > 0) {
     if (plan?.excel) {
       const data = await buildBidsWorkbookBuffer(workbookInput(outcome, results.notes));
-      const stamp = saoPauloDate(outcome.finishedAt);
       file = {
         kind: "file",
-        filename: `licitacoes-${stamp}.xlsx`,
+        filename: workbookFileName(cmd.text, outcome.finishedAt),
         mimeType: XLSX_MIME,
         data,
         caption: `📎 Planilha com ${outcome.bids.length === 1 ? "1 licitação" : `as ${outcome.bids.length} licitações`}`,
