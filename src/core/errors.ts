@@ -13,6 +13,8 @@ export type ErrorCode =
   | "LLM_FAILED"
   | "DELIVERY_FAILED"
   | "FILE_DELIVERY_FAILED"
+  /** A command button whose command is no longer kept (long commands are held in memory, bounded). */
+  | "BUTTON_EXPIRED"
   | "INTERNAL";
 
 /** An error with a stable code, a cause, and whether retrying can help. Surprises only: expected outcomes are values. */

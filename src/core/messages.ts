@@ -65,6 +65,8 @@ export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string 
       return "Encontrei as licitações, mas não consegui enviar o resultado aqui. A busca foi registrada; tente de novo em instantes ou use /ajuda.";
     case "FILE_DELIVERY_FAILED":
       return "Não consegui enviar a planilha Excel nesta conversa agora. As licitações estão na mensagem acima; se precisar do arquivo, tente a busca de novo em alguns minutos.";
+    case "BUTTON_EXPIRED":
+      return "Este botão expirou. Digite o comando de novo, por favor.";
     case "INTERNAL":
       return "Algo deu errado do nosso lado. Já registramos o problema; tente de novo em instantes.";
   }
