@@ -111,7 +111,8 @@ describe("smart-pncp search", () => {
     const sheet = workbook.getWorksheet("Licitações")!;
     const ids: string[] = [];
     sheet.eachRow((row, n) => {
-      const v = row.getCell(1).value;
+      const cell = row.getCell(1).value; // the Código PNCP cell is a hyperlink to the PNCP page
+      const v = cell && typeof cell === "object" && "text" in cell ? cell.text : cell;
       if (n > 1 && typeof v === "string" && expected.has(v)) ids.push(v);
     });
     expect(new Set(ids)).toEqual(expected);

@@ -77,64 +77,75 @@ describe("the results workbook, parsed back cell by cell", () => {
       "Código PNCP",
       "Objeto",
       "Órgão",
+      "CNPJ do órgão",
       "UF",
       "Município",
       "Valor Estimado",
+      "Observação do valor",
       "Modalidade",
       "Situação",
+      "Registro de preços (SRP)",
       "Publicação",
       "Abertura das propostas",
       "Encerramento das propostas",
-      "Link",
+      "Link do sistema de origem",
     ]);
     const header = sheet.getCell("A1");
     expect(header.font?.bold).toBe(true);
     expect(header.fill).toMatchObject({ type: "pattern", pattern: "solid", fgColor: { argb: "FF1F4E78" } });
     expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
-    expect(sheet.autoFilter).toBe("A1:L7");
+    expect(sheet.autoFilter).toBe("A1:O7");
     expect(sheet.getColumn(2).width).toBe(60);
     expect(sheet.getCell("B2").alignment?.wrapText).toBe(true);
   });
 
-  it("writes a real bid as text, number, São Paulo dates and an 'Abrir' hyperlink", () => {
+  it("writes a real bid: the code linked to its PNCP page, CNPJ, number, SRP, São Paulo dates, source link", () => {
     const sheet = book.getWorksheet("Licitações")!;
     const row = sheet.getRow(2);
-    expect(row.getCell(1).value).toBe("00394429000100-1-002331/2026");
+    expect(row.getCell(1).value).toEqual({
+      text: "00394429000100-1-002331/2026",
+      hyperlink: "https://pncp.gov.br/app/editais/00394429000100/2026/2331",
+    });
     expect(row.getCell(2).value).toBe("Aquisição de Insumos de Hidráulica para a FAYS");
     expect(row.getCell(3).value).toBe("COMANDO DA AERONAUTICA");
-    expect(row.getCell(4).value).toBe("SP");
-    expect(row.getCell(5).value).toBe("Pirassununga");
-    const value = row.getCell(6);
+    expect(row.getCell(4).value).toBe("00.394.429/0001-00");
+    expect(row.getCell(5).value).toBe("SP");
+    expect(row.getCell(6).value).toBe("Pirassununga");
+    const value = row.getCell(7);
     expect(value.type).toBe(ExcelJS.ValueType.Number);
     expect(value.value).toBe(331204.42);
     expect(value.numFmt).toBe(BRL);
-    expect(row.getCell(7).value).toBe("Pregão - Eletrônico");
-    expect(row.getCell(8).value).toBe("Recebendo propostas");
+    expect(row.getCell(8).value).toBeNull();
+    expect(row.getCell(9).value).toBe("Pregão - Eletrônico");
+    expect(row.getCell(10).value).toBe("Recebendo propostas");
+    expect(row.getCell(11).value).toBe("Sim");
     // PNCP said 2026-09-15T04:00:06 Brasília: the cell shows that wall time (Excel dates have no zone).
-    expect(row.getCell(9).type).toBe(ExcelJS.ValueType.Date);
-    expect(row.getCell(9).value).toEqual(new Date("2026-09-15T04:00:06.000Z"));
-    expect(row.getCell(9).numFmt).toBe("dd/mm/yyyy");
-    expect(row.getCell(10).value).toEqual(new Date("2026-09-15T08:00:00.000Z"));
-    expect(row.getCell(11).value).toEqual(new Date("2026-09-28T09:00:00.000Z"));
-    expect(row.getCell(11).numFmt).toBe("dd/mm/yyyy hh:mm");
-    expect(row.getCell(12).value).toEqual({
-      text: "Abrir",
+    expect(row.getCell(12).type).toBe(ExcelJS.ValueType.Date);
+    expect(row.getCell(12).value).toEqual(new Date("2026-09-15T04:00:06.000Z"));
+    expect(row.getCell(12).numFmt).toBe("dd/mm/yyyy");
+    expect(row.getCell(13).value).toEqual(new Date("2026-09-15T08:00:00.000Z"));
+    expect(row.getCell(14).value).toEqual(new Date("2026-09-28T09:00:00.000Z"));
+    expect(row.getCell(14).numFmt).toBe("dd/mm/yyyy hh:mm");
+    expect(row.getCell(15).value).toEqual({
+      text: "cnetmobile.estaleiro.serpro.gov.br",
       hyperlink:
         "https://cnetmobile.estaleiro.serpro.gov.br/comprasnet-web/public/compras/acompanhamento-compra?compra=12006005000392026",
     });
   });
 
-  it("turns the recorded tab into a space, leaves missing dates empty and labels the status", () => {
+  it("turns the recorded tab into a space, leaves missing dates and source links empty, labels SRP Não", () => {
     const sheet = book.getWorksheet("Licitações")!;
     expect(sheet.getCell("B4").value).toMatch(/^2 BAvEx Eventual aquisição/);
-    expect(sheet.getCell("G7").value).toBe("Dispensa");
-    expect(sheet.getCell("H7").value).toBe("Encerrada");
-    expect(sheet.getCell("J7").value).toBeNull();
-    expect(sheet.getCell("K7").value).toBeNull();
-    expect(sheet.getCell("L7").value).toEqual({
-      text: "Abrir",
+    expect(sheet.getCell("I7").value).toBe("Dispensa");
+    expect(sheet.getCell("J7").value).toBe("Encerrada");
+    expect(sheet.getCell("K7").value).toBe("Não");
+    expect(sheet.getCell("M7").value).toBeNull();
+    expect(sheet.getCell("N7").value).toBeNull();
+    expect(sheet.getCell("A7").value).toEqual({
+      text: "46675997000180-1-000350/2026",
       hyperlink: "https://pncp.gov.br/app/editais/46675997000180/2026/350",
     });
+    expect(sheet.getCell("O7").value).toBeNull(); // linkSistemaOrigem was ""
   });
 
   it("ends with a blank row and a total row: count and a SUM formula cached with our total", () => {
@@ -142,9 +153,9 @@ describe("the results workbook, parsed back cell by cell", () => {
     expect(sheet.getRow(8).cellCount).toBe(0);
     expect(sheet.getCell("A9").value).toBe("Total");
     expect(sheet.getCell("B9").value).toBe("6 licitações (6 com valor informado)");
-    const total = sheet.getCell("F9");
+    const total = sheet.getCell("G9");
     expect(total.type).toBe(ExcelJS.ValueType.Formula);
-    expect(total.formula).toBe("SUM(F2:F7)");
+    expect(total.formula).toBe("SUM(G2:G7)");
     expect(total.result).toBe(3127325.28);
     expect(total.numFmt).toBe(BRL);
     expect(sheet.getCell("A9").font?.bold).toBe(true);
@@ -176,6 +187,45 @@ describe("the results workbook, parsed back cell by cell", () => {
   });
 });
 
+describe("values PNCP did not give (0 = sigiloso, null = não informado) and older dates", () => {
+  const bids = [
+    makeBid({ id: "known", estimatedValue: 1500.5, srp: null }),
+    makeBid({ id: "sigiloso", estimatedValue: 0 }),
+    makeBid({ id: "missing", estimatedValue: null }),
+    // 15/01/2018 12:00 in São Paulo was summer time (−02:00): 14:00Z.
+    makeBid({ id: "summer-2018", estimatedValue: 99.5, proposalsCloseAt: "2018-01-15T14:00:00.000Z" }),
+  ];
+  let sheet: ExcelJS.Worksheet;
+  let resumoRows: Map<string, unknown[]>;
+  beforeAll(async () => {
+    const book = await load(await buildBidsWorkbookBuffer(await workbookInput(bids)));
+    sheet = book.getWorksheet("Licitações")!;
+    resumoRows = resumo(book.getWorksheet("Resumo")!);
+  });
+
+  it("leaves the value cell empty with a text marker, never a 0", () => {
+    expect(sheet.getCell("G2").value).toBe(1500.5);
+    expect(sheet.getCell("H2").value).toBeNull();
+    expect(sheet.getCell("G3").value).toBeNull();
+    expect(sheet.getCell("H3").value).toBe("Valor sigiloso");
+    expect(sheet.getCell("G4").value).toBeNull();
+    expect(sheet.getCell("H4").value).toBe("Valor não informado");
+    expect(sheet.getCell("K2").value).toBe("—");
+  });
+
+  it("totals only the known values, in the sheet and in the Resumo", () => {
+    expect(sheet.getCell("B7").value).toBe("4 licitações (2 com valor informado)");
+    expect(sheet.getCell("G7").formula).toBe("SUM(G2:G5)");
+    expect(sheet.getCell("G7").result).toBe(1600);
+    expect(resumoRows.get("Com valor informado")).toEqual([2]);
+    expect(resumoRows.get("Valor total estimado")).toEqual([1600]);
+  });
+
+  it("shows a pre-2019 summer instant at São Paulo's wall time of that date", () => {
+    expect(sheet.getCell("N5").value).toEqual(new Date("2018-01-15T12:00:00.000Z"));
+  });
+});
+
 describe("untrusted text in the workbook", () => {
   const hostile = [
     makeBid({
@@ -183,8 +233,11 @@ describe("untrusted text in the workbook", () => {
       object: '=HYPERLINK("http://evil","x")',
       agency: "+1+1",
       municipality: "-2+3",
+      cnpj: "-1",
       estimatedValue: 10,
       link: "javascript:alert(1)",
+      pncpUrl: "javascript:alert(1)",
+      sourceUrl: "javascript:alert(2)",
     }),
     makeBid({
       id: "ok-2",
@@ -193,6 +246,13 @@ describe("untrusted text in the workbook", () => {
       municipality: "\t=cmd|' /C calc'!A0",
       estimatedValue: 5,
       link: "https://pncp.gov.br/app/editais/1/2026/2",
+      pncpUrl: "https://pncp.gov.br/app/editais/1/2026/2",
+    }),
+    makeBid({
+      id: "=1+1",
+      object: "código com cara de fórmula, mas com link",
+      estimatedValue: 0,
+      pncpUrl: "https://pncp.gov.br/app/editais/2/2026/3",
     }),
   ];
   let buffer: Buffer;
@@ -213,11 +273,11 @@ describe("untrusted text in the workbook", () => {
       A2: "'@SUM(A1)",
       B2: `'=HYPERLINK("http://evil","x")`,
       C2: "'+1+1",
-      E2: "'-2+3",
-      L2: "javascript:alert(1)",
+      D2: "'-1",
+      F2: "'-2+3",
       B3: "Objetocomcontroles e\nquebra",
       C3: "'＝1+1",
-      E3: "' =cmd|' /C calc'!A0",
+      F3: "' =cmd|' /C calc'!A0",
     };
     for (const [address, value] of Object.entries(expected)) {
       const cell = sheet.getCell(address);
@@ -225,6 +285,13 @@ describe("untrusted text in the workbook", () => {
       expect(cell.formula, address).toBeUndefined();
       expect(cell.value, address).toBe(value);
     }
+    expect(sheet.getCell("O2").value).toBeNull(); // javascript: source link dropped
+    // A hyperlink cell's text is sanitized too: "=1+1" stays a quoted string inside the link.
+    expect(sheet.getCell("A4").value).toEqual({
+      text: "'=1+1",
+      hyperlink: "https://pncp.gov.br/app/editais/2/2026/3",
+    });
+    expect(sheet.getCell("A4").formula).toBeUndefined();
     const resumoSheet = book.getWorksheet("Resumo")!;
     const rows = resumo(resumoSheet);
     expect(rows.get("Busca")).toEqual(["'-busca"]);
@@ -236,8 +303,8 @@ describe("untrusted text in the workbook", () => {
     const files = readZip(buffer);
     const bidsXml = files.get("xl/worksheets/sheet1.xml")!.toString("utf8");
     const resumoXml = files.get("xl/worksheets/sheet2.xml")!.toString("utf8");
-    expect(bidsXml.match(/<f>.*?<\/f>/g)).toEqual(["<f>SUM(F2:F3)</f>"]);
-    expect(bidsXml).toMatch(/<c r="F5"[^>]*><f>SUM\(F2:F3\)<\/f><v>15<\/v><\/c>/);
+    expect(bidsXml.match(/<f>.*?<\/f>/g)).toEqual(["<f>SUM(G2:G4)</f>"]);
+    expect(bidsXml).toMatch(/<c r="G6"[^>]*><f>SUM\(G2:G4\)<\/f><v>15<\/v><\/c>/);
     expect(resumoXml).not.toContain("<f");
     // Data cells are shared strings (t="s"), never t="str" (a formula's string result).
     expect(bidsXml).not.toContain('t="str"');
@@ -272,17 +339,17 @@ describe("writeBidsWorkbook targets", () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(file);
     const sheet = book.getWorksheet("Licitações")!;
-    expect(sheet.getCell("A7").value).toBe("46675997000180-1-000350/2026");
-    expect(sheet.getCell("F9").formula).toBe("SUM(F2:F7)");
+    expect(sheet.getCell("A7").value).toMatchObject({ text: "46675997000180-1-000350/2026" });
+    expect(sheet.getCell("G9").formula).toBe("SUM(G2:G7)");
   });
 
   it("writes a valid workbook for zero bids, with a plain 0 total", async () => {
     const book = await load(await buildBidsWorkbookBuffer(await workbookInput([])));
     const sheet = book.getWorksheet("Licitações")!;
-    expect(sheet.autoFilter).toBe("A1:L1");
+    expect(sheet.autoFilter).toBe("A1:O1");
     expect(sheet.getCell("B3").value).toBe("0 licitações (0 com valor informado)");
-    expect(sheet.getCell("F3").value).toBe(0);
-    expect(sheet.getCell("F3").formula).toBeUndefined();
+    expect(sheet.getCell("G3").value).toBe(0);
+    expect(sheet.getCell("G3").formula).toBeUndefined();
   });
 
   it("rejects when the target stream fails, and when the file cannot be created", async () => {

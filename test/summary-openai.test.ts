@@ -89,6 +89,28 @@ describe("OpenAiSummarizer against the fake OpenAI", () => {
     expect(warnings).toEqual([]);
   });
 
+  it("tells the model a 0 value is sigiloso and null is unknown, and keeps both out of the totals it sees", async () => {
+    fake.setResponse({ content: LYING_ANSWER });
+    const bids = [
+      makeBid({ id: "a", object: "Obra", agency: "A", estimatedValue: 0 }),
+      makeBid({ id: "b", object: "Obra", agency: "B", estimatedValue: null }),
+      makeBid({ id: "c", object: "Obra", agency: "C", estimatedValue: 250 }),
+    ];
+    const summary = await summarizer(recordingLogger().logger).summarize(input(bids));
+    const payload = JSON.parse(fake.requests[0]!.body.messages.at(-1).content);
+    expect(payload.licitacoes.map((b: { valor: unknown }) => b.valor)).toEqual(["sigiloso", null, 250]);
+    expect(payload.totais).toEqual({ licitacoes: 3, comValor: 1, encerramEm7Dias: 0 });
+    expect(summary.text).toMatch(
+      /^Encontramos 3 licitações, somando R\$ 250,00 em valor estimado \(1 com valor informado\)\./,
+    );
+    // LYING_ANSWER highlights bid 3 (R$ 250) and bid 2 (null); its bid-1 line is dropped for its number.
+    expect(summary.highlights).toEqual([
+      "Equipamentos de informática e CFTV para a aviação do Exército (C, SP; R$ 250,00).",
+      "Limpeza com mão de obra uniformizada em diversas cidades (B, SP; Valor não informado).",
+    ]);
+    expect([summary.text, ...summary.highlights].join("\n")).not.toContain("R$ 0,00");
+  });
+
   it("sends the model, a strict json_schema, at most 50 bids with objects cut to 200 chars, and our totals", async () => {
     fake.setResponse({ content: LYING_ANSWER });
     const long = "Aquisição de ".concat("materiais diversos ".repeat(40));

@@ -1,25 +1,89 @@
 /**
- * Time helpers. PNCP sends Brasília local time without an offset; Brazil has had no daylight saving
- * since 2019, so America/Sao_Paulo is UTC−03:00 for every date we handle.
+ * Time helpers in America/Sao_Paulo, with the zone rules from `Intl` (the ICU time-zone database), not a
+ * fixed −03:00: Brazil has had no daylight saving since 2019, but earlier summers were −02:00 and PNCP
+ * holds records from before then.
+ *
+ * Speed: `Intl` needs ~9 µs per lookup, so the UTC offset is cached per UTC hour. That is exact because
+ * every São Paulo transition since 1914 happened on a whole UTC hour (DST began at 00:00 −03:00 = 03:00Z
+ * and ended at 00:00 −02:00 = 02:00Z); instants before 1915 (local mean time, −03:06:28) skip the cache.
  */
 
 export const SAO_PAULO_TZ = "America/Sao_Paulo";
-const OFFSET_MS = 3 * 60 * 60 * 1000;
 
-/** `2026-09-21T18:00:00` (Brasília) → `2026-09-21T21:00:00.000Z`; null for empty or unreadable input. */
+const HOUR_MS = 3_600_000;
+const CACHE_FROM_MS = Date.UTC(1915, 0, 1);
+const CACHE_LIMIT = 100_000;
+const offsetFormatter = new Intl.DateTimeFormat("en-US", {
+  timeZone: SAO_PAULO_TZ,
+  timeZoneName: "longOffset",
+});
+const offsetByHour = new Map<number, number>();
+
+function lookupOffsetMs(ms: number): number {
+  const name = offsetFormatter.formatToParts(ms).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+  const m = /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(name);
+  if (!m?.[1]) return 0;
+  const abs = (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0)) * 1000;
+  return m[1] === "-" ? -abs : abs;
+}
+
+/**
+ * São Paulo's offset from UTC at the instant `ms` (epoch milliseconds), in ms: −10,800,000 for −03:00,
+ * −7,200,000 in a pre-2019 summer. Wall time = `ms + saoPauloOffsetMs(ms)`.
+ */
+export function saoPauloOffsetMs(ms: number): number {
+  if (!(ms >= CACHE_FROM_MS)) return Number.isFinite(ms) ? lookupOffsetMs(ms) : 0;
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    offset = lookupOffsetMs(hour * HOUR_MS);
+    if (offsetByHour.size >= CACHE_LIMIT) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
+/**
+ * The UTC instant (epoch ms) of a São Paulo wall-clock time given as epoch ms "as if UTC". Follows
+ * Temporal's "compatible" choice: a time repeated when DST ended is read as the first (summer) one, a
+ * time skipped when DST began is moved forward by the gap (00:30 on 2018-11-04 → 01:30 −02:00).
+ */
+export function saoPauloWallToUtcMs(wallMs: number): number {
+  // The offsets in force shortly before and after this wall time (transitions are months apart).
+  const before = saoPauloOffsetMs(wallMs + 3 * HOUR_MS - 12 * HOUR_MS);
+  const after = saoPauloOffsetMs(wallMs + 3 * HOUR_MS + 12 * HOUR_MS);
+  const early = wallMs - before;
+  if (before === after || saoPauloOffsetMs(early) === before) return early;
+  const late = wallMs - after;
+  if (saoPauloOffsetMs(late) === after) return late;
+  return early; // in the gap: the old offset lands just after the jump
+}
+
+/**
+ * `2026-09-21T18:00:00` (São Paulo wall time, as PNCP sends it) → `2026-09-21T21:00:00.000Z`, with the
+ * zone rules of that date (`2018-01-15T12:00:00` → `14:00Z`, summer time); null for empty or unreadable
+ * input or an impossible calendar date/time.
+ */
 export function brasiliaLocalToIso(value: string | null | undefined): string | null {
   if (!value) return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h = "00", mi = "00", s = "00"] = m;
-  const utc = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s) + OFFSET_MS;
-  const date = new Date(utc);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  if (+mo! < 1 || +mo! > 12 || +d! < 1 || +d! > 31 || +h > 23 || +mi > 59 || +s > 59) return null;
+  const wall = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s);
+  if (new Date(wall).getUTCDate() !== +d!) return null; // 31/02 and friends
+  return new Date(saoPauloWallToUtcMs(wall)).toISOString();
+}
+
+/** The São Paulo wall-clock time of an instant as a Date whose UTC fields are that wall time. */
+export function saoPauloWallDate(instant: Date | number): Date {
+  const ms = typeof instant === "number" ? instant : instant.getTime();
+  return new Date(ms + saoPauloOffsetMs(ms));
 }
 
 /** The São Paulo calendar date (YYYY-MM-DD) of an instant. */
 export function saoPauloDate(instant: Date): string {
-  return new Date(instant.getTime() - OFFSET_MS).toISOString().slice(0, 10);
+  return saoPauloWallDate(instant).toISOString().slice(0, 10);
 }
 
 /** Adds whole days to a YYYY-MM-DD date. */

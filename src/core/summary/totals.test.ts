@@ -12,7 +12,7 @@ describe("computeTotals", () => {
     });
   });
 
-  it("leaves null values out of the sum but keeps 0 as a known value", () => {
+  it("leaves null (não informado) and 0 (sigiloso) out of the sum and of the known-value count", () => {
     const bids = [
       makeBid({ id: "a", estimatedValue: null }),
       makeBid({ id: "b", estimatedValue: 0 }),
@@ -22,7 +22,7 @@ describe("computeTotals", () => {
     expect(computeTotals(bids, SAMPLE_NOW)).toEqual({
       count: 4,
       totalValue: 0.3,
-      withValue: 3,
+      withValue: 2,
       closingSoon: 0,
     });
   });

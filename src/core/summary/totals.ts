@@ -1,4 +1,4 @@
-import type { Bid } from "../bid.ts";
+import { type Bid, knownValue } from "../bid.ts";
 import type { SearchTotals } from "./summarizer.ts";
 
 /** How far ahead a proposal deadline counts as urgent. */
@@ -20,15 +20,17 @@ export function closingSoonBids(bids: readonly Bid[], now: Date): Bid[] {
 }
 
 /**
- * The numbers every summary, chat reply and Excel "Resumo" shows. Missing values (null) are left out of
- * `totalValue` and `withValue`; a 0 value (confidential budget) counts as known.
+ * The numbers every summary, chat reply and Excel "Resumo" shows. Only known values count
+ * (`knownValue`): PNCP's 0 (confidential budget, "sigiloso") and a missing value (null) are left out of
+ * `totalValue` and of `withValue` ("com valor informado").
  */
 export function computeTotals(bids: readonly Bid[], now: Date): SearchTotals {
   let totalValue = 0;
   let withValue = 0;
   for (const bid of bids) {
-    if (bid.estimatedValue === null || !Number.isFinite(bid.estimatedValue)) continue;
-    totalValue += bid.estimatedValue;
+    const value = knownValue(bid.estimatedValue);
+    if (value === null) continue;
+    totalValue += value;
     withValue += 1;
   }
   return {
