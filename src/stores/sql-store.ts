@@ -17,7 +17,7 @@ function namedCall(fn: string, args: Record<string, unknown>): { sql: string; pa
 }
 
 /** Calls the SQL functions with plain SQL over an executor (PGlite or a pg Pool). */
-function sqlTransport(db: SqlExecutor): RpcTransport {
+export function sqlTransport(db: SqlExecutor): RpcTransport {
   const run = async (fn: string, args: Record<string, unknown>, scalar: boolean): Promise<Row[]> => {
     const call = namedCall(fn, args);
     const sql = scalar ? `select ${call.sql} as value` : `select * from ${call.sql}`;
@@ -51,6 +51,11 @@ export class SqlStore extends FunctionStore {
     super(sqlTransport(db), onClose);
     this.#db = db;
     this.#logger = logger;
+  }
+
+  /** The executor this store runs on (the bid index shares it: `createBidIndex(store)`). */
+  get executor(): SqlExecutor {
+    return this.#db;
   }
 
   /** Applies pending migrations; returns the files applied. */

@@ -35,7 +35,7 @@ export class SupabaseStore extends FunctionStore {
 }
 
 /** Calls the SQL functions as PostgREST RPC (`POST /rest/v1/rpc/<fn>`) through supabase-js. */
-function supabaseTransport(client: SupabaseClient): RpcTransport {
+export function supabaseTransport(client: SupabaseClient): RpcTransport {
   const call = async (fn: string, args: Record<string, unknown>, single = false): Promise<unknown> => {
     const request = client.rpc(fn, withoutUndefined(args));
     const { data, error, status } = single ? await request.single() : await request;

@@ -162,8 +162,10 @@ export class FakeSupabase {
       .map((a) => {
         const value = args[a.name];
         const json = a.type === "json" || a.type === "jsonb";
+        // PostgREST reads a JSON array argument of an array type (text[], integer[]) as a Postgres array.
+        const pgArray = a.type.endsWith("[]") && Array.isArray(value);
         params.push(
-          value === null ? null : json || typeof value === "object" ? JSON.stringify(value) : value,
+          value === null || pgArray ? value : json || typeof value === "object" ? JSON.stringify(value) : value,
         );
         return `${a.name} => $${params.length}::${a.type}`;
       });

@@ -69,7 +69,10 @@ export interface IndexSearch {
   openOnly: boolean;
   /** Sector id: candidates must carry its tag (computed when written, with the live matcher). */
   sector: string | null;
-  /** Accent-folded user terms: candidates contain at least one (superset; the matcher decides). */
+  /**
+   * LIKE patterns over the accent-folded search text (`termPatterns` in src/core/index/search-text.ts):
+   * candidates match at least one (a superset; the matcher decides). Empty = no text condition.
+   */
   terms: string[];
   minValue: number | null;
   maxValue: number | null;
@@ -128,5 +131,8 @@ export interface BidIndex {
   /** Records that a sync round finished (for freshness and `index status`). */
   recordRound(now: Date, stats: Record<string, number>): Promise<void>;
   status(): Promise<IndexStatus>;
+  /** Up to `limit` rows written under a sector-tag version other than `version` (re-tag job), by id. */
+  staleTagBids(version: string, limit: number, now: Date): Promise<Bid[]>;
+  /** Stores new tags for rows, stamping them with `version`; returns the rows updated. */
+  setTags(tags: ReadonlyArray<{ id: string; tags: readonly string[] }>, version: string): Promise<number>;
 }
-

@@ -1,0 +1,64 @@
+/**
+ * Sector tags of indexed bids: the sectors whose LIVE filter accepts a bid, computed when the bid is
+ * written, so a sector search over the index is a tag lookup that gives exactly the live answer.
+ *
+ * Decision: the tag is decided by `filterBids` itself (a sector query with no other filter), not by a copy
+ * of its text rule, so the index can never drift from the live path. `SECTOR_TAGS_VERSION` hashes every
+ * sector's keyword and exclusion lists; rows written under another version are re-tagged (`retag.ts`).
+ */
+import { createHash } from "node:crypto";
+import type { Bid } from "../bid.ts";
+import { filterBids } from "../filter/filter.ts";
+import { SECTORS } from "../filter/sectors.ts";
+import type { SearchQuery } from "../query/search-query.ts";
+import { SECTOR_IDS, type SectorId } from "../sectors.ts";
+
+function versionOf(): string {
+  const hash = createHash("sha256");
+  for (const id of SECTOR_IDS) {
+    const { keywords, exclusions } = SECTORS[id];
+    hash.update(JSON.stringify([id, keywords, exclusions]));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Hash of every sector's keyword/exclusion lists: a change makes every stored tag stale. */
+export const SECTOR_TAGS_VERSION: string = versionOf();
+
+/**
+ * A query that keeps exactly the bids the sector's text rule accepts: no other filter (`filterBids` reads
+ * an empty `modalidades` as "any"; dates are not re-filtered there).
+ */
+function sectorOnlyQuery(sector: SectorId): SearchQuery {
+  return {
+    terms: [],
+    sector,
+    ufs: [],
+    from: "2000-01-01",
+    to: "2000-01-01",
+    modalidades: [],
+    minValue: null,
+    maxValue: null,
+    openOnly: false,
+    statuses: [],
+    esferas: [],
+    municipios: [],
+    orgaos: [],
+    sort: "newest",
+  };
+}
+
+const QUERIES = new Map(SECTOR_IDS.map((id) => [id, sectorOnlyQuery(id)] as const));
+const EPOCH = new Date(0);
+
+/** Bid id → its sector tags (ascending sector order), for a batch of bids. */
+export function sectorTagsOf(bids: readonly Bid[]): Map<string, SectorId[]> {
+  const tags = new Map<string, SectorId[]>(bids.map((bid) => [bid.id, []]));
+  for (const [id, query] of QUERIES) {
+    for (const bid of filterBids(bids, query, EPOCH).bids) {
+      const list = tags.get(bid.id)!;
+      if (list.at(-1) !== id) list.push(id); // a batch may hold one id twice
+    }
+  }
+  return tags;
+}
