@@ -165,7 +165,11 @@ export class FakeSupabase {
         // PostgREST reads a JSON array argument of an array type (text[], integer[]) as a Postgres array.
         const pgArray = a.type.endsWith("[]") && Array.isArray(value);
         params.push(
-          value === null || pgArray ? value : json || typeof value === "object" ? JSON.stringify(value) : value,
+          value === null || pgArray
+            ? value
+            : json || typeof value === "object"
+              ? JSON.stringify(value)
+              : value,
         );
         return `${a.name} => $${params.length}::${a.type}`;
       });
