@@ -29,13 +29,14 @@ export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string 
   const planName = ctx.plan?.name ?? "atual";
   switch (code) {
     case "INVALID_QUERY":
-      return `Não consegui entender essa busca${ctx.detail ? `: ${ctx.detail}` : "."}\nExemplo: /buscar uniformes SC PR 15d acima de 50 mil`;
+      return `Não consegui entender essa busca${ctx.detail ? `: ${ctx.detail}` : "."}\nExemplo: /buscar uniformes SC PR 7d acima de 50 mil`;
     case "INVALID_COMMAND":
       return `Não conheço esse comando${ctx.detail ? ` (${ctx.detail})` : ""}. Envie /ajuda para ver o que eu sei fazer.`;
     case "PNCP_UNAVAILABLE":
       return "O PNCP (Portal Nacional de Contratações Públicas) não está respondendo agora, então não consegui buscar. Esta busca não foi descontada do seu plano.\nTente de novo em alguns minutos, ou com menos estados ou um período menor.";
     case "STORE_UNAVAILABLE":
-      return "Nosso sistema de contas está instável agora. Tente de novo em alguns minutos.";
+      // Searches keep working while the account store is down (fail open); plan and subscription cannot.
+      return "Nosso sistema de contas está fora do ar neste momento, então não consigo mostrar seu plano nem abrir uma assinatura. As buscas continuam funcionando. Tente de novo em alguns minutos.";
     case "RATE_LIMITED": {
       const seconds = Math.max(1, Math.ceil((ctx.retryAfterMs ?? 60_000) / 1000));
       return `Muitas buscas em pouco tempo: o plano ${planName} permite ${formatInt(ctx.plan?.perMinute ?? 0)} por minuto. Tente de novo em ${seconds} s.${upgradeSentence(ctx.upgrade, `permite ${formatInt(ctx.upgrade?.perMinute ?? 0)} buscas por minuto`)}`;

@@ -5,6 +5,7 @@ import type { RateLimiter } from "../ports/rate-limiter.ts";
 import type { Store } from "../ports/store.ts";
 import type { ParsedQuery } from "../query/search-query.ts";
 import type { SearchDeps } from "../search/run-search.ts";
+import type { RecentDeliveries } from "./recent-deliveries.ts";
 
 /** Optional LLM reader for free text the grammar could not read; returns null to keep the grammar's result. */
 export interface QueryInterpreter {
@@ -20,6 +21,11 @@ export interface ChatDeps extends SearchDeps {
   counters: Counters;
   upgrade: { publicBaseUrl: string; secret: string; ttlHours: number };
   interpreter?: QueryInterpreter;
+  /**
+   * Delivery ids already accepted by this process, checked before `claim_event` (which cannot answer while
+   * the store is down). Default: a new bounded record per chat service.
+   */
+  recentDeliveries?: RecentDeliveries;
   /** Interval between progress replies, ms (default 2500). */
   progressIntervalMs?: number;
 }

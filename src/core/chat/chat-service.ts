@@ -5,6 +5,7 @@ import type { ChatDeps } from "./chat-deps.ts";
 import { helpText, sectorsText, startText } from "./help-texts.ts";
 import type { IncomingCommand } from "./incoming-command.ts";
 import { parseCommand } from "./parse-command.ts";
+import { RecentDeliveries } from "./recent-deliveries.ts";
 import type { ReplySink } from "./reply.ts";
 import { startSearch } from "./search-command.ts";
 
@@ -18,12 +19,18 @@ export interface ChatService {
   handle(cmd: IncomingCommand, sink: ReplySink): Promise<void>;
 }
 
-/** Builds the chat core over its ports. */
+/** The answer to "obrigado", "valeu"… */
+export const THANKS_TEXT = "De nada! 😊 Quando quiser, é só escrever a próxima busca. Exemplos em /ajuda.";
+
+/**
+ * Builds the chat core over its ports. A delivery is accepted once: first by this process's record of
+ * recent delivery ids (which still works when the store is unreachable), then by `claim_event` (which
+ * holds across processes and restarts).
+ */
 export function createChatService(deps: ChatDeps): ChatService {
+  const recent = deps.recentDeliveries ?? new RecentDeliveries();
   return {
     async handle(cmd, sink) {
-      const parsed = parseCommand(cmd.text, cmd.isPrivate);
-      if (parsed === null) return;
       const logger = deps.logger.child({
         platform: cmd.platform,
         userKey: cmd.userKey,
@@ -31,24 +38,37 @@ export function createChatService(deps: ChatDeps): ChatService {
       });
       const scoped: ChatDeps = { ...deps, logger };
       try {
+        const parsed = parseCommand(cmd.text, cmd.isPrivate);
+        if (parsed === null) return;
+        if (!recent.firstSeen(cmd.platform, cmd.messageId, deps.clock.now())) {
+          logger.info({ by: "memory" }, "duplicate_delivery_dropped");
+          return;
+        }
+        let claimed = true;
         const fresh = await deps.store.claimEvent(cmd.platform, cmd.messageId).catch((error: unknown) => {
           logger.warn({ err: error }, "claim_event_failed");
+          claimed = false;
           return true;
         });
         if (!fresh) {
-          logger.info("duplicate_delivery_dropped");
+          logger.info({ by: "store" }, "duplicate_delivery_dropped");
           return;
         }
         logger.info({ command: parsed.name }, "command_received");
         switch (parsed.name) {
           case "buscar":
-            return await startSearch(cmd, parsed.args, sink, scoped);
+            return await startSearch(cmd, parsed.args, sink, scoped, {
+              plain: parsed.plain === true,
+              delivery: { source: cmd.platform, id: cmd.messageId, claimed },
+            });
           case "setores":
-            return await sink.send({ kind: "text", text: sectorsText() });
+            return await sink.send({ kind: "text", text: sectorsText(deps.clock.now()) });
           case "ajuda":
             return await sink.send({ kind: "text", text: helpText() });
           case "start":
             return await sink.send({ kind: "text", text: startText(cmd.displayName) });
+          case "obrigado":
+            return await sink.send({ kind: "text", text: THANKS_TEXT });
           case "plano":
             return await sink.send(await planReply(cmd, scoped));
           case "assinar":
@@ -63,7 +83,10 @@ export function createChatService(deps: ChatDeps): ChatService {
       } catch (error) {
         const appError = toAppError(error);
         logger.error({ err: appError, code: appError.code }, "command_failed");
-        const code = appError.code === "INVALID_QUERY" ? "INVALID_QUERY" : "INTERNAL";
+        const code =
+          appError.code === "INVALID_QUERY" || appError.code === "STORE_UNAVAILABLE"
+            ? appError.code
+            : "INTERNAL";
         await sink.send({ kind: "error", code, text: errorMessage(code) }).catch((sendError: unknown) => {
           logger.error({ err: sendError }, "reply_failed");
         });

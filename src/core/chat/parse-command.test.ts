@@ -24,7 +24,7 @@ describe("parseCommand", () => {
   });
 
   it("treats plain text as a search only in private chats", () => {
-    expect(parseCommand("uniformes SP", true)).toEqual({ name: "buscar", args: "uniformes SP" });
+    expect(parseCommand("uniformes SP", true)).toEqual({ name: "buscar", args: "uniformes SP", plain: true });
     expect(parseCommand("uniformes SP", false)).toBeNull();
   });
 
@@ -33,5 +33,24 @@ describe("parseCommand", () => {
     expect(parseCommand("Olá", true)).toEqual({ name: "start", args: "" });
     expect(parseCommand("ajuda", true)).toEqual({ name: "ajuda", args: "" });
     expect(parseCommand("meu plano", true)).toEqual({ name: "plano", args: "" });
+  });
+
+  it("thanks get their own answer, typed or as a command", () => {
+    expect(parseCommand("obrigado!", true)).toEqual({ name: "obrigado", args: "" });
+    expect(parseCommand("Valeu pela ajuda 🙏", true)).toEqual({ name: "obrigado", args: "" });
+    expect(parseCommand("/obrigado", false)).toEqual({ name: "obrigado", args: "" });
+  });
+
+  it("emoji, punctuation, invisible characters and acknowledgements are not for us", () => {
+    for (const text of ["👍", "🙏🏽", "...", "!!", "\u200b", "\u200b\u2060\ufeff", "ok", "Beleza!", ""]) {
+      expect(parseCommand(text, true), JSON.stringify(text)).toBeNull();
+    }
+  });
+
+  it("reads user words as words, never as object keys", () => {
+    for (const word of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(parseCommand(`/${word}`, true)).toEqual({ name: "unknown", command: `/${word}` });
+      expect(parseCommand(word, true)).toEqual({ name: "buscar", args: word, plain: true });
+    }
   });
 });

@@ -1,6 +1,11 @@
-import { checkEntitlement, type EntitlementResult } from "../entitlements/check-entitlement.ts";
+import {
+  checkEntitlement,
+  type EntitlementResult,
+  releaseRateSlot,
+} from "../entitlements/check-entitlement.ts";
 import { refundCharge, refundIfUnavailable } from "../entitlements/refund.ts";
 import { suggestUpgrade } from "../entitlements/suggest-upgrade.ts";
+import type { Delivery } from "../entitlements/usage-backlog.ts";
 import { toAppError } from "../errors.ts";
 import { buildBidsWorkbookBuffer } from "../excel/build-workbook.ts";
 import { workbookFileName } from "../excel/file-name.ts";
@@ -12,14 +17,21 @@ import type { ParsedQuery } from "../query/search-query.ts";
 import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
 import { identityOf, upgradeButtons } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";
+import { usageText } from "./help-texts.ts";
 import type { IncomingCommand } from "./incoming-command.ts";
 import { renderResults } from "./render-results.ts";
 import { type Reply, type ReplySink, XLSX_MIME } from "./reply.ts";
+import { searchOffer } from "./search-offer.ts";
 
 type Allowed = Extract<EntitlementResult, { ok: true }>;
 
-const USAGE =
-  "Diga o que buscar depois de /buscar. Exemplos:\n/buscar uniformes SC PR 15d acima de 50 mil\n/buscar abertas informática SP";
+/** How the search command was typed. */
+export interface StartSearchOptions {
+  /** Plain text in a private chat (no `/buscar`): searched only when the grammar recognises something. */
+  plain?: boolean;
+  /** The delivery it came from, so a failed-open search is queued once per delivery. */
+  delivery?: Delivery;
+}
 
 /** Reads the query text: the grammar first, the LLM (when configured) for pieces the grammar could not read. */
 export async function interpretQuery(text: string, deps: ChatDeps): Promise<ParsedQuery> {
@@ -47,20 +59,34 @@ export function searchingText(parsed: ParsedQuery): string {
 /**
  * /buscar: parse → entitlement (limit, expiry, quota, history) → ack → search as a background job.
  * Refusals come back as an upgrade reply; nothing is charged twice (the caller claimed the delivery).
+ * Plain text in which the grammar recognised nothing (no sector, UF, period, value, modalidade…) is not
+ * searched: the user gets a one-tap button that runs it as `/buscar <text>`, uncharged until tapped.
  */
 export async function startSearch(
   cmd: IncomingCommand,
   args: string,
   sink: ReplySink,
   deps: ChatDeps,
+  options: StartSearchOptions = {},
 ): Promise<void> {
   if (args.trim() === "") {
-    await sink.send({ kind: "text", text: USAGE });
+    await sink.send({ kind: "text", text: usageText() });
     return;
+  }
+  if (options.plain) {
+    const grammar = parseQuery(args, { now: deps.clock.now() });
+    // `recognized` undefined (an older grammar) counts as "recognised something".
+    if (grammar.recognized !== undefined && grammar.recognized.length === 0) {
+      deps.logger.info("plain_text_offered");
+      await sink.send(searchOffer(args, grammar));
+      return;
+    }
   }
   const parsed = await interpretQuery(args, deps);
   const now = deps.clock.now();
-  const entitlement = await checkEntitlement(identityOf(cmd), requestedHistoryDays(parsed.query, now), deps);
+  const entitlement = await checkEntitlement(identityOf(cmd), requestedHistoryDays(parsed.query, now), deps, {
+    delivery: options.delivery,
+  });
   if (!entitlement.ok) {
     const buttons = entitlement.upgrade
       ? await upgradeButtons(cmd, entitlement.accountId, [entitlement.upgrade], deps)
@@ -76,6 +102,7 @@ export async function startSearch(
     deps.logger.error({ err: error }, "ack_failed");
     if (entitlement.charge) await refundCharge(entitlement.charge, deps);
     else if (entitlement.pending) deps.backlog.cancel(entitlement.pending);
+    await releaseRateSlot(entitlement.rateSlot);
     throw error;
   }
   deps.queue.enqueue({

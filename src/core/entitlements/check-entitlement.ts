@@ -1,12 +1,12 @@
-import { type ErrorCode, toAppError } from "../errors.ts";
+import { AppError, type ErrorCode, toAppError } from "../errors.ts";
 import { errorMessage } from "../messages.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Counters } from "../ports/metrics.ts";
-import type { RateLimiter } from "../ports/rate-limiter.ts";
+import type { RateLimiter, RateLimitResult } from "../ports/rate-limiter.ts";
 import type { ConsumeResult, IdentityInput, Plan, RefusalReason, Store } from "../ports/store.ts";
 import { suggestUpgrade, type UpgradeNeed } from "./suggest-upgrade.ts";
-import type { PendingUsage, UsageBacklog } from "./usage-backlog.ts";
+import type { Delivery, PendingUsage, UsageBacklog } from "./usage-backlog.ts";
 
 /** Ports the entitlement flow needs. */
 export interface EntitlementDeps {
@@ -18,10 +18,22 @@ export interface EntitlementDeps {
   counters: Counters;
 }
 
+/** Where the search came from: lets a failed-open search be queued once per delivery. */
+export interface EntitlementOptions {
+  delivery?: Delivery;
+}
+
 export type RefusalCode = Extract<
   ErrorCode,
   "RATE_LIMITED" | "TRIAL_EXPIRED" | "QUOTA_EXCEEDED" | "HISTORY_EXCEEDED" | "PLAN_INACTIVE"
 >;
+
+/** The per-minute slot an allowed search holds, to give back with `releaseRateSlot`. */
+export interface RateSlot {
+  limiter: RateLimiter;
+  key: string;
+  token: string;
+}
 
 export type EntitlementResult =
   | {
@@ -33,10 +45,13 @@ export type EntitlementResult =
       failedOpen: boolean;
       /** Fail open: the usage queued for later, to cancel when the search does not run. */
       pending?: PendingUsage | null;
+      /** The per-minute slot taken, to release when the search never reaches the user. */
+      rateSlot?: RateSlot | null;
     }
   | {
       ok: false;
       code: RefusalCode;
+      /** "" when the store is down and the identity's account is not known to this process. */
       accountId: string;
       plan: Plan;
       /** pt-BR reason, from `errorMessage`. */
@@ -51,22 +66,31 @@ const REASON_TO_CODE: Record<RefusalReason, RefusalCode> = {
   plan_inactive: "PLAN_INACTIVE",
 };
 
+/** Per-minute limit assumed while the store is down for an identity this process has never seen. */
+const UNKNOWN_PER_MINUTE = 2;
+
 /**
  * The entitlement flow, in order: per-minute limit → trial/plan expiry → monthly quota → history days.
- * The last three are one atomic SQL call (`consume_search`). A store failure lets the search go ahead
- * (fail open, `quota_check_error`) and its usage is queued in the backlog to be written later.
+ * The last three are one atomic SQL call (`consume_search`). Only allowed searches count toward the
+ * per-minute limit: the slot is reserved first (atomic, so concurrent requests cannot overshoot) and given
+ * back when `consume_search` refuses. A store failure lets the search go ahead (fail open,
+ * `quota_check_error`) under the identity's last known per-minute limit, and its usage is queued in the
+ * backlog (once per delivery) to be written later.
  */
 export async function checkEntitlement(
   identity: IdentityInput,
   requestedDays: number,
   deps: EntitlementDeps,
+  options: EntitlementOptions = {},
 ): Promise<EntitlementResult> {
-  const { store, limiter, clock, logger, counters } = deps;
+  const { store, clock, logger } = deps;
   const now = clock.now();
   let accountId: string;
   let plan: Plan;
   let plans: Plan[];
   let charge: ConsumeResult;
+  let slot: RateSlot | null = null;
+  let limited = false;
   try {
     accountId = await store.resolveIdentity(identity, now);
     const [status, allPlans] = await Promise.all([
@@ -75,54 +99,128 @@ export async function checkEntitlement(
     ]);
     plan = status.plan;
     plans = allPlans;
+    const rateKey = `search:${status.effectiveAccountId}`;
+    deps.backlog.remember(identity, { accountId, rateKey, plan }, plans, now);
 
-    const rate = await limiter.hit(`search:${status.effectiveAccountId}`, plan.perMinute, now);
-    if (rate.failedOpen) counters.increment("rate_limit_fallback");
-    if (!rate.allowed) {
+    const rate = await takeRateSlot(rateKey, plan.perMinute, now, deps);
+    limited = true;
+    if (!rate.result.allowed) {
       const upgrade = suggestUpgrade(plans, plan, { kind: "rate", perMinute: plan.perMinute }, plan.team);
-      logger.info({ accountId, planId: plan.id, retryAfterMs: rate.retryAfterMs }, "rate_limited");
-      return {
-        ok: false,
-        code: "RATE_LIMITED",
-        accountId,
-        plan,
-        upgrade,
-        message: errorMessage("RATE_LIMITED", { plan, retryAfterMs: rate.retryAfterMs, upgrade }),
-      };
+      logger.info({ accountId, planId: plan.id, retryAfterMs: rate.result.retryAfterMs }, "rate_limited");
+      return rateRefusal(accountId, plan, upgrade, rate.result);
     }
+    slot = rate.slot;
     charge = await store.consumeSearch(accountId, requestedDays, now, identity.teamId);
     if (!charge.allowed) {
+      await releaseRateSlot(slot);
       const chargedPlan = plans.find((p) => p.id === charge.planId) ?? plan;
       return refusal(charge, accountId, chargedPlan, plans, requestedDays, status.trialEndsAt, logger);
     }
     plan = plans.find((p) => p.id === charge.planId) ?? plan;
   } catch (error) {
-    counters.increment("quota_check_error");
+    deps.counters.increment("quota_check_error");
     const appError = toAppError(error);
     // Only an unreachable store fails open; a repeatable error (bad identity, SQL bug) would otherwise make
     // every search free and clog the backlog with usage that can never be written.
     if (!appError.retryable && appError.code !== "STORE_UNAVAILABLE") {
+      await releaseRateSlot(slot);
       logger.error({ err: appError }, "quota_check_error");
       throw appError;
     }
-    const dropped = deps.backlog.add(identity, now);
-    if (dropped) logger.error({ identity: dropped.identity, at: dropped.at }, "usage_backlog_dropped");
-    logger.error({ err: appError, backlog: deps.backlog.size }, "quota_check_error");
-    return {
-      ok: true,
-      accountId: null,
-      plan: null,
-      charge: null,
-      failedOpen: true,
-      pending: deps.backlog.last,
-    };
+    return failOpen(identity, now, appError, limited, slot, deps, options);
   }
   logger.info(
     { accountId, planId: plan.id, used: charge.used, quota: charge.quota, remaining: charge.remaining },
     "quota_check_success",
   );
   if (deps.backlog.size > 0) void deps.backlog.flush(store, logger);
-  return { ok: true, accountId, plan, charge, failedOpen: false };
+  return { ok: true, accountId, plan, charge, failedOpen: false, rateSlot: slot };
+}
+
+/** Gives a per-minute slot back (the search was refused later or never reached the user). Never throws. */
+export async function releaseRateSlot(slot: RateSlot | null | undefined): Promise<void> {
+  if (!slot?.limiter.undo) return;
+  try {
+    await slot.limiter.undo(slot.key, slot.token);
+  } catch {
+    // The port must not throw; if it does, the slot only stays taken until the window moves on.
+  }
+}
+
+async function takeRateSlot(
+  key: string,
+  perMinute: number,
+  now: Date,
+  deps: EntitlementDeps,
+): Promise<{ result: RateLimitResult; slot: RateSlot | null }> {
+  let limiter = deps.limiter;
+  let result = await limiter.hit(key, perMinute, now);
+  if (result.failedOpen) {
+    // The shared limiter is down: the process-local one still enforces the limit for this instance.
+    deps.counters.increment("rate_limit_fallback");
+    limiter = deps.backlog.fallbackLimiter;
+    result = await limiter.hit(key, perMinute, now);
+  }
+  const slot =
+    result.allowed && result.hitToken && limiter.undo ? { limiter, key, token: result.hitToken } : null;
+  return { result, slot };
+}
+
+async function failOpen(
+  identity: IdentityInput,
+  now: Date,
+  appError: AppError,
+  limited: boolean,
+  slot: RateSlot | null,
+  deps: EntitlementDeps,
+  options: EntitlementOptions,
+): Promise<EntitlementResult> {
+  const { backlog, logger } = deps;
+  if (!limited) {
+    // The store failed before the per-minute check: apply the identity's last known limit.
+    const known = backlog.known(identity, now);
+    const plan = known?.plan ?? backlog.defaultPlan;
+    const key =
+      known?.rateKey ?? `search:identity:${identity.platform}:${identity.userId}:${identity.teamId ?? ""}`;
+    const rate = await takeRateSlot(key, plan?.perMinute ?? UNKNOWN_PER_MINUTE, now, deps);
+    if (!rate.result.allowed) {
+      logger.warn({ identity, retryAfterMs: rate.result.retryAfterMs }, "rate_limited_store_down");
+      if (!plan) throw new AppError("STORE_UNAVAILABLE", "store down and no plan known", { cause: appError });
+      return rateRefusal(known?.accountId ?? "", plan, null, rate.result);
+    }
+    slot = rate.slot;
+  }
+  const added = backlog.add(identity, now, options.delivery);
+  if (added.dropped) {
+    logger.error({ identity: added.dropped.identity, at: added.dropped.at }, "usage_backlog_dropped");
+  }
+  logger.error({ err: appError, backlog: backlog.size, duplicate: added.duplicate }, "quota_check_error");
+  return {
+    ok: true,
+    accountId: null,
+    plan: null,
+    charge: null,
+    failedOpen: true,
+    // A delivery already queued is not queued (nor cancelled) twice.
+    pending: added.duplicate ? null : added.entry,
+    rateSlot: slot,
+  };
+}
+
+function rateRefusal(
+  accountId: string,
+  plan: Plan,
+  upgrade: Plan | null,
+  rate: RateLimitResult,
+): EntitlementResult {
+  return {
+    ok: false,
+    code: "RATE_LIMITED",
+    accountId,
+    plan,
+    upgrade,
+    message: errorMessage("RATE_LIMITED", { plan, retryAfterMs: rate.retryAfterMs, upgrade }),
+  };
 }
 
 function refusal(
