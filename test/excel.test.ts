@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import ExcelJS from "exceljs";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bid } from "../src/core/bid.ts";
 import {
@@ -223,6 +224,42 @@ describe("values PNCP did not give (0 = sigiloso, null = não informado) and old
 
   it("shows a pre-2019 summer instant at São Paulo's wall time of that date", () => {
     expect(sheet.getCell("N5").value).toEqual(new Date("2018-01-15T12:00:00.000Z"));
+  });
+});
+
+describe("random 0 / null / positive values in the workbook", () => {
+  const value = fc.oneof(
+    fc.constant(0),
+    fc.constant(null),
+    fc.integer({ min: 1, max: 1_000_000_000 }).map((cents) => cents / 100),
+  );
+
+  it("the cached SUM is the sum of the positive values, the count is theirs, and no text is R$ 0,00", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 25 }), async (values) => {
+        const bids = values.map((estimatedValue, i) =>
+          makeBid({ id: `v-${i}`, object: "Obra", estimatedValue }),
+        );
+        const positive = values.filter((v): v is number => v !== null && v > 0);
+        let sum = 0;
+        for (const v of positive) sum += v;
+        const buffer = await buildBidsWorkbookBuffer(await workbookInput(bids));
+        const files = readZip(buffer);
+        const sheetXml = files.get("xl/worksheets/sheet1.xml")!.toString("utf8");
+        const strings = files.get("xl/sharedStrings.xml")!.toString("utf8");
+        const last = bids.length + 1;
+        const total = new RegExp(`<f>SUM\\(G2:G${last}\\)</f><v>([^<]+)</v>`).exec(sheetXml);
+        expect(Number(total?.[1])).toBe(Math.round(sum * 100) / 100);
+        const n = positive.length;
+        expect(strings).toContain(`(${n.toLocaleString("pt-BR")} com valor informado)`);
+        expect(strings).not.toContain("R$ 0,00");
+        // Value cells hold only positive numbers: no G cell of a data row has a 0.
+        for (let row = 2; row <= last; row++) {
+          expect(sheetXml).not.toMatch(new RegExp(`<c r="G${row}"[^>]*><v>0</v>`));
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 });
 

@@ -3,20 +3,22 @@
  * fixed −03:00: Brazil has had no daylight saving since 2019, but earlier summers were −02:00 and PNCP
  * holds records from before then.
  *
- * Speed: `Intl` needs ~9 µs per lookup, so the UTC offset is cached per UTC hour. That is exact because
- * every São Paulo transition since 1914 happened on a whole UTC hour (DST began at 00:00 −03:00 = 03:00Z
- * and ended at 00:00 −02:00 = 02:00Z); instants before 1915 (local mean time, −03:06:28) skip the cache.
+ * Speed: `Intl` needs ~9 µs per lookup, so offsets are cached per UTC day (two lookups tell whether the
+ * day is uniform), and per UTC hour on the few days with a transition. That is exact because every São
+ * Paulo transition since 1914 happened on a whole UTC hour (DST began at 00:00 −03:00 = 03:00Z and
+ * ended at 00:00 −02:00 = 02:00Z) and two never fall on one day; instants before 1915 (local mean time,
+ * −03:06:28) skip the cache.
  */
 
 export const SAO_PAULO_TZ = "America/Sao_Paulo";
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 const CACHE_FROM_MS = Date.UTC(1915, 0, 1);
 const CACHE_LIMIT = 100_000;
-const offsetFormatter = new Intl.DateTimeFormat("en-US", {
-  timeZone: SAO_PAULO_TZ,
-  timeZoneName: "longOffset",
-});
+const offsetFormatter = new Intl.DateTimeFormat("en-US", { timeZone: SAO_PAULO_TZ, timeZoneName: "longOffset" });
+/** UTC day number → offset for the whole day, or NaN for a day with a transition (see `offsetByHour`). */
+const offsetByDay = new Map<number, number>();
 const offsetByHour = new Map<number, number>();
 
 function lookupOffsetMs(ms: number): number {
@@ -27,20 +29,28 @@ function lookupOffsetMs(ms: number): number {
   return m[1] === "-" ? -abs : abs;
 }
 
+function remember(map: Map<number, number>, key: number, offset: number): number {
+  if (map.size >= CACHE_LIMIT) map.clear();
+  map.set(key, offset);
+  return offset;
+}
+
 /**
  * São Paulo's offset from UTC at the instant `ms` (epoch milliseconds), in ms: −10,800,000 for −03:00,
  * −7,200,000 in a pre-2019 summer. Wall time = `ms + saoPauloOffsetMs(ms)`.
  */
 export function saoPauloOffsetMs(ms: number): number {
   if (!(ms >= CACHE_FROM_MS)) return Number.isFinite(ms) ? lookupOffsetMs(ms) : 0;
-  const hour = Math.floor(ms / HOUR_MS);
-  let offset = offsetByHour.get(hour);
+  const day = Math.floor(ms / DAY_MS);
+  let offset = offsetByDay.get(day);
   if (offset === undefined) {
-    offset = lookupOffsetMs(hour * HOUR_MS);
-    if (offsetByHour.size >= CACHE_LIMIT) offsetByHour.clear();
-    offsetByHour.set(hour, offset);
+    const first = lookupOffsetMs(day * DAY_MS);
+    const last = lookupOffsetMs(day * DAY_MS + 23 * HOUR_MS);
+    offset = remember(offsetByDay, day, first === last ? first : Number.NaN);
   }
-  return offset;
+  if (!Number.isNaN(offset)) return offset;
+  const hour = Math.floor(ms / HOUR_MS);
+  return offsetByHour.get(hour) ?? remember(offsetByHour, hour, lookupOffsetMs(hour * HOUR_MS));
 }
 
 /**
