@@ -7,6 +7,7 @@ import { benchExcel } from "./excel.bench.ts";
 import { benchFetch } from "./fetch.bench.ts";
 import { benchFilter } from "./filter.bench.ts";
 import { benchSlackAck } from "./slack-ack.bench.ts";
+import { benchStartup } from "./startup.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["fetch (PNCP fan-out vs ideal)", benchFetch],
@@ -14,6 +15,7 @@ const benches: [string, () => Promise<void>][] = [
   ["excel (10,000 bids)", benchExcel],
   ["consume_search latency", benchConsume],
   ["slack ack latency (50 searches in flight)", benchSlackAck],
+  ["startup (cold CLI vs bare node)", benchStartup],
 ];
 
 const only = process.argv.slice(3);

@@ -1,12 +1,9 @@
 import type { Server } from "node:http";
 import pino from "pino";
 import type { BotAdapter, Route } from "./bots/adapter.ts";
-import { createSlackAdapter } from "./bots/slack.ts";
-import { createTelegramAdapter } from "./bots/telegram.ts";
-import { createWhatsAppAdapter } from "./bots/whatsapp.ts";
 import { ADAPTER_REQUIREMENTS, type AppConfig } from "./config.ts";
 import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
-import { type ChatService, createChatService } from "./core/chat/chat-service.ts";
+import type { ChatService } from "./core/chat/chat-service.ts";
 import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
@@ -16,17 +13,51 @@ import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/log
 import { Counters } from "./core/ports/metrics.ts";
 import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
-import { OpenAiQueryParser } from "./core/query/openai-query-parser.ts";
 import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
-import { OpenAiSummarizer } from "./core/summary/openai-summarizer.ts";
 import type { Summarizer } from "./core/summary/summarizer.ts";
 import { healthRoute } from "./server/health-route.ts";
 import { createHttpServer, listen } from "./server/http-server.ts";
 import { upgradeRoute } from "./server/upgrade-route.ts";
-import { createRateLimiter } from "./stores/create-rate-limiter.ts";
-import { createStore } from "./stores/create-store.ts";
 
-/** The composition root: the only place that builds ports and adapters and wires them. */
+/**
+ * The composition root: the only place that builds ports and adapters and wires them. SDKs (Bolt, grammY,
+ * openai, ioredis, pg/PGlite/supabase-js, exceljs through the chat core) are imported where they are
+ * constructed and only when configured, so a CLI command loads what it uses (`npm run bench` startup).
+ */
+
+/** A summarizer that imports the OpenAI one (and the `openai` SDK) on its first use. */
+function lazySummarizer(load: () => Promise<Summarizer>): Summarizer {
+  let summarizer: Promise<Summarizer> | null = null;
+  return {
+    async summarize(input) {
+      summarizer ??= load();
+      return (await summarizer).summarize(input);
+    },
+  };
+}
+
+/** A query reader that imports the OpenAI one on its first use. */
+function lazyInterpreter(load: () => Promise<QueryInterpreter>): QueryInterpreter {
+  let interpreter: Promise<QueryInterpreter> | null = null;
+  return {
+    async parse(text, now, base) {
+      interpreter ??= load();
+      return (await interpreter).parse(text, now, base);
+    },
+  };
+}
+
+/** The chat core, imported on the first command (it pulls in exceljs); `createApp` loads it up front. */
+function lazyChatService(deps: ChatDeps): ChatService {
+  let service: Promise<ChatService> | null = null;
+  return {
+    async handle(cmd, sink) {
+      service ??= import("./core/chat/chat-service.ts").then((m) => m.createChatService(deps));
+      return (await service).handle(cmd, sink);
+    },
+  };
+}
+
 
 /** Creates the logger with secret redaction. Logs go to stderr so CLI stdout stays clean JSON. */
 export function createLogger(
@@ -68,8 +99,14 @@ export function createSearchPorts(
   };
   return {
     pncp,
-    summarizer: new OpenAiSummarizer({ ...openai, fallback }),
-    interpreter: new OpenAiQueryParser(openai),
+    summarizer: lazySummarizer(async () => {
+      const { OpenAiSummarizer } = await import("./core/summary/openai-summarizer.ts");
+      return new OpenAiSummarizer({ ...openai, fallback });
+    }),
+    interpreter: lazyInterpreter(async () => {
+      const { OpenAiQueryParser } = await import("./core/query/openai-query-parser.ts");
+      return new OpenAiQueryParser(openai);
+    }),
   };
 }
 
@@ -86,8 +123,15 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
   const counters = new Counters();
-  const store = overrides.store ?? (await createStore(config.store, logger));
-  const limiter = overrides.limiter ?? createRateLimiter({ redisUrl: config.redisUrl }, logger, counters);
+  const store =
+    overrides.store ?? (await (await import("./stores/create-store.ts")).createStore(config.store, logger));
+  const limiter =
+    overrides.limiter ??
+    (await import("./stores/create-rate-limiter.ts")).createRateLimiter(
+      { redisUrl: config.redisUrl, store },
+      logger,
+      counters,
+    );
   const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock);
   const queue = new InProcessJobQueue(logger, 4);
   const backlog = new UsageBacklog();
@@ -113,7 +157,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   return {
     config,
     deps,
-    chat: createChatService(deps),
+    chat: lazyChatService(deps),
     async close() {
       clearInterval(retry);
       await queue.drain(30_000);
@@ -150,16 +194,24 @@ async function idleAll(adapters: BotAdapter[], timeoutMs: number): Promise<void>
 
 /** Builds the server app: the core plus every configured adapter. */
 export async function createApp(config: AppConfig, overrides: CoreOverrides = {}): Promise<App> {
+  // Loaded before serving so the first delivery does not wait for the chat core's modules.
+  await import("./core/chat/chat-service.ts");
   const core = await createCore(config, overrides);
   const { logger, store, clock } = core.deps;
   const adapterDeps = { chat: core.chat, store, logger, clock, publicBaseUrl: config.publicBaseUrl };
   const adapters: BotAdapter[] = [];
-  if (config.slack.enabled) adapters.push(createSlackAdapter(config.slack, adapterDeps));
-  else logger.info({ needs: ADAPTER_REQUIREMENTS.slack }, "adapter_off_slack");
-  if (config.telegram.enabled) adapters.push(createTelegramAdapter(config.telegram, adapterDeps));
-  else logger.info({ needs: ADAPTER_REQUIREMENTS.telegram }, "adapter_off_telegram");
-  if (config.whatsapp.enabled) adapters.push(createWhatsAppAdapter(config.whatsapp, adapterDeps));
-  else logger.info({ needs: ADAPTER_REQUIREMENTS.whatsapp }, "adapter_off_whatsapp");
+  if (config.slack.enabled) {
+    const { createSlackAdapter } = await import("./bots/slack.ts");
+    adapters.push(createSlackAdapter(config.slack, adapterDeps));
+  } else logger.info({ needs: ADAPTER_REQUIREMENTS.slack }, "adapter_off_slack");
+  if (config.telegram.enabled) {
+    const { createTelegramAdapter } = await import("./bots/telegram.ts");
+    adapters.push(createTelegramAdapter(config.telegram, adapterDeps));
+  } else logger.info({ needs: ADAPTER_REQUIREMENTS.telegram }, "adapter_off_telegram");
+  if (config.whatsapp.enabled) {
+    const { createWhatsAppAdapter } = await import("./bots/whatsapp.ts");
+    adapters.push(createWhatsAppAdapter(config.whatsapp, adapterDeps));
+  } else logger.info({ needs: ADAPTER_REQUIREMENTS.whatsapp }, "adapter_off_whatsapp");
 
   const routes: Route[] = [
     healthRoute(core.deps, () => adapters.map((a) => a.name)),

@@ -157,13 +157,15 @@ describe("plans and limits from the terminal", () => {
     );
     expect(refused.code).toBe(2);
     const body = JSON.parse(refused.stdout);
-    expect(body.refused).toMatchObject({ reason: "HISTORY_EXCEEDED", upgrade: { planId: "maquina" } });
+    expect(body.refused).toMatchObject({ reason: "history_exceeded", upgrade: { planId: "maquina" } });
     expect(body.refused.message).toContain("O plano Teste grátis busca até 7 dias para trás");
     expect(body.refused.upgrade.url).toMatch(/^http:\/\/localhost:3000\/upgrade\?token=/);
 
     const set = await run(["plan", "set", "cli:ana", "maquina", "--days", "30"], env);
     expect(set.code).toBe(0);
-    expect(set.stdout).toContain("Plano: Máquina [maquina]");
+    expect(set.stdout).toContain("Plano: Máquina [maquina] — ativo");
+    expect(set.stdout).toMatch(/Válido até: \d{2}\/\d{2}\/\d{4}\n/);
+    expect(set.stdout).not.toMatch(/active|trialing/);
 
     const allowed = await run(
       ["search", "SP", "--from", "2026-09-15", "--to", "2026-09-21", "--as", "cli:ana", "--json"],
@@ -176,17 +178,20 @@ describe("plans and limits from the terminal", () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ plan: { id: "maquina" }, used: 1, remaining: 299 });
   }, 180_000);
 
-  it("chat reads commands from piped stdin and writes the Excel file to --out", async () => {
+  it("chat reads commands from piped stdin and writes the Excel file to --out, creating the folder", async () => {
     const env = { DATA_DIR: join(dir, "chat-data"), PNCP_BASE_URL: pncp.url };
     expect((await run(["plan", "set", "cli:bia", "maquina"], env)).code).toBe(0);
     const input = ["/ajuda", "/buscar SP de 15/09/2026 a 21/09/2026", "/plano", "/comprar"].join("\n");
-    const result = await run(["chat", "--as", "cli:bia", "--out", dir], env, `${input}\n`);
+    const out = join(dir, "planilhas", "setembro");
+    const result = await run(["chat", "--as", "cli:bia", "--out", out], env, `${input}\n`);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("/buscar <consulta>");
     expect(result.stdout).toContain("🔎 Buscando…");
     expect(result.stdout).toContain(`${expectedSpWeek().size} licitações encontradas`);
     const saved = /📎 Planilha com .*: (\S+\.xlsx)/.exec(result.stdout);
     expect(saved).not.toBeNull();
+    expect(saved![1]!.startsWith(out)).toBe(true);
+    expect(saved![1]!).toMatch(/licitacoes-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-sp-de-15-09-2026-a-21-09-2026\.xlsx$/);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(saved![1]!);
     expect(workbook.getWorksheet("Resumo")).toBeDefined();

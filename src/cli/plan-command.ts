@@ -1,30 +1,50 @@
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { formatDate, formatInt } from "../core/format.ts";
-import type { PlanId } from "../core/ports/store.ts";
+import type { AccountStatus, PlanId } from "../core/ports/store.ts";
 import { createCore, createLogger } from "../main.ts";
+import { CliUsageError, parseCliArgs } from "./cli-args.ts";
 import { parseAccountKey } from "./user-key.ts";
 
 const USAGE =
-  "uso: smart-pncp plan show <userKey|team:PLATAFORMA:ID> [--json] | smart-pncp plan set <userKey|team:PLATAFORMA:ID> <planId> [--days N]";
+  "uso: smart-pncp plan show CHAVE [--json] | smart-pncp plan set CHAVE PLANO [--days N] (CHAVE: cli:ana, telegram:123, team:slack:TEAM…)";
+
+/** The subscription status as an operator reads it. */
+export const STATUS_LABEL: Readonly<Record<AccountStatus["subscriptionStatus"], string>> = {
+  active: "ativo",
+  trialing: "em teste",
+  canceled: "cancelado",
+  expired: "expirado",
+  past_due: "pagamento pendente",
+};
 
 /** `smart-pncp plan show <userKey>` and `smart-pncp plan set <userKey> <planId> [--days N]` (admin). */
 export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { days: { type: "string" }, json: { type: "boolean" } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCliArgs(argv, { days: { type: "string" }, json: { type: "boolean" } });
   const [action, userKey, planId] = positionals;
-  if (!userKey || (action !== "show" && action !== "set") || (action === "set" && !planId)) {
+  if (
+    !userKey ||
+    (action !== "show" && action !== "set") ||
+    (action === "set" && !planId) ||
+    positionals.length > (action === "set" ? 3 : 2)
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return 1;
+  }
+  const days = values.days === undefined ? null : Number(values.days);
+  if (days !== null && (!Number.isInteger(days) || days <= 0 || days > 36_500)) {
+    process.stderr.write("--days precisa ser um inteiro positivo (até 36500)\n");
+    return 1;
+  }
+  let key: ReturnType<typeof parseAccountKey>;
+  try {
+    key = parseAccountKey(userKey);
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
   const logger = createLogger(env.LOG_LEVEL ?? "error");
   const core = await createCore(loadConfig(env), { logger });
   try {
     const { store, clock } = core.deps;
-    const key = parseAccountKey(userKey);
     const accountId =
       key.kind === "team"
         ? await store.resolveTeam(key.platform, key.teamId)
@@ -44,11 +64,6 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
         );
         return 1;
       }
-      const days = values.days ? Number(values.days) : null;
-      if (days !== null && (!Number.isInteger(days) || days <= 0)) {
-        process.stderr.write("--days precisa ser um inteiro positivo\n");
-        return 1;
-      }
       const until = days === null ? null : new Date(clock.now().getTime() + days * 86_400_000);
       await store.setPlan(accountId, planId as PlanId, until);
     }
@@ -63,7 +78,7 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     }
     const lines = [
       `Usuário: ${userKey} (conta ${accountId})`,
-      `Plano: ${status.plan.name} [${status.plan.id}] — ${status.subscriptionStatus}`,
+      `Plano: ${status.plan.name} [${status.plan.id}] — ${STATUS_LABEL[status.subscriptionStatus] ?? status.subscriptionStatus}`,
       `Uso no mês: ${formatInt(status.used)} de ${formatInt(status.plan.searchesPerMonth)} (restam ${formatInt(status.remaining)})`,
       `Renova em: ${formatDate(status.resetsAt)}`,
     ];

@@ -1,6 +1,7 @@
 import { AppError } from "../core/errors.ts";
 import { parseQuery } from "../core/query/parse-query.ts";
-import { type ParsedQuery, searchQuerySchema } from "../core/query/search-query.ts";
+import { type ParsedQuery, searchQuerySchema, UFS } from "../core/query/search-query.ts";
+import { SECTOR_IDS } from "../core/sectors.ts";
 import { isValidIsoDate } from "../core/time.ts";
 
 /** The `smart-pncp search` flags that shape a query; each overrides what the text says. */
@@ -29,6 +30,31 @@ function number(value: string, flag: string): number {
   return n;
 }
 
+/** The flag that sets each query field, to name it in pt-BR errors (never zod's English text). */
+const FIELD_FLAG: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
+  terms: "--terms",
+  sector: "--sector",
+  ufs: "--uf",
+  from: "--from",
+  to: "--to",
+  modalidades: "--modalidades",
+  minValue: "--min-value",
+  maxValue: "--max-value",
+});
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string, what: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const echo = value.length > 30 ? `${value.slice(0, 30)}…` : value;
+  throw new AppError("INVALID_QUERY", `${flag}: ${what} desconhecido "${echo}" (use ${allowed.join(", ")})`);
+}
+
+function modalidade(value: string): number {
+  const n = number(value, "modalidades");
+  if (!Number.isInteger(n) || n < 1 || n > 19)
+    throw new AppError("INVALID_QUERY", "--modalidades: códigos inteiros de 1 a 19 (ex.: 6,8)");
+  return n;
+}
+
 function date(value: string, flag: string): string {
   if (!isValidIsoDate(value))
     throw new AppError("INVALID_QUERY", `--${flag} precisa ser uma data AAAA-MM-DD válida`);
@@ -43,13 +69,13 @@ export function queryFromCli(text: string, flags: QueryFlags, now: Date): Parsed
 /** Applies flags on top of a parsed query (flags win) and validates the result. */
 export function applyQueryFlags(parsed: ParsedQuery, flags: QueryFlags): ParsedQuery {
   const q = { ...parsed.query };
-  if (flags.sector !== undefined) q.sector = flags.sector as typeof q.sector;
+  if (flags.sector !== undefined) q.sector = oneOf(flags.sector.trim(), SECTOR_IDS, "--sector", "setor");
   if (flags.terms !== undefined) q.terms = splitTerms(flags.terms);
   if (flags.uf !== undefined) {
     q.ufs = flags.uf
       .split(/[,\s]+/)
       .filter(Boolean)
-      .map((u) => u.toUpperCase()) as typeof q.ufs;
+      .map((u) => oneOf(u.toUpperCase(), UFS, "--uf", "estado"));
   }
   if (flags.from !== undefined) q.from = date(flags.from, "from");
   if (flags.to !== undefined) q.to = date(flags.to, "to");
@@ -57,7 +83,7 @@ export function applyQueryFlags(parsed: ParsedQuery, flags: QueryFlags): ParsedQ
     q.modalidades = flags.modalidades
       .split(/[,\s]+/)
       .filter(Boolean)
-      .map((m) => number(m, "modalidades"));
+      .map(modalidade);
   }
   if (flags["min-value"] !== undefined) q.minValue = number(flags["min-value"], "min-value");
   if (flags["max-value"] !== undefined) q.maxValue = number(flags["max-value"], "max-value");
@@ -67,8 +93,9 @@ export function applyQueryFlags(parsed: ParsedQuery, flags: QueryFlags): ParsedQ
   }
   const result = searchQuerySchema.safeParse(q);
   if (!result.success) {
-    const detail = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new AppError("INVALID_QUERY", detail);
+    const fields = [...new Set(result.error.issues.map((i) => String(i.path[0] ?? "")))];
+    const named = fields.map((f) => FIELD_FLAG[f] ?? f).filter(Boolean);
+    throw new AppError("INVALID_QUERY", `valor inválido em ${named.join(", ") || "a consulta"}`);
   }
   if (result.data.from > result.data.to) {
     throw new AppError("INVALID_QUERY", "a data inicial é posterior à data final");

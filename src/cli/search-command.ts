@@ -1,20 +1,20 @@
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { checkEntitlement } from "../core/entitlements/check-entitlement.ts";
 import { refundIfUnavailable } from "../core/entitlements/refund.ts";
 import { suggestUpgrade } from "../core/entitlements/suggest-upgrade.ts";
 import { AppError, toAppError } from "../core/errors.ts";
-import { writeBidsWorkbook } from "../core/excel/build-workbook.ts";
 import { errorMessage } from "../core/messages.ts";
 import { systemClock } from "../core/ports/clock.ts";
 import { parseQuery } from "../core/query/parse-query.ts";
 import { requestedHistoryDays, runSearch, workbookInput } from "../core/search/run-search.ts";
 import { createUpgradeToken, upgradeUrl } from "../core/upgrade-token.ts";
 import { createCore, createLogger, createSearchPorts } from "../main.ts";
+import { parseCliArgs } from "./cli-args.ts";
 import { stderrProgress } from "./progress.ts";
 import { applyQueryFlags, type QueryFlags } from "./query-flags.ts";
 import { searchJson, searchText } from "./search-output.ts";
 import { parseUserKey } from "./user-key.ts";
+import { fileErrorMessage, resolveXlsxTarget } from "./xlsx-target.ts";
 
 /** Exit codes of `smart-pncp search` (a contract). */
 export const EXIT = { ok: 0, failed: 1, refused: 2 } as const;
@@ -35,16 +35,27 @@ const OPTIONS = {
   as: { type: "string" },
 } as const;
 
+/** `refused.reason` in `--json`: the same words as `consume_search` (README), plus `rate_limited`. */
+const REFUSAL_REASON = {
+  RATE_LIMITED: "rate_limited",
+  TRIAL_EXPIRED: "trial_expired",
+  QUOTA_EXCEEDED: "quota_exhausted",
+  HISTORY_EXCEEDED: "history_exceeded",
+  PLAN_INACTIVE: "plan_inactive",
+} as const;
+
+type FailCode = "INVALID_QUERY" | "PNCP_UNAVAILABLE" | "INTERNAL" | "XLSX_UNWRITABLE";
+
 /**
  * `smart-pncp search [QUERY TEXT] [flags]`. Flags override the text. Exit 0 on success (partial too),
  * 1 when nothing could be searched, 2 when the entitlement flow refused (`--as`).
  */
 export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseCliArgs(argv, OPTIONS);
   const config = loadConfig(values["pncp-url"] ? { ...env, PNCP_BASE_URL: values["pncp-url"] } : env);
   const logger = createLogger(env.LOG_LEVEL ?? "error");
   const out = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
-  const fail = (code: "INVALID_QUERY" | "PNCP_UNAVAILABLE" | "INTERNAL", message: string) => {
+  const fail = (code: FailCode, message: string) => {
     if (values.json) out({ error: { code, message } });
     else process.stderr.write(`${message}\n`);
     return EXIT.failed;
@@ -62,6 +73,14 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   } catch (error) {
     const e = toAppError(error);
     return fail("INVALID_QUERY", errorMessage("INVALID_QUERY", { detail: e.message }));
+  }
+
+  // The file's folder is checked before searching (and before charging): a typo must not cost a search.
+  let xlsxTarget: string | null = null;
+  if (values.xlsx !== undefined) {
+    const target = await resolveXlsxTarget(values.xlsx, positionals.join(" "), now);
+    if (!target.ok) return fail("XLSX_UNWRITABLE", target.message);
+    xlsxTarget = target.path;
   }
 
   let identity: ReturnType<typeof parseUserKey> | null = null;
@@ -96,7 +115,8 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
             )
           : null;
         const refused = {
-          reason: entitlement.code,
+          reason: REFUSAL_REASON[entitlement.code],
+          code: entitlement.code,
           message: entitlement.message,
           planId: entitlement.plan.id,
           upgrade: upgrade
@@ -109,7 +129,7 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
       }
       charge = entitlement.charge;
       excelAllowed = entitlement.plan?.excel ?? false;
-      if (values.xlsx && !excelAllowed && entitlement.plan) {
+      if (xlsxTarget && !excelAllowed && entitlement.plan) {
         const plans = await core.deps.store.listPlans();
         const upgrade = suggestUpgrade(plans, entitlement.plan, { kind: "excel" });
         process.stderr.write(`${errorMessage("PLAN_REQUIRED", { plan: entitlement.plan, upgrade })}\n`);
@@ -135,15 +155,28 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     }
     progress.done();
 
+    // A file error never throws the results away: they are printed first, then the error (exit 1).
     let xlsxPath: string | null = null;
-    if (values.xlsx && excelAllowed) {
-      await writeBidsWorkbook(workbookInput(outcome), { filename: values.xlsx });
-      xlsxPath = values.xlsx;
+    let xlsxError: string | null = null;
+    if (xlsxTarget && excelAllowed) {
+      try {
+        const { writeBidsWorkbook } = await import("../core/excel/build-workbook.ts");
+        await writeBidsWorkbook(workbookInput(outcome), { filename: xlsxTarget });
+        xlsxPath = xlsxTarget;
+      } catch (error) {
+        logger.error({ err: toAppError(error) }, "cli_xlsx_failed");
+        xlsxError = fileErrorMessage(xlsxTarget, error);
+      }
     }
-    if (values.json) out(searchJson(outcome, parsed, { xlsx: xlsxPath }));
+    if (values.json)
+      out(searchJson(outcome, parsed, { xlsx: xlsxPath, ...(xlsxError ? { xlsxError } : {}) }));
     else {
       process.stdout.write(`${searchText(outcome, parsed)}\n`);
       if (xlsxPath) process.stdout.write(`\n📎 Planilha salva em ${xlsxPath}\n`);
+    }
+    if (xlsxError) {
+      process.stderr.write(`${xlsxError}\n`);
+      return EXIT.failed;
     }
     return EXIT.ok;
   } catch (error) {

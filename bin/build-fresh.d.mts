@@ -1,0 +1,2 @@
+/** See build-fresh.mjs. */
+export function buildIsFresh(): boolean;

@@ -1,0 +1,95 @@
+/**
+ * The pt-BR usage of `smart-pncp` and of each subcommand (`smart-pncp <cmd> --help`, `smart-pncp help <cmd>`).
+ * Plain constants: printing help loads nothing else.
+ */
+
+export const MAIN_HELP = `smart-pncp — licitações do PNCP no terminal e nos chats
+
+Uso:
+  smart-pncp search [CONSULTA] [opções]   busca licitações (veja smart-pncp search --help)
+  smart-pncp chat [--as USUARIO] [--out PASTA]
+                                          os comandos do chat no terminal
+  smart-pncp plan show|set ...            mostra ou troca o plano de um usuário ou equipe
+  smart-pncp migrate                      aplica supabase/migrations ao banco configurado
+  smart-pncp serve                        o servidor HTTP com os bots configurados
+  smart-pncp sync ...                     sincroniza o índice local de licitações
+  smart-pncp index ...                    consulta e mantém o índice local
+  smart-pncp help COMANDO                 ajuda de um comando
+
+Exemplo: smart-pncp search "uniformes SC PR 15d acima de 50 mil"
+Configuração: variáveis de ambiente (veja .env.example e docs/setup.md).
+`;
+
+const SEARCH_HELP = `Uso: smart-pncp search [CONSULTA] [opções]
+
+Busca licitações no PNCP. As opções valem mais que o texto da consulta.
+
+Opções:
+  --sector ID            setor (ex.: saude, informatica, vestuario; lista: /setores no chat)
+  --terms "a b"          palavras a procurar no objeto ("entre aspas" para expressões)
+  --uf SP,RJ             estados (sigla)
+  --from AAAA-MM-DD      data inicial de publicação
+  --to AAAA-MM-DD        data final de publicação
+  --modalidades 6,8      códigos de modalidade do PNCP
+  --min-value N          valor estimado mínimo (R$)
+  --max-value N          valor estimado máximo (R$)
+  --open                 só licitações com propostas abertas
+  --json                 saída em JSON (um único objeto)
+  --xlsx ARQUIVO|PASTA   salva a planilha; numa pasta, o nome é único por busca
+  --pncp-url URL         outro endereço da API do PNCP (ex.: o PNCP local de testes)
+  --as USUARIO           busca pelo plano de um usuário (cli:ana, telegram:123, slack:TEAM:USER)
+  -h, --help             esta ajuda
+
+Saída: 0 sucesso, 1 nada pôde ser buscado, 2 recusado pelo plano (--as).
+Exemplos:
+  smart-pncp search "uniformes SC PR 15d"
+  smart-pncp search "setor:saude RJ acima de 100 mil" --json
+  smart-pncp search "merenda escolar MG" --xlsx planilhas/
+`;
+
+const CHAT_HELP = `Uso: smart-pncp chat [--as USUARIO] [--out PASTA]
+
+Os comandos do chat (/buscar, /setores, /plano, /assinar, /ajuda) no terminal: interativo, ou um
+comando por linha com a entrada redirecionada.
+
+Opções:
+  --as USUARIO     quem está falando (padrão cli:local)
+  --out PASTA      onde salvar as planilhas (criada se não existir; padrão: pasta atual)
+  -h, --help       esta ajuda
+`;
+
+const PLAN_HELP = `Uso:
+  smart-pncp plan show CHAVE [--json]
+  smart-pncp plan set CHAVE PLANO [--days N]
+
+CHAVE é um usuário (cli:ana, telegram:12345, whatsapp:5511999999999, slack:TEAM:USER) ou uma equipe
+(team:slack:TEAM, team:telegram:GRUPO). PLANO é o id do plano (ex.: maquina); um id desconhecido
+lista os planos existentes.
+
+Opções:
+  --days N         validade do plano em dias (padrão: sem data de fim)
+  --json           saída em JSON
+  -h, --help       esta ajuda
+`;
+
+const MIGRATE_HELP = `Uso: smart-pncp migrate
+
+Aplica supabase/migrations ao banco configurado (DATABASE_URL, ou o banco embutido em DATA_DIR).
+`;
+
+const SERVE_HELP = `Uso: smart-pncp serve
+
+Inicia o servidor HTTP (PORT) com os bots configurados (Slack, Telegram, WhatsApp); Ctrl+C encerra.
+`;
+
+/**
+ * Usage by subcommand name (null prototype: user text is looked up here). `sync` and `index` print their
+ * own usage (their modules handle `--help`).
+ */
+export const COMMAND_HELP: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
+  search: SEARCH_HELP,
+  chat: CHAT_HELP,
+  plan: PLAN_HELP,
+  migrate: MIGRATE_HELP,
+  serve: SERVE_HELP,
+});
