@@ -28,9 +28,17 @@ function manyBids(): Bid[] {
     return {
       ...t,
       id: `${t.cnpj}-1-${String(i).padStart(6, "0")}/2026`,
+      // One PNCP page per bid, as in real results (each is its own hyperlink in the sheet).
+      link: `https://pncp.gov.br/app/editais/${t.cnpj}/2026/${i}`,
+      pncpUrl: `https://pncp.gov.br/app/editais/${t.cnpj}/2026/${i}`,
       object: `${t.object} (lote ${i})`,
       estimatedValue:
-        t.estimatedValue === null ? null : Math.round(t.estimatedValue * (1 + (i % 7) / 10) * 100) / 100,
+        // Every 11th bid is sigiloso (0) and every 13th não informado, as in real PNCP pages.
+        i % 11 === 0
+          ? 0
+          : i % 13 === 0 || t.estimatedValue === null
+            ? null
+            : Math.round(t.estimatedValue * (1 + (i % 7) / 10) * 100) / 100,
       publishedAt: at(t.publishedAt),
       proposalsOpenAt: at(t.proposalsOpenAt),
       proposalsCloseAt: at(t.proposalsCloseAt),
