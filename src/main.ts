@@ -132,6 +132,18 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
       logger,
       counters,
     );
+  // Without UPGRADE_TOKEN_SECRET: one generated secret per installation, kept in the store.
+  const upgradeSecret = config.upgrade.secretIsEphemeral
+    ? await (await import("./stores/stored-secret.ts")).storedSecret(
+        store,
+        "upgrade_token_secret",
+        config.upgrade.secret,
+        logger,
+      )
+    : { secret: config.upgrade.secret, stored: false };
+  if (config.upgrade.secretIsEphemeral && !upgradeSecret.stored) {
+    logger.warn("upgrade_secret_ephemeral: set UPGRADE_TOKEN_SECRET");
+  }
   const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock);
   const queue = new InProcessJobQueue(logger, 4);
   const backlog = new UsageBacklog();
@@ -148,7 +160,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     interpreter,
     upgrade: {
       publicBaseUrl: config.publicBaseUrl,
-      secret: config.upgrade.secret,
+      secret: upgradeSecret.secret,
       ttlHours: config.upgrade.ttlHours,
     },
   };
@@ -215,11 +227,10 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
 
   const routes: Route[] = [
     healthRoute(core.deps, () => adapters.map((a) => a.name)),
-    upgradeRoute(core.deps, config.upgrade.secret),
+    upgradeRoute(core.deps, core.deps.upgrade.secret),
     ...adapters.flatMap((a) => a.routes),
   ];
   const server = createHttpServer({ routes, logger });
-  if (config.upgrade.secretIsEphemeral) logger.warn("upgrade_secret_ephemeral: set UPGRADE_TOKEN_SECRET");
 
   return {
     core,

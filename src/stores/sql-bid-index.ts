@@ -9,9 +9,11 @@ import { SECTOR_TAGS_VERSION } from "../core/index/sector-tags.ts";
 import type {
   BidIndex,
   CoverageRange,
+  IndexCandidates,
   IndexedRecord,
   IndexSearch,
   IndexStatus,
+  SectorTagUpdate,
   UpsertOutcome,
   WindowKey,
   WindowState,
@@ -134,9 +136,19 @@ export class FunctionBidIndex implements BidIndex {
   }
 
   async search(query: IndexSearch, now: Date): Promise<Bid[]> {
-    if (query.modalidades.length === 0) return [];
+    return (await this.candidates(query, now)).bids;
+  }
+
+  async candidates(query: IndexSearch, now: Date): Promise<IndexCandidates> {
+    const sectorScores = query.sector ? new Map<string, number>() : null;
+    if (query.modalidades.length === 0) return { bids: [], sectorScores };
     const rows = await this.#rpc.rows("index_search", this.#searchArgs(query, now));
-    return rows.map((row) => fromBidRow(row, now));
+    const bids = rows.map((row) => {
+      const bid = fromBidRow(row, now);
+      sectorScores?.set(bid.id, Number(row.sector_score ?? 0));
+      return bid;
+    });
+    return { bids, sectorScores };
   }
 
   async count(query: IndexSearch, now: Date): Promise<number> {
@@ -195,12 +207,9 @@ export class FunctionBidIndex implements BidIndex {
     return rows.map((row) => fromBidRow(row, now));
   }
 
-  async setTags(
-    tags: ReadonlyArray<{ id: string; tags: readonly string[] }>,
-    version: string,
-  ): Promise<number> {
+  async setTags(tags: readonly SectorTagUpdate[], version: string): Promise<number> {
     if (tags.length === 0) return 0;
-    const rows = tags.map(({ id, tags: sectorTags }) => ({ id, sector_tags: sectorTags }));
+    const rows = tags.map((t) => ({ id: t.id, sector_tags: t.tags, sector_scores: t.scores }));
     return Number(await this.#rpc.scalar("index_set_tags", { p_rows: this.#json(rows), p_version: version }));
   }
 }

@@ -54,6 +54,7 @@ create table bids (
   pncp_updated_at timestamptz,               -- dataAtualizacaoGlobal: the newest version wins
   search_text text not null,
   sector_tags text[] not null default '{}',
+  sector_scores integer[] not null default '{}', -- the live relevance score of each tag, same order
   tags_version text not null,
   raw jsonb not null,
   written_at timestamptz not null
@@ -143,7 +144,7 @@ as $$
     object = excluded.object, details = excluded.details, link = excluded.link,
     pncp_url = excluded.pncp_url, source_url = excluded.source_url, source = excluded.source,
     pncp_updated_at = excluded.pncp_updated_at, search_text = excluded.search_text,
-    sector_tags = excluded.sector_tags, tags_version = excluded.tags_version, raw = excluded.raw,
+    sector_tags = excluded.sector_tags, sector_scores = excluded.sector_scores, tags_version = excluded.tags_version, raw = excluded.raw,
     written_at = excluded.written_at
   where (excluded.pncp_updated_at is not null
          and (b.pncp_updated_at is null or excluded.pncp_updated_at > b.pncp_updated_at))
@@ -267,15 +268,15 @@ as $$
   select * from bids where tags_version <> p_version order by id limit p_limit
 $$;
 
--- p_rows: [{ "id", "sector_tags": [...] }]
+-- p_rows: [{ "id", "sector_tags": [...], "sector_scores": [...] }]
 create function index_set_tags(p_rows jsonb, p_version text)
 returns integer
 language sql
 set search_path = public
 as $$
   with updated as (
-    update bids b set sector_tags = r.sector_tags, tags_version = p_version
-    from jsonb_to_recordset(p_rows) as r (id text, sector_tags text[])
+    update bids b set sector_tags = r.sector_tags, sector_scores = r.sector_scores, tags_version = p_version
+    from jsonb_to_recordset(p_rows) as r (id text, sector_tags text[], sector_scores integer[])
     where b.id = r.id
     returning 1
   )
@@ -299,7 +300,7 @@ returns table (
   instrument_code integer, srp boolean, published_at timestamptz, proposals_open_at timestamptz,
   proposals_close_at timestamptz, estimated_value double precision, homologated_value double precision,
   object text, details text, link text, pncp_url text, source_url text, source text,
-  pncp_updated_at timestamptz
+  pncp_updated_at timestamptz, sector_score integer
 )
 language sql
 stable
@@ -307,7 +308,8 @@ as $$
   select b.id, b.uf, b.municipality, b.ibge_code, b.cnpj, b.agency, b.unit, b.esfera, b.modality_id,
     b.modality_name, b.situation_id, b.situation_name, b.instrument_code, b.srp, b.published_at,
     b.proposals_open_at, b.proposals_close_at, b.estimated_value, b.homologated_value, b.object, b.details,
-    b.link, b.pncp_url, b.source_url, b.source, b.pncp_updated_at
+    b.link, b.pncp_url, b.source_url, b.source, b.pncp_updated_at,
+    b.sector_scores[array_position(b.sector_tags, p_sector)]
   from bids b
   where b.modality_id = any (p_modalidades)
     and (cardinality(p_ufs) = 0 or b.uf = any (p_ufs))

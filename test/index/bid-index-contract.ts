@@ -161,9 +161,12 @@ export function runBidIndexContract(
       const all = await index.search(everything(), NOW);
       expect(all.length).toBe(records.length);
       for (const sector of SECTOR_IDS) {
-        const live = filterBids(all, query({ sector }), NOW).bids.map((b) => b.id);
-        const tagged = (await index.search(everything({ sector }), NOW)).map((b) => b.id);
+        const liveResult = filterBids(all, query({ sector }), NOW);
+        const live = liveResult.bids.map((b) => b.id);
+        const found = await index.candidates(everything({ sector }), NOW);
+        const tagged = found.bids.map((b) => b.id);
         expect(new Set(tagged), sector).toEqual(new Set(live));
+        expect(found.sectorScores, sector).toEqual(liveResult.scores);
         expect(await index.count(everything({ sector }), NOW)).toBe(live.length);
       }
     });
@@ -190,7 +193,7 @@ export function runBidIndexContract(
       const all = await index.search(everything(), NOW);
       const sample = all.slice(0, 30);
       await index.setTags(
-        sample.map((b) => ({ id: b.id, tags: ["obsoleto"] })),
+        sample.map((b) => ({ id: b.id, tags: ["obsoleto"], scores: [1] })),
         "old-version",
       );
       expect((await index.status()).staleTagRows).toBe(30);

@@ -33,7 +33,11 @@ export async function retagIndex(index: BidIndex, options: RetagOptions = {}): P
     if (stale.length === 0) return { rows, batches, done: true };
     const tags = sectorTagsOf(stale);
     rows += await index.setTags(
-      stale.map((bid) => ({ id: bid.id, tags: tags.get(bid.id) ?? [] })),
+      stale.map((bid) => ({
+        id: bid.id,
+        tags: tags.get(bid.id)?.tags ?? [],
+        scores: tags.get(bid.id)?.scores ?? [],
+      })),
       SECTOR_TAGS_VERSION,
     );
     batches++;

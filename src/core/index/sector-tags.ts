@@ -51,14 +51,23 @@ function sectorOnlyQuery(sector: SectorId): SearchQuery {
 const QUERIES = new Map(SECTOR_IDS.map((id) => [id, sectorOnlyQuery(id)] as const));
 const EPOCH = new Date(0);
 
-/** Bid id → its sector tags (ascending sector order), for a batch of bids. */
-export function sectorTagsOf(bids: readonly Bid[]): Map<string, SectorId[]> {
-  const tags = new Map<string, SectorId[]>(bids.map((bid) => [bid.id, []]));
+/** The sectors whose live filter accepts a bid, with the live relevance score for each (same order). */
+export interface SectorTags {
+  tags: SectorId[];
+  scores: number[];
+}
+
+/** Bid id → its sector tags and scores (ascending sector order), for a batch of bids. */
+export function sectorTagsOf(bids: readonly Bid[]): Map<string, SectorTags> {
+  const out = new Map<string, SectorTags>(bids.map((bid) => [bid.id, { tags: [], scores: [] }]));
   for (const [id, query] of QUERIES) {
-    for (const bid of filterBids(bids, query, EPOCH).bids) {
-      const list = tags.get(bid.id)!;
-      if (list.at(-1) !== id) list.push(id); // a batch may hold one id twice
+    const result = filterBids(bids, query, EPOCH);
+    for (const bid of result.bids) {
+      const entry = out.get(bid.id)!;
+      if (entry.tags.at(-1) === id) continue; // a batch may hold one id twice
+      entry.tags.push(id);
+      entry.scores.push(result.scores?.get(bid.id) ?? 0);
     }
   }
-  return tags;
+  return out;
 }

@@ -78,6 +78,19 @@ export interface IndexSearch {
   maxValue: number | null;
 }
 
+export interface IndexCandidates {
+  bids: Bid[];
+  /** Bid id → sector relevance score; null when the search had no sector. */
+  sectorScores: Map<string, number> | null;
+}
+
+/** New sector tags of one row (re-tag job), with the live score of each tag in the same order. */
+export interface SectorTagUpdate {
+  id: string;
+  tags: readonly string[];
+  scores: readonly number[];
+}
+
 export interface CoverageRange {
   modalidade: number;
   /** Inclusive São Paulo day ranges of complete windows, ascending. */
@@ -120,6 +133,11 @@ export interface BidIndex {
   windows(from: string, to: string, modalidades: number[]): Promise<WindowState[]>;
   /** Candidates for a search (see `IndexSearch`); statuses recomputed at `now`. */
   search(query: IndexSearch, now: Date): Promise<Bid[]>;
+  /**
+   * `search` plus, when `query.sector` is set, each candidate's stored live relevance score for that
+   * sector (what `filterBids` would score), so the sector matcher need not run again.
+   */
+  candidates(query: IndexSearch, now: Date): Promise<IndexCandidates>;
   /** Count of candidates, for the chat answer without loading every row. */
   count(query: IndexSearch, now: Date): Promise<number>;
   /**
@@ -134,5 +152,5 @@ export interface BidIndex {
   /** Up to `limit` rows written under a sector-tag version other than `version` (re-tag job), by id. */
   staleTagBids(version: string, limit: number, now: Date): Promise<Bid[]>;
   /** Stores new tags for rows, stamping them with `version`; returns the rows updated. */
-  setTags(tags: ReadonlyArray<{ id: string; tags: readonly string[] }>, version: string): Promise<number>;
+  setTags(tags: readonly SectorTagUpdate[], version: string): Promise<number>;
 }

@@ -44,6 +44,7 @@ export interface BidRow {
   pncp_updated_at: string | null;
   search_text: string;
   sector_tags: string[];
+  sector_scores: number[];
   tags_version: string;
   raw: unknown;
   written_at: string;
@@ -101,7 +102,8 @@ export function toBidRows(records: readonly IndexedRecord[], now: Date): BidRow[
     source: bid.source,
     pncp_updated_at: pncpUpdatedAt,
     search_text: searchText(bid),
-    sector_tags: tags.get(bid.id) ?? [],
+    sector_tags: tags.get(bid.id)?.tags ?? [],
+    sector_scores: tags.get(bid.id)?.scores ?? [],
     tags_version: SECTOR_TAGS_VERSION,
     raw: raw ?? {},
     written_at: writtenAt,
