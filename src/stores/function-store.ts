@@ -7,6 +7,7 @@ import {
   type Platform,
   type SearchLogEntry,
   type Store,
+  type StoreRateLimitHit,
   type TeamContext,
   teamContextArg,
 } from "../core/ports/store.ts";
@@ -122,6 +123,29 @@ export class FunctionStore implements Store {
 
   async deleteInstallation(key: string): Promise<void> {
     await this.#rpc.scalar("delete_installation", { p_key: key });
+  }
+
+  async rateLimitHit(key: string, limit: number, windowMs: number, now: Date): Promise<StoreRateLimitHit> {
+    const row = await this.#rpc.one("rate_limit_hit", {
+      p_key: key,
+      p_limit: limit,
+      p_window_ms: windowMs,
+      p_now: now.toISOString(),
+    });
+    return {
+      allowed: row.allowed === true,
+      remaining: Number(row.remaining),
+      retryAfterMs: Number(row.retry_after_ms),
+      hitId: row.hit_id === null || row.hit_id === undefined ? null : String(row.hit_id),
+    };
+  }
+
+  async rateLimitUndo(key: string, hitId: string): Promise<void> {
+    await this.#rpc.scalar("rate_limit_undo", { p_key: key, p_hit_id: hitId });
+  }
+
+  async getOrCreateSetting(key: string, value: string): Promise<string> {
+    return String(await this.#rpc.scalar("app_setting_get_or_create", { p_key: key, p_value: value }));
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,11 @@ import { SqlStore } from "./sql-store.ts";
 
 export interface PgStoreOptions {
   /** `postgres://…` (the local Postgres, or Supabase's direct connection string). */
-  databaseUrl: string;
+  databaseUrl?: string;
+  /** Connection parameters instead of a URL (the embedded server's socket directory, say). */
+  connection?: pg.PoolConfig;
+  /** Runs after the pool has ended on `close()` (the embedded server's lifecycle). */
+  afterClose?: () => Promise<void>;
   logger?: Logger;
   /** Pool size (default 10). */
   max?: number;
@@ -60,6 +64,7 @@ export class PgStore extends SqlStore {
     const logger = options.logger ?? silentLogger();
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
+      ...options.connection,
       max: options.max ?? 10,
       connectionTimeoutMillis: 5_000,
     });
@@ -70,14 +75,18 @@ export class PgStore extends SqlStore {
     pool.on("connect", (client) =>
       client.on("error", (error) => logger.warn({ err: error }, "pg_client_error")),
     );
-    const store = new PgStore(poolExecutor(pool), logger, () => pool.end());
+    const close = async () => {
+      await pool.end();
+      await options.afterClose?.();
+    };
+    const store = new PgStore(poolExecutor(pool), logger, close);
     try {
       if (options.migrate ?? true) await store.migrate();
     } catch (error) {
-      await pool.end();
+      await close();
       throw error;
     }
-    logger.info({ store: "postgres" }, "store_opened");
+    logger.info({ store: options.databaseUrl ? "postgres" : "embedded-postgres" }, "store_opened");
     return store;
   }
 }

@@ -24,6 +24,10 @@ if retry < 1 then retry = 1 end
 return {0, 0, retry}
 `;
 
+// Tokens say which limiter recorded the hit, so `undo` goes to the same one.
+const REDIS_TOKEN = "r:";
+const FALLBACK_TOKEN = "f:";
+
 type SlidingWindowRedis = Redis & {
   slidingWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<number[]>;
 };
@@ -37,34 +41,52 @@ export interface RedisRateLimiterOptions {
   windowMs?: number;
   /** Connect timeout (default 1000 ms). */
   connectTimeoutMs?: number;
-  /** Per-command timeout (default 500 ms): a hung Redis must not hang a chat request. */
+  /**
+   * Per-command timeout (default 100 ms): a Redis that accepts connections but never answers must not
+   * slow a chat acknowledgement. Also the longest wait for a connection still being made.
+   */
   commandTimeoutMs?: number;
+  /**
+   * Limiter used while Redis is unavailable (the embedded `StoreRateLimiter`, say), so the limit still
+   * holds. Without one the request goes through (`failedOpen`).
+   */
+  fallback?: RateLimiter;
+  /** After a failure Redis is skipped for this long, then tried again (default 5 000 ms). */
+  retryAfterFailureMs?: number;
   /** Incremented as `redis_unavailable` on each outage (shown on /health). */
   counters?: Counters;
 }
 
 /**
  * Per-minute sliding-window limiter shared by every instance through Redis. Never throws: when Redis is
- * down or slow the request goes through (`failedOpen: true`) and a `rate_limit_fallback` warning is logged.
- * No offline queue and one retry per command, so a dead Redis answers at once.
+ * down, hung or slow (over `commandTimeoutMs`), the `fallback` limiter answers (or the request goes
+ * through with `failedOpen: true`) and a `rate_limit_fallback` warning is logged; Redis is then skipped
+ * for `retryAfterFailureMs` so a hung server costs one timeout, not one per request. No offline queue and
+ * no retries per command, so a dead Redis answers at once.
  */
 export class RedisRateLimiter implements RateLimiter {
   readonly #redis: SlidingWindowRedis;
   readonly #logger: Logger;
   readonly #prefix: string;
   readonly #windowMs: number;
-  readonly #connectTimeoutMs: number;
+  readonly #commandTimeoutMs: number;
+  readonly #retryAfterFailureMs: number;
+  readonly #fallback: RateLimiter | undefined;
   #down = false;
+  #skipUntil = 0;
 
   constructor(options: RedisRateLimiterOptions) {
     this.#logger = options.logger;
     this.#prefix = options.prefix ?? "smart-pncp:rl:";
     this.#windowMs = options.windowMs ?? 60_000;
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
+    const connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 100;
+    this.#retryAfterFailureMs = options.retryAfterFailureMs ?? 5_000;
+    this.#fallback = options.fallback;
     const redis = new Redis(options.url, {
-      connectTimeout: this.#connectTimeoutMs,
-      commandTimeout: options.commandTimeoutMs ?? 500,
-      maxRetriesPerRequest: 1,
+      connectTimeout: connectTimeoutMs,
+      commandTimeout: this.#commandTimeoutMs,
+      maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
@@ -79,6 +101,7 @@ export class RedisRateLimiter implements RateLimiter {
     redis.on("ready", () => {
       if (this.#down) this.#logger.info("redis_ready");
       this.#down = false;
+      this.#skipUntil = 0;
     });
     this.#redis = redis as SlidingWindowRedis;
   }
@@ -106,24 +129,53 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async hit(key: string, limitPerMinute: number, now: Date): Promise<RateLimitResult> {
-    // Right after start the first connection is still being made (no offline queue): wait for it, bounded.
-    const status = this.#redis.status;
-    if (status === "wait" || status === "connecting" || status === "connect") {
-      await this.ready(this.#connectTimeoutMs);
-    }
+    if (Date.now() < this.#skipUntil) return this.#fallbackHit(key, limitPerMinute, now, null);
     try {
+      // A connection still being made (right after start, or a server that accepted the TCP connection
+      // but never answers the ready check): wait at most one command timeout for it.
+      if (this.#redis.status !== "ready" && !(await this.ready(this.#commandTimeoutMs))) {
+        throw new Error(`redis not ready (${this.#redis.status})`);
+      }
+      const member = `${now.getTime()}:${randomUUID()}`;
       const [allowed, remaining, retryAfterMs] = await this.#redis.slidingWindow(
         this.#prefix + key,
         now.getTime(),
         this.#windowMs,
         limitPerMinute,
-        `${now.getTime()}:${randomUUID()}`,
+        member,
       );
-      return { allowed: allowed === 1, remaining: Number(remaining), retryAfterMs: Number(retryAfterMs) };
+      return {
+        allowed: allowed === 1,
+        remaining: Number(remaining),
+        retryAfterMs: Number(retryAfterMs),
+        ...(allowed === 1 ? { hitToken: REDIS_TOKEN + member } : {}),
+      };
     } catch (error) {
-      this.#logger.warn({ err: error, key }, "rate_limit_fallback");
-      return { allowed: true, remaining: limitPerMinute, retryAfterMs: 0, failedOpen: true };
+      this.#skipUntil = Date.now() + this.#retryAfterFailureMs;
+      return this.#fallbackHit(key, limitPerMinute, now, error);
     }
+  }
+
+  async undo(key: string, hitToken: string): Promise<void> {
+    try {
+      if (hitToken.startsWith(FALLBACK_TOKEN)) {
+        await this.#fallback?.undo?.(key, hitToken.slice(FALLBACK_TOKEN.length));
+      } else if (hitToken.startsWith(REDIS_TOKEN) && this.#redis.status === "ready") {
+        await this.#redis.zrem(this.#prefix + key, hitToken.slice(REDIS_TOKEN.length));
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error, key }, "rate_limit_undo_failed");
+    }
+  }
+
+  async #fallbackHit(key: string, limit: number, now: Date, error: unknown): Promise<RateLimitResult> {
+    this.#logger.warn(
+      { err: error ?? undefined, key, fallback: Boolean(this.#fallback) },
+      "rate_limit_fallback",
+    );
+    if (!this.#fallback) return { allowed: true, remaining: limit, retryAfterMs: 0, failedOpen: true };
+    const result = await this.#fallback.hit(key, limit, now);
+    return result.hitToken ? { ...result, hitToken: FALLBACK_TOKEN + result.hitToken } : result;
   }
 
   async close(): Promise<void> {

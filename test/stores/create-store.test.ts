@@ -1,20 +1,31 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRateLimiter } from "../../src/core/ports/memory-rate-limiter.ts";
 import { createRateLimiter } from "../../src/stores/create-rate-limiter.ts";
 import { createStore } from "../../src/stores/create-store.ts";
+import { findPostgresBinaries } from "../../src/stores/embedded-postgres-binaries.ts";
 import { PgStore } from "../../src/stores/pg-store.ts";
 import { PgliteStore } from "../../src/stores/pglite-store.ts";
 import { RedisRateLimiter } from "../../src/stores/redis-rate-limiter.ts";
+import { StoreRateLimiter } from "../../src/stores/store-rate-limiter.ts";
 import { SupabaseStore } from "../../src/stores/supabase-store.ts";
-import { createTestDatabase, needPostgres, needRedis, REDIS_URL } from "../helpers/services.ts";
+import {
+  createTestDatabase,
+  needPostgres,
+  needRedis,
+  REDIS_URL,
+  requireService,
+} from "../helpers/services.ts";
 
 const logger = pino({ level: "silent" });
 const postgres = await needPostgres();
 const redis = await needRedis();
 
 describe("createStore", () => {
-  it("defaults to the embedded PGlite store", async () => {
+  it("keeps DATA_DIR=memory:// in an in-memory PGlite (tests)", async () => {
     const store = await createStore({ dataDir: "memory://" }, logger);
     try {
       expect(store).toBeInstanceOf(PgliteStore);
@@ -49,9 +60,35 @@ describe("createStore", () => {
   });
 });
 
+describe("createStore on a DATA_DIR folder", () => {
+  it("opens the embedded Postgres shared by processes, as a PgStore", async () => {
+    const found = await findPostgresBinaries();
+    if (!requireService("embedded-postgres binaries", found.ok)) return;
+    const dir = await mkdtemp(join(tmpdir(), "smart-pncp-create-"));
+    try {
+      const store = await createStore({ dataDir: dir }, logger);
+      expect(store).toBeInstanceOf(PgStore);
+      expect((await store.listPlans()).length).toBe(4);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe("createRateLimiter", () => {
-  it("defaults to the in-memory limiter", async () => {
+  it("without Redis uses the store's SQL window, or memory when there is no store", async () => {
     expect(createRateLimiter({}, logger)).toBeInstanceOf(MemoryRateLimiter);
+    const store = await createStore({ dataDir: "memory://" }, logger);
+    try {
+      const limiter = createRateLimiter({ store }, logger);
+      expect(limiter).toBeInstanceOf(StoreRateLimiter);
+      const key = `create-${Date.now()}`;
+      expect((await limiter.hit(key, 1, new Date())).allowed).toBe(true);
+      expect((await limiter.hit(key, 1, new Date())).allowed).toBe(false);
+    } finally {
+      await store.close();
+    }
   });
 
   it.skipIf(!redis)("uses Redis when REDIS_URL is set", async () => {

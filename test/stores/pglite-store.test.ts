@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/core/ports/logger.ts";
-import { applyMigrations } from "../../src/stores/migrate.ts";
+import { applyMigrations, MIGRATIONS_DIR } from "../../src/stores/migrate.ts";
 import { PGLITE_MEMORY, PgliteStore, pgliteExecutor } from "../../src/stores/pglite-store.ts";
 import { expectApiRolesReadNothing } from "./rls-checks.ts";
 import { runStoreContract } from "./store-contract.ts";
@@ -23,13 +23,16 @@ describe("PGlite migrations and security", () => {
   it("applies every migration once; a second run applies nothing", async () => {
     const executor = pgliteExecutor(db);
     const first = await applyMigrations(executor, { logger: silentLogger() });
-    expect(first).toEqual([
+    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+    expect(files.slice(0, 6)).toEqual([
       "0001_roles.sql",
       "0002_schema.sql",
       "0003_plans.sql",
       "0004_functions.sql",
       "0005_security.sql",
+      "0006_first_hour.sql",
     ]);
+    expect(first).toEqual(files);
     expect(await applyMigrations(executor, { logger: silentLogger() })).toEqual([]);
     const { rows } = await db.query<{ n: number }>("select count(*)::int as n from schema_migrations");
     expect(rows[0]!.n).toBe(first.length);

@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/core/ports/logger.ts";
+import { MemoryRateLimiter } from "../../src/core/ports/memory-rate-limiter.ts";
 import { Counters } from "../../src/core/ports/metrics.ts";
+import { PGLITE_MEMORY, PgliteStore } from "../../src/stores/pglite-store.ts";
 import { RedisRateLimiter } from "../../src/stores/redis-rate-limiter.ts";
+import { StoreRateLimiter } from "../../src/stores/store-rate-limiter.ts";
 import { needRedis, REDIS_URL } from "../helpers/services.ts";
 
 const redis = await needRedis();
@@ -37,8 +40,10 @@ describe.skipIf(!redis)("RedisRateLimiter on Redis", () => {
   let other: RedisRateLimiter;
   beforeAll(async () => {
     const prefix = `smart-pncp-test:${randomUUID()}:`;
-    limiter = await RedisRateLimiter.open({ url: REDIS_URL, logger: pino({ level: "silent" }), prefix });
-    other = await RedisRateLimiter.open({ url: REDIS_URL, logger: pino({ level: "silent" }), prefix });
+    // A generous command timeout: a loaded CI machine must not turn these into fallback answers.
+    const options = { url: REDIS_URL, logger: pino({ level: "silent" }), prefix, commandTimeoutMs: 3_000 };
+    limiter = await RedisRateLimiter.open(options);
+    other = await RedisRateLimiter.open(options);
   });
   afterAll(async () => {
     await limiter?.close();
@@ -46,8 +51,10 @@ describe.skipIf(!redis)("RedisRateLimiter on Redis", () => {
   });
 
   it("allows the plan's per-minute limit, then refuses with the wait", async () => {
-    expect(await limiter.hit("acc-1", 2, at(0))).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 });
-    expect(await limiter.hit("acc-1", 2, at(15_000))).toEqual({
+    const first = await limiter.hit("acc-1", 2, at(0));
+    expect(first).toMatchObject({ allowed: true, remaining: 1, retryAfterMs: 0 });
+    expect(first.hitToken).toMatch(/^r:/);
+    expect(await limiter.hit("acc-1", 2, at(15_000))).toMatchObject({
       allowed: true,
       remaining: 0,
       retryAfterMs: 0,
@@ -63,6 +70,16 @@ describe.skipIf(!redis)("RedisRateLimiter on Redis", () => {
     expect((await limiter.hit("acc-1", 2, at(60_001))).retryAfterMs).toBe(14_999);
   });
 
+  it("gives back an undone hit (a search the plan refused), once", async () => {
+    const a = await limiter.hit("undo", 2, at(0));
+    await limiter.hit("undo", 2, at(1));
+    expect((await limiter.hit("undo", 2, at(2))).allowed).toBe(false);
+    await limiter.undo(`undo`, a.hitToken!);
+    await other.undo(`undo`, a.hitToken!);
+    expect((await other.hit("undo", 2, at(3))).allowed).toBe(true);
+    expect((await limiter.hit("undo", 2, at(4))).allowed).toBe(false);
+  });
+
   it("shares the limit across instances and never over-admits under concurrency", async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => (i % 2 ? limiter : other).hit("shared", 10, at(1_000))),
@@ -72,8 +89,22 @@ describe.skipIf(!redis)("RedisRateLimiter on Redis", () => {
   });
 });
 
+/** A loopback TCP server that accepts connections and never answers (a hung Redis). */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe("RedisRateLimiter with Redis down", () => {
-  it("fails open at once, flags failedOpen and logs rate_limit_fallback", async () => {
+  it("without a fallback fails open at once, flags failedOpen and logs rate_limit_fallback", async () => {
     const { logger, events } = capturingLogger();
     const counters = new Counters();
     const limiter = await RedisRateLimiter.open({
@@ -96,13 +127,60 @@ describe("RedisRateLimiter with Redis down", () => {
     }
   });
 
-  it("fails open within the command timeout when Redis accepts but never answers", async () => {
-    const sockets: import("node:net").Socket[] = [];
-    const silent = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as { port: number };
+  it("keeps enforcing the limit through the fallback limiter while Redis is unreachable", async () => {
+    const { logger, events } = capturingLogger();
+    const fallback = new MemoryRateLimiter();
     const limiter = new RedisRateLimiter({
-      url: `redis://127.0.0.1:${port}`,
+      url: `redis://127.0.0.1:${await closedPort()}`,
+      logger,
+      fallback,
+    });
+    try {
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await limiter.hit("acc-1", 2, at(i)));
+      expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+      expect(results.some((r) => r.failedOpen)).toBe(false);
+      expect(results[0]!.hitToken).toMatch(/^f:/);
+      // The refused search's slot comes back through the same limiter that recorded it.
+      await limiter.undo("acc-1", results[0]!.hitToken!);
+      expect((await limiter.hit("acc-1", 2, at(3))).allowed).toBe(true);
+      expect(events()).toContain("rate_limit_fallback");
+    } finally {
+      await limiter.close();
+    }
+  });
+
+  it("gives up on a Redis that accepts connections but never answers, and uses the embedded limiter", async () => {
+    const hung = await silentServer();
+    const embedded = await PgliteStore.open({ dataDir: PGLITE_MEMORY });
+    const limiter = new RedisRateLimiter({
+      url: `redis://127.0.0.1:${hung.port}`,
+      logger: pino({ level: "silent" }),
+      fallback: new StoreRateLimiter({ store: embedded, logger: pino({ level: "silent" }) }),
+    });
+    try {
+      const started = Date.now();
+      const first = await limiter.hit("acc-1", 2, at(0));
+      // Default command timeout is 100 ms; the bound here only proves it does not hang (the bench measures).
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(first).toMatchObject({ allowed: true, remaining: 1 });
+      expect(first.failedOpen).toBeUndefined();
+      expect(first.hitToken).toMatch(/^f:s:/);
+      expect((await limiter.hit("acc-1", 2, at(1))).allowed).toBe(true);
+      expect(await limiter.hit("acc-1", 2, at(2))).toMatchObject({ allowed: false, remaining: 0 });
+      // The hits are in the store: another process on the same store sees them.
+      expect((await embedded.rateLimitHit("rl:acc-1", 2, 60_000, at(3))).allowed).toBe(false);
+    } finally {
+      await limiter.close();
+      await embedded.close();
+      await hung.close();
+    }
+  });
+
+  it("without a fallback fails open within the command timeout when Redis never answers", async () => {
+    const hung = await silentServer();
+    const limiter = new RedisRateLimiter({
+      url: `redis://127.0.0.1:${hung.port}`,
       logger: pino({ level: "silent" }),
       commandTimeoutMs: 200,
     });
@@ -112,8 +190,7 @@ describe("RedisRateLimiter with Redis down", () => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await limiter.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await hung.close();
     }
   });
 });

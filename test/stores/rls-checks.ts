@@ -12,6 +12,8 @@ export const TABLES = [
   "processed_events",
   "slack_installations",
   "schema_migrations",
+  "rate_limit_hits",
+  "app_settings",
 ] as const;
 
 class Rollback extends Error {}
@@ -60,6 +62,9 @@ export async function expectApiRolesReadNothing(db: SqlExecutor): Promise<void> 
       "select * from list_plans()",
       "select get_installation('T1')",
       `select set_plan('${"0".repeat(8)}-0000-0000-0000-000000000000', 'maquina', null)`,
+      "select * from rate_limit_hit('k', 10, 60000)",
+      "select rate_limit_undo('k', 1)",
+      "select app_setting_get_or_create('upgrade_token_secret', 'attacker')",
     ]) {
       await inRolledBackTransaction(db, async (tx) => {
         await tx.query(`set local role ${role}`);
@@ -75,6 +80,15 @@ export async function expectApiRolesReadNothing(db: SqlExecutor): Promise<void> 
       }
     });
   }
+  // No function of ours (extension functions aside) is executable by the API roles.
+  const executable = await db.query<{ fn: string; role: string }>(
+    `select p.oid::regprocedure::text as fn, r.role
+       from pg_proc p cross join (values ('anon'), ('authenticated')) as r(role)
+      where p.pronamespace = 'public'::regnamespace
+        and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        and has_function_privilege(r.role, p.oid, 'execute')`,
+  );
+  expect(executable).toEqual([]);
   // The server's role can call the functions.
   await inRolledBackTransaction(db, async (tx) => {
     await tx.query("set local role service_role");

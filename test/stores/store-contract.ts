@@ -302,6 +302,53 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.getInstallation(key)).toBeNull();
     });
 
+    it("keeps a per-minute sliding window (rate_limit_hit) like the Redis and memory limiters", async () => {
+      const key = `rl-${randomUUID()}`;
+      const t0 = new Date("2026-11-22T12:00:00Z").getTime();
+      const hit = (ms: number, limit = 2) => store.rateLimitHit!(key, limit, 60_000, new Date(t0 + ms));
+      const first = await hit(0);
+      expect(first).toMatchObject({ allowed: true, remaining: 1, retryAfterMs: 0 });
+      expect(first.hitId).toMatch(/^\d+$/);
+      expect(await hit(15_000)).toMatchObject({ allowed: true, remaining: 0, retryAfterMs: 0 });
+      expect(await hit(20_000)).toEqual({ allowed: false, remaining: 0, retryAfterMs: 40_000, hitId: null });
+      expect((await store.rateLimitHit!(`${key}-other`, 2, 60_000, new Date(t0 + 20_000))).allowed).toBe(
+        true,
+      );
+      // Sliding: the first hit leaves the window at 60 s (the window is (now - 60 s, now]).
+      expect((await hit(60_000)).allowed).toBe(true);
+      expect((await hit(60_001)).retryAfterMs).toBe(14_999);
+      expect((await hit(60_001, 0)).allowed).toBe(false);
+      await expect(store.rateLimitHit!("", 2, 60_000, new Date(t0))).rejects.toThrow();
+    });
+
+    it("admits exactly the limit of simultaneous hits and gives back an undone hit once", async () => {
+      const key = `rl-${randomUUID()}`;
+      const now = new Date("2026-11-22T12:00:00Z");
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () => store.rateLimitHit!(key, 10, 60_000, now)),
+      );
+      const allowed = results.filter((r) => r.allowed);
+      expect(allowed).toHaveLength(10);
+      expect(new Set(allowed.map((r) => r.hitId)).size).toBe(10);
+      expect((await store.rateLimitHit!(key, 10, 60_000, now)).allowed).toBe(false);
+      await store.rateLimitUndo!(key, allowed[0]!.hitId!);
+      await store.rateLimitUndo!(key, allowed[0]!.hitId!); // idempotent
+      await store.rateLimitUndo!(`${key}-other`, allowed[1]!.hitId!); // another key's hit: ignored
+      expect((await store.rateLimitHit!(key, 10, 60_000, now)).allowed).toBe(true);
+      expect((await store.rateLimitHit!(key, 10, 60_000, now)).allowed).toBe(false);
+    });
+
+    it("creates a generated setting once, whoever asks first, also under concurrency", async () => {
+      const key = `setting-${randomUUID()}`;
+      const values = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.getOrCreateSetting!(key, `value-${i}`)),
+      );
+      expect(new Set(values).size).toBe(1);
+      expect(values[0]).toMatch(/^value-\d$/);
+      expect(await store.getOrCreateSetting!(key, "later")).toBe(values[0]);
+      await expect(store.getOrCreateSetting!(`${key}-x`, "")).rejects.toThrow();
+    });
+
     it("logs searches and rejects an unknown outcome", async () => {
       const account = await store.resolveIdentity(person());
       const entry = {

@@ -89,6 +89,16 @@ export function teamContextArg(context: TeamContext | undefined): string | undef
   return context === undefined ? undefined : (context ?? "");
 }
 
+/** Row of the SQL function `rate_limit_hit`: a sliding window kept in the store, shared by every process. */
+export interface StoreRateLimitHit {
+  allowed: boolean;
+  remaining: number;
+  /** Milliseconds until the window frees a slot (0 when allowed). */
+  retryAfterMs: number;
+  /** Id of the admitted hit (for `rateLimitUndo`); null when refused. */
+  hitId: string | null;
+}
+
 export interface Store {
   /**
    * `resolve_identity`: the account of a chat identity, created on first contact (race-safe). `now` is the
@@ -117,6 +127,18 @@ export interface Store {
   deleteInstallation(key: string): Promise<void>;
   /** `resolve_team`: the team account of a Slack workspace / Telegram group (created if missing), e.g. to set a team plan. */
   resolveTeam(platform: Platform, teamId: string): Promise<string>;
+  /**
+   * `rate_limit_hit`: counts one request against `key` when fewer than `limit` were admitted in the window
+   * (now − windowMs, now]; atomic under concurrency. The embedded limiter without Redis (`StoreRateLimiter`).
+   */
+  rateLimitHit?(key: string, limit: number, windowMs: number, now: Date): Promise<StoreRateLimitHit>;
+  /** `rate_limit_undo`: gives back an admitted hit; unknown ids are ignored. */
+  rateLimitUndo?(key: string, hitId: string): Promise<void>;
+  /**
+   * `app_setting_get_or_create`: the installation-wide value of a generated setting, storing `value` when
+   * there is none yet (every process gets the same value, even when several create it at once).
+   */
+  getOrCreateSetting?(key: string, value: string): Promise<string>;
   /** Applies pending SQL migrations (embedded and Postgres stores); returns the files applied. */
   migrate?(): Promise<string[]>;
   close(): Promise<void>;
