@@ -9,9 +9,11 @@
  *   await pncp.close();
  *
  * Endpoints: GET /api/consulta/v1/contratacoes/publicacao (dataInicial, dataFinal yyyyMMdd inclusive on
- * dataPublicacaoPncp) and /proposta (open at `now`, closing on or before dataFinal); both filter by
- * codigoModalidadeContratacao (required: 400 with the real Spring body), uf, cnpj, codigoMunicipioIbge;
- * paging by pagina / tamanhoPagina (10–50, default 50), sorted by publication ascending like PNCP.
+ * dataPublicacaoPncp), /atualizacao (the same on dataAtualizacaoGlobal, else dataAtualizacao, sorted by it)
+ * and /proposta (open at `now`, closing on or before dataFinal); all filter by
+ * codigoModalidadeContratacao (required: 400 with the real Spring body), uf (omitted = national), cnpj,
+ * codigoMunicipioIbge; paging by pagina / tamanhoPagina (10–50, default 50), sorted by publication
+ * ascending like PNCP. `replaceRecords(next)` swaps the data set (records changing between sync rounds).
  * No records → 204, empty body, content-type application/json. Page past the end → 400. Window over
  * 365 days or reversed → 422.
  *
@@ -19,7 +21,8 @@
  * rate_limit (429 + HTML, optional Retry-After) · jdbc_500 (500 JSON "Failed to obtain JDBC Connection")
  * · text_500 (500 plain text, still labelled JSON like the real one) · gateway_timeout (504 HTML) ·
  * truncated (200 with half the JSON) · hang (never answers) · reset (socket destroyed) · slow (answers
- * normally after `delayMs`). `latencyMs` delays every answer (benchmarks).
+ * normally after `delayMs`). `latencyMs` delays every answer (benchmarks). `rateLimitAbove: n` answers
+ * 429 at once (like PNCP's gateway, ~50 ms) to a request arriving while n are already being answered.
  *
  * Exports: `startFakePncp(options)`, `answerFor(...)` (the fault-free answer, pure), and from
  * fake-pncp-records.ts `loadFixtureRecords()` / `syntheticRecords(spec)` to compute expectations.
@@ -90,6 +93,10 @@ export interface FakePncpOptions {
   faults?: FaultRule[];
   /** Port to listen on (default 0 = any free port). */
   port?: number;
+  /** A request arriving while this many are in flight gets an immediate 429 (the gateway's allowance). */
+  rateLimitAbove?: number;
+  /** `Retry-After` sent with `rateLimitAbove` 429s (default none, as PNCP's gateway). */
+  rateLimitRetryAfter?: string;
 }
 
 /** A running fake. */
@@ -98,8 +105,12 @@ export interface FakePncp {
   url: string;
   /** Every request received, in arrival order. */
   requests: RecordedRequest[];
-  /** The records served. */
-  records: readonly FixtureRecord[];
+  /** The records served (the current set after `replaceRecords`). */
+  readonly records: readonly FixtureRecord[];
+  /** Serves `next` from now on (the old array is left as it was). */
+  replaceRecords(next: FixtureRecord[]): void;
+  /** Changes the `rateLimitAbove` allowance (undefined = none). */
+  setRateLimitAbove(limit: number | undefined): void;
   /** Requests being answered right now / the most ever at once. */
   readonly inFlight: number;
   readonly maxInFlight: number;
@@ -169,8 +180,14 @@ function daysBetween(a: string, b: string): number {
  */
 const selections = new WeakMap<readonly FixtureRecord[], Map<string, FixtureRecord[]>>();
 
+/** `dataAtualizacaoGlobal`, else `dataAtualizacao`, else the publication: what `/atualizacao` filters on. */
+export function updatedLocal(record: FixtureRecord): string {
+  const value = record.dataAtualizacaoGlobal ?? record.dataAtualizacao ?? record.dataPublicacaoPncp;
+  return typeof value === "string" ? value : "";
+}
+
 function matchingRecords(
-  kind: "publicacao" | "proposta",
+  kind: "publicacao" | "proposta" | "atualizacao",
   params: Record<string, string>,
   records: readonly FixtureRecord[],
   now: Date,
@@ -195,10 +212,14 @@ function matchingRecords(
         const close = r.dataEncerramentoProposta;
         return !!close && close > nowLocal && yyyymmdd(close) <= params.dataFinal!;
       }
-      const day = yyyymmdd(r.dataPublicacaoPncp);
+      const day = yyyymmdd(kind === "atualizacao" ? updatedLocal(r) : r.dataPublicacaoPncp);
       return day >= params.dataInicial! && day <= params.dataFinal!;
     })
-    .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    .sort((a, b) =>
+      kind === "atualizacao"
+        ? `${updatedLocal(a)}|${sortKey(a)}`.localeCompare(`${updatedLocal(b)}|${sortKey(b)}`)
+        : sortKey(a).localeCompare(sortKey(b)),
+    );
   cache.set(key, matching);
   return matching;
 }
@@ -216,9 +237,11 @@ export function answerFor(
       ? "publicacao"
       : endpoint === "/v1/contratacoes/proposta"
         ? "proposta"
-        : null;
+        : endpoint === "/v1/contratacoes/atualizacao"
+          ? "atualizacao"
+          : null;
   if (!kind) return springError(404, "Not Found", "No static resource.", endpoint);
-  const required = kind === "publicacao" ? ["dataInicial", "dataFinal", "pagina"] : ["dataFinal", "pagina"];
+  const required = kind === "proposta" ? ["dataFinal", "pagina"] : ["dataInicial", "dataFinal", "pagina"];
   if (!params.codigoModalidadeContratacao) return missingModalidade(endpoint);
   for (const name of required) {
     if (!params[name]) {
@@ -233,7 +256,7 @@ export function answerFor(
   const dates = [params.dataInicial, params.dataFinal].filter((d): d is string => d !== undefined);
   if (dates.some((d) => !/^\d{8}$/.test(d)))
     return springError(400, "Bad Request", "Data inválida.", endpoint);
-  if (kind === "publicacao") {
+  if (kind !== "proposta") {
     const span = daysBetween(params.dataInicial!, params.dataFinal!);
     if (span < 0)
       return springError(
@@ -324,8 +347,9 @@ function matches(matcher: RequestMatcher | undefined, request: RecordedRequest):
 
 /** Starts the fake on 127.0.0.1, port 0. */
 export async function startFakePncp(options: FakePncpOptions = {}): Promise<FakePncp> {
-  const records =
+  let records: readonly FixtureRecord[] =
     options.records ?? (options.synthetic ? syntheticRecords(options.synthetic) : loadFixtureRecords());
+  let rateLimitAbove = options.rateLimitAbove;
   const now = options.now === undefined ? null : new Date(options.now);
   const startedAt = performance.now();
   const requests: RecordedRequest[] = [];
@@ -340,6 +364,7 @@ export async function startFakePncp(options: FakePncpOptions = {}): Promise<Fake
   setFaults(options.faults ?? []);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const overAllowance = rateLimitAbove !== undefined && inFlight >= rateLimitAbove;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on("close", () => inFlight--);
@@ -352,10 +377,18 @@ export async function startFakePncp(options: FakePncpOptions = {}): Promise<Fake
       at: Math.round(performance.now() - startedAt),
     };
     requests.push(recorded);
-    const hit = rules.find((r) => r.left > 0 && matches(r.rule.match, recorded));
+    let hit = rules.find((r) => r.left > 0 && matches(r.rule.match, recorded));
     if (hit) {
       hit.left--;
       recorded.fault = hit.rule.fault;
+    }
+    if (overAllowance && !hit) {
+      hit = { rule: { fault: "rate_limit", retryAfter: options.rateLimitRetryAfter }, left: 0 };
+      recorded.fault = "rate_limit";
+      const answer = faultAnswer(hit.rule, { status: 0, body: "", contentType: "" });
+      recorded.status = answer.status;
+      res.writeHead(answer.status, { "content-type": answer.contentType, ...answer.headers });
+      return void res.end(answer.body);
     }
     if (hit?.rule.fault === "reset") return void req.socket.destroy();
     if (hit?.rule.fault === "hang") return; // the socket stays open until the client gives up
@@ -385,7 +418,15 @@ export async function startFakePncp(options: FakePncpOptions = {}): Promise<Fake
   return {
     url: `http://127.0.0.1:${port}${BASE_PATH}`,
     requests,
-    records,
+    get records() {
+      return records;
+    },
+    replaceRecords(next: FixtureRecord[]) {
+      records = next;
+    },
+    setRateLimitAbove(limit: number | undefined) {
+      rateLimitAbove = limit;
+    },
     get inFlight() {
       return inFlight;
     },

@@ -2,8 +2,10 @@
  * `PncpClient` over PNCP's public consulta API (https://pncp.gov.br/api/consulta, no auth).
  *
  * Fan-out: every (window × UF × modalidade) slice asks for page 1; as soon as a page 1 answers, the
- * slice's remaining pages are queued. All requests of all slices — and of all concurrent searches of this
- * client — share ONE FIFO concurrency limit, so page-1 requests go first and nothing walks pages or
+ * slice's remaining pages are queued. All requests of all slices — of all concurrent searches of this
+ * client and of the sync worker (`fetchWindowPage`) — share ONE adaptive concurrency budget
+ * (`adaptive-limiter.ts`: grows while pages succeed, halves on 429/5xx, `concurrency` is its ceiling), FIFO
+ * within a priority (searches before the sync), so page-1 requests go first and nothing walks pages or
  * modalidades one after another. Each attempt holds a slot only while on the wire (not while backing off).
  * Failures are retried with full-jitter backoff (`Retry-After` honoured, capped); a 429 also pauses new
  * attempts of this client for the same delay; a circuit breaker stops hammering a PNCP that is down.
@@ -13,12 +15,14 @@ import { setMaxListeners } from "node:events";
 import { AppError } from "../errors.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import { type Logger, silentLogger } from "../ports/logger.ts";
-import { saoPauloDate } from "../time.ts";
+import { saoPauloDate, toPncpDate } from "../time.ts";
+import { AdaptiveLimiter, type LoadSignal, type Priority } from "./adaptive-limiter.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
-import { Semaphore } from "./concurrency.ts";
 import { FetchRun, type LossReason } from "./fetch-run.ts";
+import { toIndexedRecords } from "./indexed-records.ts";
 import { normalizePage } from "./normalize.ts";
 import { type PageOutcome, requestPage } from "./page-request.ts";
+import type { PncpPageSource, WindowPage, WindowPageOptions, WindowPageRequest } from "./page-source.ts";
 import type { FetchOptions, PncpClient, PncpFetchRequest, PncpFetchResult } from "./pncp-client.ts";
 import { retryDelay } from "./retry.ts";
 import { planSlices, type Slice, selectPages } from "./slice-plan.ts";
@@ -31,8 +35,13 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export interface HttpPncpClientOptions {
   /** Default `https://pncp.gov.br/api/consulta` (tests point it at the loopback fake). */
   baseUrl?: string;
-  /** Requests in flight at once, across all searches of this client. Default 8. */
+  /**
+   * Ceiling of requests in flight at once, across all searches and the sync of this client (the width
+   * adapts below it). Default 16.
+   */
   concurrency?: number;
+  /** Starting width of the adaptive limit. Default min(concurrency, 4). */
+  initialConcurrency?: number;
   /** `tamanhoPagina`, clamped to PNCP's [10, 50]. Default 50. */
   pageSize?: number;
   /** Page cap per (UF × modalidade × window ≤ 365 d) slice, page 1 included. Default 20. */
@@ -66,6 +75,23 @@ type PageResult =
   | { kind: "ok"; records: unknown[]; totalPages: number }
   | { kind: "lost"; reason: LossReason };
 
+/** Request counters one page fetch adds to (a search's `FetchStats`, or a window page's own). */
+interface AttemptCounters {
+  requests: number;
+  retries: number;
+}
+
+/** One paged query: endpoint path and every parameter except `pagina`. */
+interface PagedQuery {
+  path: string;
+  params: Record<string, string>;
+}
+
+const WINDOW_PATHS = {
+  publicacao: "/v1/contratacoes/publicacao",
+  atualizacao: "/v1/contratacoes/atualizacao",
+} as const;
+
 const DEFAULT_BASE_URL = "https://pncp.gov.br/api/consulta";
 
 /** Default `Sleep` on real timers. */
@@ -84,7 +110,7 @@ export const realSleep: Sleep = (ms, signal) =>
   });
 
 /** The production `PncpClient`. One instance per process: its concurrency limit and breaker are shared. */
-export class HttpPncpClient implements PncpClient {
+export class HttpPncpClient implements PncpClient, PncpPageSource {
   readonly #baseUrl: string;
   readonly #pageSize: number;
   readonly #maxPages: number;
@@ -100,7 +126,7 @@ export class HttpPncpClient implements PncpClient {
   readonly #sleep: Sleep;
   readonly #random: () => number;
   readonly #fetch: typeof fetch;
-  readonly #semaphore: Semaphore;
+  readonly #limiter: AdaptiveLimiter;
   readonly #breaker: CircuitBreaker;
   /** Epoch ms before which no new attempt starts (set by 429s). */
   #notBefore = 0;
@@ -124,7 +150,13 @@ export class HttpPncpClient implements PncpClient {
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
     this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#semaphore = new Semaphore(Math.max(1, Math.floor(options.concurrency ?? 8)));
+    const ceiling = Math.max(1, Math.floor(options.concurrency ?? 16));
+    this.#limiter = new AdaptiveLimiter({
+      ceiling,
+      initial: options.initialConcurrency ?? Math.min(ceiling, 4),
+      onChange: (limit, reason) =>
+        this.#logger.debug({ event: "pncp_concurrency", limit, reason }, "pncp_concurrency"),
+    });
     this.#breaker = new CircuitBreaker({
       failureThreshold: options.breakerFailureThreshold ?? 5,
       cooldownMs: options.breakerCooldownMs ?? 30_000,
@@ -190,7 +222,7 @@ export class HttpPncpClient implements PncpClient {
       run.pageFetched(slice, page, bids, result.records.length, invalid);
     };
 
-    const first = await this.#fetchPage(run, slice, 1, signal);
+    const first = await this.#fetchPage(run.stats, slice, 1, "interactive", signal);
     if (first.kind === "lost") {
       run.sliceSized(1, 0);
       accept(1, first);
@@ -201,20 +233,74 @@ export class HttpPncpClient implements PncpClient {
     run.pagesLost(slice, selection.skipped, "page_cap");
     accept(1, first);
     await Promise.all(
-      selection.pages.map(async (page) => accept(page, await this.#fetchPage(run, slice, page, signal))),
+      selection.pages.map(async (page) =>
+        accept(page, await this.#fetchPage(run.stats, slice, page, "interactive", signal)),
+      ),
     );
   }
 
+  /** The adaptive width right now and its ceiling (benchmarks, logs). */
+  get concurrency(): { limit: number; ceiling: number; active: number; halvings: number } {
+    const l = this.#limiter;
+    return { limit: l.limit, ceiling: l.ceiling, active: l.active, halvings: l.halvings };
+  }
+
+  /**
+   * See `PncpPageSource`: one page of a national window (`dataInicial`…`dataFinal`, one modalidade, no
+   * `uf`), under the same budget, retries and breaker as searches, at `background` priority by default.
+   */
+  async fetchWindowPage(request: WindowPageRequest, options: WindowPageOptions = {}): Promise<WindowPage> {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const query: PagedQuery = {
+      path: WINDOW_PATHS[request.endpoint],
+      params: {
+        dataInicial: toPncpDate(request.from),
+        dataFinal: toPncpDate(request.to),
+        codigoModalidadeContratacao: String(request.modalidade),
+        tamanhoPagina: String(this.#pageSize),
+      },
+    };
+    const counters: AttemptCounters = { requests: 0, retries: 0 };
+    const result = await this.#fetchPage(
+      counters,
+      query,
+      request.page,
+      options.priority ?? "background",
+      options.signal,
+    );
+    if (result.kind === "lost") {
+      throw new AppError("PNCP_UNAVAILABLE", `PNCP page lost (${result.reason})`, {
+        retryable: true,
+        details: { ...request, reason: result.reason, ...counters },
+      });
+    }
+    const context = { uf: null, modalidade: request.modalidade, now: this.#clock.now() };
+    const { records, invalid } = toIndexedRecords(result.records, context);
+    return {
+      records,
+      received: result.records.length,
+      invalid,
+      totalPages: result.totalPages,
+      ...counters,
+    };
+  }
+
   /** One page with retries; resolves "lost" instead of throwing, except on the caller's abort. */
-  async #fetchPage(run: FetchRun, slice: Slice, page: number, signal?: AbortSignal): Promise<PageResult> {
-    const url = new URL(`${this.#baseUrl}${slice.path}`);
-    for (const [key, value] of Object.entries({ ...slice.params, pagina: String(page) })) {
+  async #fetchPage(
+    counters: AttemptCounters,
+    query: PagedQuery,
+    page: number,
+    priority: Priority,
+    signal?: AbortSignal,
+  ): Promise<PageResult> {
+    const url = new URL(`${this.#baseUrl}${query.path}`);
+    for (const [key, value] of Object.entries({ ...query.params, pagina: String(page) })) {
       url.searchParams.set(key, value);
     }
     for (let attempt = 1; ; attempt++) {
       const wait = this.#notBefore - this.#clock.now().getTime();
       if (wait > 0) await this.#sleep(wait, signal);
-      const outcome = await this.#attempt(run, url, page, signal);
+      const outcome = await this.#attempt(counters, url, page, priority, signal);
       if (outcome === "circuit_open") return { kind: "lost", reason: "circuit_open" };
       if (outcome.kind === "ok")
         return { kind: "ok", records: outcome.records, totalPages: outcome.totalPages };
@@ -245,7 +331,7 @@ export class HttpPncpClient implements PncpClient {
         random: this.#random,
       });
       if (outcome.status === 429) this.#notBefore = Math.max(this.#notBefore, nowMs + delayMs);
-      run.stats.retries++;
+      counters.retries++;
       this.#logger.warn(
         {
           event: "pncp_retry",
@@ -263,17 +349,19 @@ export class HttpPncpClient implements PncpClient {
     }
   }
 
-  /** One attempt under the concurrency limit and the breaker. */
+  /** One attempt under the adaptive concurrency limit and the breaker. */
   async #attempt(
-    run: FetchRun,
+    counters: AttemptCounters,
     url: URL,
     page: number,
+    priority: Priority,
     signal?: AbortSignal,
   ): Promise<PageOutcome | "circuit_open"> {
-    const release = await this.#semaphore.acquire(signal);
+    const permit = await this.#limiter.acquire(signal, priority);
+    let load: LoadSignal = "neutral";
     try {
       if (!(await this.#breaker.acquire())) return "circuit_open";
-      run.stats.requests++;
+      counters.requests++;
       let outcome: PageOutcome;
       try {
         outcome = await requestPage({
@@ -292,11 +380,21 @@ export class HttpPncpClient implements PncpClient {
       const health =
         outcome.kind !== "retryable" ? "success" : outcome.status === 429 ? "neutral" : "failure";
       this.#breaker.record(health);
+      load = loadSignal(outcome);
       return outcome;
     } finally {
-      release();
+      permit.release(load);
     }
   }
+}
+
+/** What an attempt says about PNCP's load: pages → grow; 429 and 5xx → halve; the rest says nothing. */
+function loadSignal(outcome: PageOutcome): LoadSignal {
+  if (outcome.kind === "ok" || outcome.kind === "empty") return "success";
+  if (outcome.kind === "retryable" && outcome.status !== null) {
+    if (outcome.status === 429 || outcome.status >= 500) return "overload";
+  }
+  return "neutral";
 }
 
 /** Query parameters for logs (the consulta API has no secrets in URLs). */
