@@ -12,8 +12,17 @@ const NOW = new Date("2026-09-21T12:00:00.000Z");
 /** The grammar's default window for NOW: the last 7 days ending today (São Paulo). */
 const DEFAULT_PERIOD = { from: "2026-09-15", to: "2026-09-21" };
 
-function base(fields: Partial<SearchQueryInput>, unrecognized: string[]): ParsedQuery {
-  return { query: searchQuerySchema.parse({ ...DEFAULT_PERIOD, ...fields }), unrecognized, notes: [] };
+function base(
+  fields: Partial<SearchQueryInput>,
+  unrecognized: string[],
+  recognized: ParsedQuery["recognized"] = [],
+): ParsedQuery {
+  return {
+    query: searchQuerySchema.parse({ ...DEFAULT_PERIOD, ...fields }),
+    recognized,
+    unrecognized,
+    notes: [],
+  };
 }
 
 /** An LLM answer with every field "not said", overridden by `fields`. */
@@ -110,6 +119,7 @@ describe("OpenAiQueryParser against the fake OpenAI", () => {
         from: "2026-08-22",
         to: "2026-09-21",
       }),
+      recognized: ["uf", "period"],
       unrecognized: [],
       notes: ['Interpretado com IA: "nordeste", "no último mês".'],
     });
@@ -128,7 +138,11 @@ describe("OpenAiQueryParser against the fake OpenAI", () => {
         unrecognized: ["coisa inventada", "bla"],
       }),
     );
-    const grammar = base({ ufs: ["SP"], minValue: 100_000, from: "2026-09-01", to: "2026-09-21" }, ["bla"]);
+    const grammar = base(
+      { ufs: ["SP"], minValue: 100_000, from: "2026-09-01", to: "2026-09-21" },
+      ["bla"],
+      ["uf", "period", "value"],
+    );
     const result = await parser().parse("uniformes SP acima de 100 mil bla os maiores", NOW, grammar);
 
     expect(result?.query).toEqual(
@@ -143,6 +157,8 @@ describe("OpenAiQueryParser against the fake OpenAI", () => {
     );
     expect(result?.unrecognized).toEqual(["bla"]);
     expect(result?.notes).toEqual([]);
+    // The grammar's kinds stay; the modalidade and sort the LLM filled are added, in the fixed order.
+    expect(result?.recognized).toEqual(["uf", "period", "value", "modalidade", "sort"]);
 
     const body = fake.requests[0]!.body;
     expect(body.model).toBe("gpt-test-mini");

@@ -9,6 +9,7 @@ import {
   DEFAULT_MODALIDADES,
   DEFAULT_PERIOD_DAYS,
   type ParsedQuery,
+  RECOGNIZED_KINDS,
   type SearchQuery,
   searchQuerySchema,
 } from "./search-query.ts";
@@ -48,7 +49,8 @@ export function finalizeQuery(draft: Draft, terms: string[], defaults: Partial<S
     orgaos: draft.orgaos.length > 0 ? draft.orgaos : (defaults.orgaos ?? []),
     sort: draft.sort ?? defaults.sort ?? "relevance",
   });
-  return { query, unrecognized: draft.unrecognized, notes };
+  const recognized = RECOGNIZED_KINDS.filter((kind) => draft.recognized.has(kind));
+  return { query, recognized, unrecognized: draft.unrecognized, notes };
 }
 
 function resolvePeriod(
@@ -61,14 +63,18 @@ function resolvePeriod(
   const period = draft.periods.at(-1);
   let from = period?.from ?? defaults.from ?? addDays(today, -(DEFAULT_PERIOD_DAYS - 1));
   let to = period?.to ?? defaults.to ?? today;
+  // Future dates first, then the swap, so the "Datas invertidas" note names the period searched.
+  const futureFrom = from > today;
+  const futureTo = to > today;
+  if (futureFrom) from = today;
+  if (futureTo) to = today;
+  const usedToday = `usei hoje (${formatIsoDate(today)})`;
+  if (futureFrom && futureTo) notes.push(`Período no futuro: ${usedToday}.`);
+  else if (futureTo) notes.push(`Data final no futuro: ${usedToday}.`);
+  else if (futureFrom) notes.push(`Data inicial no futuro: ${usedToday}.`);
   if (from > to) {
     [from, to] = [to, from];
     notes.push(`Datas invertidas: usei ${formatIsoDate(from)} a ${formatIsoDate(to)}.`);
-  }
-  if (to > today) {
-    to = today;
-    notes.push(`Data final no futuro: usei hoje (${formatIsoDate(today)}).`);
-    if (from > to) from = to;
   }
   const days = inclusiveDays(from, to);
   if (days > MAX_WINDOW_DAYS) {

@@ -9,6 +9,9 @@ import {
   DEFAULT_MODALIDADES,
   DEFAULT_PERIOD_DAYS,
   type ParsedQuery,
+  RECOGNIZED_KINDS,
+  type RecognizedKind,
+  type SearchQuery,
   SORT_KEYS,
   searchQuerySchema,
   UFS,
@@ -127,7 +130,29 @@ function merge(base: ParsedQuery, llm: LlmQuery, text: string, today: string): P
   const resolved = base.unrecognized.filter((u) => !unrecognized.some((x) => lower(x).includes(lower(u))));
   const notes = [...base.notes];
   if (resolved.length > 0) notes.push(`Interpretado com IA: ${resolved.map((u) => `"${u}"`).join(", ")}.`);
-  return { query, unrecognized, notes };
+  return { query, recognized: recognizedAfterLlm(base, query), unrecognized, notes };
+}
+
+/** The grammar's kinds plus those of the fields the LLM filled (its extra terms are plain words). */
+function recognizedAfterLlm(base: ParsedQuery, query: SearchQuery): RecognizedKind[] {
+  const q = base.query;
+  const kinds = new Set<RecognizedKind>(base.recognized);
+  const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  const filled: [RecognizedKind, boolean][] = [
+    ["sector", query.sector !== q.sector],
+    ["uf", differs(query.ufs, q.ufs)],
+    ["period", query.from !== q.from || query.to !== q.to],
+    ["value", query.minValue !== q.minValue || query.maxValue !== q.maxValue],
+    ["modalidade", differs(query.modalidades, q.modalidades)],
+    ["open", query.openOnly !== q.openOnly],
+    ["status", differs(query.statuses, q.statuses)],
+    ["sort", query.sort !== q.sort],
+    ["esfera", differs(query.esferas, q.esferas)],
+    ["municipio", differs(query.municipios, q.municipios)],
+    ["orgao", differs(query.orgaos, q.orgaos)],
+  ];
+  for (const [kind, changed] of filled) if (changed) kinds.add(kind);
+  return RECOGNIZED_KINDS.filter((kind) => kinds.has(kind));
 }
 
 /** Options of {@link OpenAiQueryParser}. */

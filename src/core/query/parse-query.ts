@@ -9,7 +9,9 @@
  * - Sector vs terms: `setor:<id|nome>` always selects a sector. A sector's id, name or alias typed as
  *   the ONLY search word ("uniformes SC", "abertas informática SP") selects that sector too; typed next
  *   to other words ("uniformes jalecos") it stays an ordinary term, because terms replace the sector
- *   keywords and the user clearly listed what they want.
+ *   keywords and the user clearly listed what they want — and a note says so, naming `setor:<id>`.
+ * - `recognized` lists the kinds of pieces read (sector, uf, period, value…): empty when the text was
+ *   only plain words, which a private chat asks to confirm before searching.
  * - Terms: every free word is a term (terms are alternatives: a bid matching any of them is kept;
  *   relevance puts bids matching more terms first). Adjacent free words that form a known multi-word
  *   keyword of any sector ("merenda escolar", "material de limpeza", "kit lanche") stay one phrase.
@@ -21,10 +23,10 @@
  *   splits long windows).
  */
 import { compileMatcher, type Matcher } from "../filter/matcher.ts";
-import { tokenize } from "../filter/normalize-text.ts";
+import { normalizeText, tokenize } from "../filter/normalize-text.ts";
 import { SECTORS, sectorByName } from "../filter/sectors.ts";
 import { cleanTerms, STOPWORDS } from "../filter/terms.ts";
-import { SECTOR_IDS } from "../sectors.ts";
+import { SECTOR_IDS, type SectorId } from "../sectors.ts";
 import { saoPauloDate } from "../time.ts";
 import { finalizeQuery } from "./finalize-query.ts";
 import { AMBIGUOUS_UFS, FILLER_WORDS } from "./lexicon.ts";
@@ -49,6 +51,7 @@ export function parseQuery(text: string, options: ParseQueryOptions): ParsedQuer
     const step = RULES.map((rule) => rule(tokens, i, draft)).find((s) => s !== null);
     if (step) {
       step.apply(draft);
+      if (step.kind) draft.recognized.add(step.kind);
       draft.run++;
       i += step.length;
       continue;
@@ -81,17 +84,37 @@ function emptyDraft(today: string): Draft {
     unrecognized: [],
     notes: [],
     ufEnds: new Set(),
+    recognized: new Set(),
   };
 }
+
+const LONE_SCALES: ReadonlySet<string> = new Set([
+  "mil",
+  "milhao",
+  "milhoes",
+  "bilhao",
+  "bilhoes",
+  "trilhao",
+  "trilhoes",
+]);
+
+/** "1e999", "-5", "2,5e3": numbers no rule read are echoed back, never searched as words. */
+const NUMBER_LIKE = /^[-+\u2212]?[\d.,]*\d[\d.,]*(e[-+]?\d+)?$/;
 
 /** A token no rule read: a quoted phrase, a search word, a stopword, filler, or something unreadable. */
 function readWord(token: QueryToken, draft: Draft): void {
   if (token.quoted) {
     draft.words.push({ text: token.raw.slice(1, -1).trim(), run: ++draft.run, quoted: true });
+    draft.recognized.add("quoted_term");
     draft.run++;
     return;
   }
   if (FILLER_WORDS.has(token.key) || !/[\p{L}\p{N}]/u.test(token.raw)) return;
+  if (LONE_SCALES.has(token.key)) {
+    // "mil" or "milhões" alone (left over from an unreadable amount): not a search word.
+    draft.unrecognized.push(token.raw);
+    return;
+  }
   if (AMBIGUOUS_UFS.has(token.key) && !STOPWORDS.has(token.key)) {
     draft.unrecognized.push(token.raw);
     draft.notes.push(
@@ -99,7 +122,11 @@ function readWord(token: QueryToken, draft: Draft): void {
     );
     return;
   }
-  if (/^[\d-]+$/.test(token.key) || !/^[\p{L}\p{N}'’.-]+$/u.test(token.raw.replace(/[()]/g, ""))) {
+  if (
+    /^[\d-]+$/.test(token.key) ||
+    NUMBER_LIKE.test(token.fold) ||
+    !/^[\p{L}\p{N}'’.-]+$/u.test(token.raw.replace(/[()]/g, ""))
+  ) {
     draft.unrecognized.push(token.raw);
     return;
   }
@@ -121,7 +148,10 @@ function knownPhrases(): Matcher {
   return phraseMatcher;
 }
 
-/** Groups free words into terms (known phrases glued), then lets a lone sector name select the sector. */
+/**
+ * Groups free words into terms (known phrases glued), then lets a lone sector name select the sector.
+ * A sector name next to other terms stays a term, with a note saying so and how to ask for the sector.
+ */
 function resolveTerms(draft: Draft): string[] {
   const runs = new Map<number, { texts: string[]; quoted: boolean }>();
   for (const word of draft.words) {
@@ -130,18 +160,40 @@ function resolveTerms(draft: Draft): string[] {
     else runs.set(word.run, { texts: [word.text], quoted: word.quoted });
   }
   const terms: string[] = [];
-  let onlyQuoted = true;
+  const quoted = new Set<string>();
   for (const run of runs.values()) {
     terms.push(...(run.quoted ? run.texts : glue(run.texts)));
-    onlyQuoted &&= run.quoted;
+    if (run.quoted) for (const text of run.texts) quoted.add(normalizeText(text));
   }
   const cleaned = cleanTerms(terms);
-  const id = !draft.sector && cleaned.length === 1 && !onlyQuoted ? sectorByName(cleaned[0]!) : null;
+  const plain = cleaned.filter((t) => !quoted.has(normalizeText(t)));
+  const id = !draft.sector && cleaned.length === 1 && plain.length === 1 ? sectorByName(cleaned[0]!) : null;
   if (id) {
     draft.sector = id;
+    draft.recognized.add("sector");
     return [];
   }
+  if (!draft.sector && cleaned.length > 1) {
+    for (const term of plain) {
+      const sector = sectorByName(term);
+      if (sector) draft.notes.push(sectorTermNote(term, sector, cleaned));
+    }
+  }
   return cleaned;
+}
+
+const MAX_NOTE_TERMS = 3;
+const MAX_NOTE_TERM_LENGTH = 40;
+
+/** “uniformes” foi buscado como termo junto com “xyz”; para o setor Vestuário e Uniformes, use setor:vestuario. */
+function sectorTermNote(term: string, sector: SectorId, terms: readonly string[]): string {
+  const short = (t: string) =>
+    `“${t.length > MAX_NOTE_TERM_LENGTH ? `${t.slice(0, MAX_NOTE_TERM_LENGTH - 1)}…` : t}”`;
+  const others = terms.filter((t) => t !== term);
+  const listed = others.slice(0, MAX_NOTE_TERMS).map(short);
+  if (others.length > MAX_NOTE_TERMS) listed.push(`mais ${others.length - MAX_NOTE_TERMS}`);
+  const withList = listed.length > 1 ? `${listed.slice(0, -1).join(", ")} e ${listed.at(-1)}` : listed[0];
+  return `${short(term)} foi buscado como termo junto com ${withList}; para o setor ${SECTORS[sector].name}, use setor:${sector}.`;
 }
 
 /** ["merenda", "escolar", "SP"] → ["merenda escolar", "SP"] when "merenda escolar" is a known phrase. */

@@ -24,6 +24,7 @@ export function readField(tokens: readonly QueryToken[], i: number, name: string
       return id
         ? {
             length: 1,
+            kind: "sector",
             apply: (d) => {
               d.sector = id;
             },
@@ -42,25 +43,27 @@ export function readField(tokens: readonly QueryToken[], i: number, name: string
     case "orgao":
     case "cnpj":
     case "orgaos":
-      return items.length ? { length: 1, apply: (d) => void d.orgaos.push(...items) } : bad;
+      return items.length ? { length: 1, kind: "orgao", apply: (d) => void d.orgaos.push(...items) } : bad;
     case "municipio":
     case "cidade":
     case "municipios":
-      return items.length ? { length: 1, apply: (d) => void d.municipios.push(...items) } : bad;
+      return items.length
+        ? { length: 1, kind: "municipio", apply: (d) => void d.municipios.push(...items) }
+        : bad;
     case "modalidade":
     case "modalidades": {
       const ids = items.flatMap((item) =>
         /^\d+$/.test(item) ? [Number(item)] : (matchPhrase(sub(item), 0, MODALIDADE_NAMES)?.value ?? [0]),
       );
       return ids.length && ids.every((id) => id >= 1 && id <= 19)
-        ? { length: 1, apply: (d) => addAll(d.modalidades, ids) }
+        ? { length: 1, kind: "modalidade", apply: (d) => addAll(d.modalidades, ids) }
         : bad;
     }
     case "esfera": {
       const m = matchPhrase(sub(value), 0, ESFERA_WORDS);
       const letter = value.toUpperCase();
       const esfera = m?.value ?? (["M", "E", "F", "D"].includes(letter) ? (letter as Esfera) : null);
-      return esfera ? { length: 1, apply: (d) => void d.esferas.add(esfera) } : bad;
+      return esfera ? { length: 1, kind: "esfera", apply: (d) => void d.esferas.add(esfera) } : bad;
     }
     case "ordem":
     case "ordenar":
@@ -70,6 +73,7 @@ export function readField(tokens: readonly QueryToken[], i: number, name: string
       return m
         ? {
             length: 1,
+            kind: "sort",
             apply: (d) => {
               d.sort = m.value;
             },
@@ -81,10 +85,11 @@ export function readField(tokens: readonly QueryToken[], i: number, name: string
     case "max":
     case "maximo": {
       const money = moneyAt(tokensOf(value), 0);
-      if (!money) return bad;
+      if (!money || money.invalid) return bad;
       const isMin = name.startsWith("min");
       return {
         length: 1,
+        kind: "value",
         apply: (d) => {
           if (isMin) d.minValue = money.value;
           else d.maxValue = money.value;

@@ -31,6 +31,7 @@ const nationalRule: Rule = (tokens, i) => {
   return (
     m && {
       length: m.length,
+      kind: "uf",
       apply: (d) => {
         d.national = true;
       },
@@ -65,7 +66,7 @@ const periodRule: Rule = (tokens, i, draft) => {
   const read = readPeriod(tokens, i, draft.today);
   if (!read) return null;
   if ("error" in read) return unreadable(tokens, i, read.length);
-  return { length: read.length, apply: (d) => void d.periods.push(read.period) };
+  return { length: read.length, kind: "period", apply: (d) => void d.periods.push(read.period) };
 };
 
 const valueRule: Rule = (tokens, i) => {
@@ -74,6 +75,7 @@ const valueRule: Rule = (tokens, i) => {
   if ("error" in read) return unreadable(tokens, i, read.length);
   return {
     length: read.length,
+    kind: "value",
     apply: (d) => {
       if (read.min !== null) d.minValue = read.min;
       if (read.max !== null) d.maxValue = read.max;
@@ -92,6 +94,7 @@ const sortRule: Rule = (tokens, i) => {
   if (!m) return lead > 0 && tokens[i]!.key.startsWith("orden") ? unreadable(tokens, i, lead + 1) : null;
   return {
     length: lead + m.length,
+    kind: "sort",
     apply: (d) => {
       d.sort = m.value;
     },
@@ -103,11 +106,12 @@ const modalidadeRule: Rule = (tokens, i) => {
   const m =
     matchPhrase(tokens, i + lead, MODALIDADE_NAMES) ??
     (lead ? matchPhrase(tokens, i + 1, MODALIDADE_AFTER_LEAD) : null);
-  if (m) return { length: lead + m.length, apply: (d) => addAll(d.modalidades, m.value) };
-  const code = lead ? tokens[i + 1]?.key : undefined;
+  if (m) return { length: lead + m.length, kind: "modalidade", apply: (d) => addAll(d.modalidades, m.value) };
+  const code = lead ? tokens[i + 1]?.fold : undefined;
   if (code && /^\d+$/.test(code)) {
     const id = Number(code);
-    if (id >= 1 && id <= 19) return { length: 2, apply: (d) => void d.modalidades.add(id) };
+    if (id >= 1 && id <= 19)
+      return { length: 2, kind: "modalidade", apply: (d) => void d.modalidades.add(id) };
     return unreadable(tokens, i, 2);
   }
   return null;
@@ -115,7 +119,7 @@ const modalidadeRule: Rule = (tokens, i) => {
 
 const esferaRule: Rule = (tokens, i) => {
   const m = matchPhrase(tokens, i, ESFERA_WORDS);
-  return m && { length: m.length, apply: (d) => void d.esferas.add(m.value) };
+  return m && { length: m.length, kind: "esfera", apply: (d) => void d.esferas.add(m.value) };
 };
 
 const PLACE_LEADS = new Set(["em", "no", "na"]);
@@ -143,9 +147,13 @@ const placeRule: Rule = (tokens, i, draft) => {
   const name = rawSpan(tokens, start, end - start);
   return {
     length: end - i,
+    kind: "municipio",
     apply: (d) => {
       d.municipios.push(name);
-      if (isPrefeitura) d.esferas.add("M");
+      if (isPrefeitura) {
+        d.esferas.add("M");
+        d.recognized.add("esfera");
+      }
     },
   };
 };
@@ -173,10 +181,15 @@ const fieldRule: Rule = (tokens, i) => {
   return field ? readField(tokens, i, field.name, field.value) : null;
 };
 
-/** Money typed without "acima de"/"até": clearly a value, but not which bound. */
+/**
+ * Money typed without "acima de"/"até": clearly a value, but not which bound. A lone "mil" stays a
+ * word; an absurd amount ("9999…9") is unreadable too.
+ */
 const bareMoneyRule: Rule = (tokens, i) => {
   const money = moneyAt(tokens, i);
-  return money?.explicit ? unreadable(tokens, i, money.length) : null;
+  if (!money) return null;
+  const clear = (money.explicit && !(money.words && money.length === 1)) || money.invalid;
+  return clear ? unreadable(tokens, i, money.length) : null;
 };
 
 /** Rules that recognize vocabulary (used to tell a place name from a keyword). */

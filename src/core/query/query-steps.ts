@@ -7,7 +7,7 @@ import type { SectorId } from "../sectors.ts";
 import type { StatusWord } from "./lexicon.ts";
 import { type QueryToken, rawSpan } from "./query-tokens.ts";
 import type { Period } from "./read-dates.ts";
-import { type SortKey, UFS, type Uf } from "./search-query.ts";
+import { type RecognizedKind, type SortKey, UFS, type Uf } from "./search-query.ts";
 
 /** What the text said so far. */
 export interface Draft {
@@ -31,11 +31,15 @@ export interface Draft {
   notes: string[];
   /** Token positions right after a UF, for reading "sc pr se" as three UFs. */
   ufEnds: Set<number>;
+  /** Kinds of pieces recognised so far (see `ParsedQuery.recognized`). */
+  recognized: Set<RecognizedKind>;
 }
 
 /** A recognized piece: tokens consumed and its effect. */
 export interface Step {
   length: number;
+  /** What kind of piece was recognised; absent for an unreadable piece. */
+  kind?: RecognizedKind;
   apply(draft: Draft): void;
 }
 
@@ -52,6 +56,7 @@ export const unreadable = (tokens: readonly QueryToken[], i: number, length: num
 export function ufStep(ufs: Uf[], i: number, length: number): Step {
   return {
     length,
+    kind: "uf",
     apply: (d) => {
       for (const uf of ufs) d.ufs.add(uf);
       d.ufEnds.add(i + length);
@@ -63,6 +68,7 @@ export function ufStep(ufs: Uf[], i: number, length: number): Step {
 export function statusStep(word: StatusWord, length: number): Step {
   return {
     length,
+    kind: "open" in word ? "open" : "status",
     apply: (d) => {
       if ("open" in word) d.openOnly = true;
       else d.statuses.add(word.status);

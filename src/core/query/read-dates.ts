@@ -1,11 +1,18 @@
 /**
  * Period expressions of the query grammar. Every period is a pair of São Paulo calendar dates, both
- * inclusive. Relative periods count today: "15d" = today and the 14 days before.
+ * inclusive. Relative periods count today: "15d" = today and the 14 days before; counts may be words
+ * ("últimas duas semanas", "nos últimos quinze dias"); "quinzena" = 15 days, "semestre" = 180.
  * A day or month without a year is the most recent one not in the future ("01/12" typed in November
  * 2026 is 01/12/2025): we search publications, which cannot be in the future.
+ * Unreadable (echoed back, never a crash or an `Invalid Date`): a negative count ("-5d"), a period
+ * starting before {@link MIN_YEAR}, a date outside MIN_YEAR..(this year + 1) ("12/9999", "01/01/0000").
  */
-import { addDays, isValidIsoDate } from "../time.ts";
+import { addDays } from "../time.ts";
 import { matchPhrase, phraseTable, type QueryToken } from "./query-tokens.ts";
+import { numberAt } from "./read-numbers.ts";
+
+/** Earliest year a typed date may have; earlier ones are typos ("01/01/0000"), echoed back. */
+export const MIN_YEAR = 1900;
 
 /** A period read from the text; `explicit` when the user typed calendar dates (clamping gets a note). */
 export interface Period {
@@ -65,17 +72,31 @@ const FIXED = phraseTable<Fixed>([
   ["ano anterior", "lastYear"],
 ]);
 const LAST = new Set(["ultimos", "ultimas", "ultimo", "ultima"]);
-const UNIT_DAYS: Record<string, number> = {
-  d: 1,
-  dia: 1,
-  dias: 1,
-  semana: 7,
-  semanas: 7,
-  mes: 30,
-  meses: 30,
-  ano: 365,
-  anos: 365,
-};
+const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
+  ["d", 1],
+  ["dia", 1],
+  ["dias", 1],
+  ["semana", 7],
+  ["semanas", 7],
+  ["quinzena", 15],
+  ["quinzenas", 15],
+  ["mes", 30],
+  ["meses", 30],
+  ["bimestre", 60],
+  ["bimestres", 60],
+  ["trimestre", 90],
+  ["trimestres", 90],
+  ["semestre", 180],
+  ["semestres", 180],
+  ["ano", 365],
+  ["anos", 365],
+]);
+/** Units that alone mean "the last one" ("quinzena", "semestre passado"); "dia"/"mês" alone do not. */
+const BARE_UNITS: ReadonlySet<string> = new Set(["quinzena", "bimestre", "trimestre", "semestre"]);
+const PAST = new Set(["passado", "passada", "anterior"]);
+const COMPACT =
+  /^([-\u2212\u2013]?)(\d+)(d|dias?|semanas?|quinzenas?|mes|meses|bimestres?|trimestres?|semestres?|anos?)$/;
+const NEGATIVE = /^[-\u2212\u2013]\d/;
 const RANGE_LEADS = phraseTable<true>(
   ["de", "do", "entre", "periodo", "periodo de", "do dia", "dos dias"].map((p) => [p, true] as const),
 );
@@ -115,36 +136,59 @@ function fixedPeriod(kind: Fixed, today: string): Period {
   return { from, to, explicit: false };
 }
 
-/** "15d", "15 dias", "últimos 30 dias", "2 semanas", "último mês", "últimos 10". */
+/** "15d", "15 dias", "últimos 30 dias", "2 semanas", "último mês", "últimos 10", "duas semanas", "quinzena". */
 function readRelative(tokens: readonly QueryToken[], i: number, today: string): DateRead | null {
   let j = i;
-  const hasLead = LAST.has(tokens[j]?.key ?? "");
+  const hasLead = LAST.has(tokens[j]?.key ?? "") && !tokens[j]!.quoted;
   if (hasLead) j++;
   const token = tokens[j];
   if (!token || token.quoted || token.field) return null;
-  let count: number | null = null;
-  let unit: number | null = null;
-  const compact = /^(\d+)(d|dias?|semanas?|mes|meses|anos?)$/.exec(token.key);
+  const unitAt = (k: number) => {
+    const t = tokens[k];
+    return t && !t.quoted && !t.field ? UNIT_DAYS.get(t.key) : undefined;
+  };
+  let count: number;
+  let unit: number | undefined;
+  let negative = false;
+  const compact = COMPACT.exec(token.fold);
   if (compact) {
-    count = Number(compact[1]);
-    unit = UNIT_DAYS[compact[2]!]!;
+    negative = compact[1] !== "";
+    count = Number(compact[2]);
+    unit = UNIT_DAYS.get(compact[3]!);
     j++;
-  } else if (/^\d+$/.test(token.key)) {
-    const next = tokens[j + 1];
-    const nextUnit = next && !next.quoted ? UNIT_DAYS[next.key] : undefined;
-    if (nextUnit === undefined && !hasLead) return null;
+  } else if (/^\d+$/.test(token.key) && /^[-\u2212\u2013]?\d+$/.test(token.fold)) {
+    negative = NEGATIVE.test(token.fold);
+    unit = unitAt(j + 1);
+    if (unit === undefined && !hasLead) return null;
     count = Number(token.key);
-    unit = nextUnit ?? 1;
-    j += nextUnit === undefined ? 1 : 2;
-  } else if (hasLead && UNIT_DAYS[token.key] !== undefined) {
+    j += unit === undefined ? 1 : 2;
+    unit ??= 1;
+  } else if (unitAt(j) !== undefined && (hasLead || BARE_UNITS.has(token.key))) {
     count = 1;
-    unit = UNIT_DAYS[token.key]!;
+    unit = unitAt(j);
     j++;
+    if (BARE_UNITS.has(token.key) && PAST.has(tokens[j]?.key ?? "")) j++;
   } else {
-    return null;
+    const words = numberAt(tokens, j);
+    if (!words?.words || unitAt(j + words.length) === undefined) return null;
+    count = words.value;
+    unit = unitAt(j + words.length);
+    j += words.length + 1;
   }
-  if (count < 1) return { length: j - i, error: true };
-  return { length: j - i, period: { from: addDays(today, -(count * unit - 1)), to: today, explicit: false } };
+  const days = count * (unit ?? 1);
+  if (negative || !Number.isInteger(days) || days < 1) return { length: j - i, error: true };
+  const from = shiftDays(today, -(days - 1));
+  if (from === null || Number(from.slice(0, 4)) < MIN_YEAR) return { length: j - i, error: true };
+  return { length: j - i, period: { from, to: today, explicit: false } };
+}
+
+/** `iso` plus `days`, or null when the result is not a 4-digit-year date (never an `Invalid Date`). */
+function shiftDays(iso: string, days: number): string | null {
+  if (!Number.isFinite(days) || Math.abs(days) > 5_000_000) return null;
+  const t = Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000;
+  if (!Number.isFinite(t)) return null;
+  const out = new Date(t).toISOString().slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(out) ? out : null;
 }
 
 type Endpoint = { start: string; end: string; length: number } | { invalid: true; length: number };
@@ -182,7 +226,9 @@ function endpointPeriod(at: Endpoint, lead: number, shape: "from" | "to" | "at",
   const length = lead + at.length;
   if ("invalid" in at) return { length, error: true };
   if (shape === "from") return { length, period: { from: at.start, to: today, explicit: true } };
-  if (shape === "to") return { length, period: { from: addDays(at.end, -6), to: at.end, explicit: true } };
+  if (shape === "to") {
+    return { length, period: { from: shiftDays(at.end, -6) ?? at.end, to: at.end, explicit: true } };
+  }
   return { length, period: { from: at.start, to: at.end, explicit: true } };
 }
 
@@ -191,29 +237,44 @@ function endpointAt(tokens: readonly QueryToken[], i: number, today: string): En
   const token = tokens[i];
   if (!token || token.quoted || token.field) return null;
   const f = token.fold;
+  const thisYear = Number(today.slice(0, 4));
   let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$/.exec(f);
   if (m) {
-    const year = m[3]!.length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
-    return dayEndpoint(year, Number(m[2]), Number(m[1]));
+    // "01/10/26" is 2026; "01/10/99" is 1999 (a two-digit year never lands past next year).
+    const short = 2000 + Number(m[3]);
+    const year = m[3]!.length === 2 ? (short > thisYear + 1 ? short - 100 : short) : Number(m[3]);
+    return dayEndpoint(year, Number(m[2]), Number(m[1]), today);
   }
   m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(f);
-  if (m) return dayEndpoint(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (m) return dayEndpoint(Number(m[1]), Number(m[2]), Number(m[3]), today);
   m = /^(\d{1,2})\/(\d{1,2})$/.exec(f);
   if (m) {
     const [day, month] = [Number(m[1]), Number(m[2])];
-    const thisYear = Number(today.slice(0, 4));
-    const candidate = dayEndpoint(thisYear, month, day);
+    const candidate = dayEndpoint(thisYear, month, day, today);
     if ("invalid" in candidate || candidate.start <= today) return candidate;
-    return dayEndpoint(thisYear - 1, month, day);
+    return dayEndpoint(thisYear - 1, month, day, today);
   }
   m = /^(\d{1,2})\/(\d{4})$/.exec(f);
   if (m) return monthEndpoint(Number(m[2]), Number(m[1]), 1, today);
   return monthNameAt(tokens, i, today);
 }
 
-function dayEndpoint(year: number, month: number, day: number): Endpoint {
-  const iso = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-  return isValidIsoDate(iso) ? { start: iso, end: iso, length: 1 } : { invalid: true, length: 1 };
+/** A year a typed date may have: MIN_YEAR up to next year (later ones are typos such as 9999). */
+function readableYear(year: number, today: string): boolean {
+  return Number.isInteger(year) && year >= MIN_YEAR && year <= Number(today.slice(0, 4)) + 1;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+function dayEndpoint(year: number, month: number, day: number, today: string): Endpoint {
+  if (!readableYear(year, today) || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    return { invalid: true, length: 1 };
+  const iso = `${year}-${pad2(month)}-${pad2(day)}`;
+  return { start: iso, end: iso, length: 1 };
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** "outubro", "outubro de 2026", "outubro 2026", "outubro/2026", "out/2026". */
@@ -246,10 +307,9 @@ function monthIndex(word: string, allowAbbreviation: boolean): number | null {
 }
 
 function monthEndpoint(year: number, month: number, length: number, today: string): Endpoint {
-  if (month < 1 || month > 12) return { invalid: true, length };
-  const start = `${year}-${String(month).padStart(2, "0")}-01`;
-  const nextMonth = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, "0")}-01`;
-  const end = addDays(nextMonth, -1);
+  if (month < 1 || month > 12 || !readableYear(year, today)) return { invalid: true, length };
+  const start = `${year}-${pad2(month)}-01`;
+  const end = `${year}-${pad2(month)}-${pad2(daysInMonth(year, month))}`;
   // The current month ends today: not worth a "future date" note.
   return { start, end: start <= today && end > today ? today : end, length };
 }

@@ -1,8 +1,11 @@
 /**
  * Money expressions of the query grammar, in pt-BR notation: "50 mil", "50k", "R$ 200.000,00",
- * "1,5 milhão", "entre 10 e 100 mil" (the last multiplier applies to both ends).
+ * "1,5 milhão", "cinquenta mil", "um milhão e meio", "entre 10 e 100 mil" (the last multiplier applies
+ * to both ends). Amounts above {@link MAX_VALUE} or not finite are unreadable (echoed back), never
+ * `Infinity`.
  */
 import { matchPhrase, phraseTable, type QueryToken } from "./query-tokens.ts";
+import { numberAt } from "./read-numbers.ts";
 
 /** A value bound read from the text, or a value phrase whose amount could not be read. */
 export type ValueRead =
@@ -17,21 +20,14 @@ export interface Money {
   multiplied: boolean;
   /** Factor of "mil" / "milhão" / "k"…, when present. */
   multiplier?: number;
+  /** Written only in words ("cinquenta mil"). */
+  words: boolean;
+  /** Typed as money but not a usable amount (beyond {@link MAX_VALUE}, "9999…9" with 400 digits). */
+  invalid?: true;
 }
 
-const MULTIPLIERS: Record<string, number> = {
-  k: 1e3,
-  mil: 1e3,
-  mi: 1e6,
-  mm: 1e6,
-  milhao: 1e6,
-  milhoes: 1e6,
-  bi: 1e9,
-  bilhao: 1e9,
-  bilhoes: 1e9,
-};
-const AMOUNT =
-  /^(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(k|mil|mi|mm|milhao|milhoes|bi|bilhao|bilhoes)?$/;
+/** The largest amount we read (R$ 1 quatrilhão); above it a value is echoed back as unreadable. */
+export const MAX_VALUE = 1e15;
 
 const LEADS = phraseTable<true>(
   ["valor", "valores", "com valor", "com valores", "de valor"].map((p) => [p, true] as const),
@@ -84,8 +80,17 @@ export function readValue(tokens: readonly QueryToken[], i: number): ValueRead |
   ] as const) {
     const bound = matchPhrase(tokens, i + lead, table);
     if (!bound) continue;
-    const money = moneyAt(tokens, i + lead + bound.length);
+    let money = moneyAt(tokens, i + lead + bound.length);
+    // "mais de um ano", "até dois": a number in words after a weak lead is not money unless it says so.
+    if (money && !strong && lead === 0 && isPlainWords(money)) money = null;
     const length = lead + bound.length + (money?.length ?? 0);
+    if (money?.invalid) return { length, error: true };
+    const announced = tokens[i + lead + bound.length]?.fold;
+    if (!money && announced?.startsWith("r$")) {
+      // "até R$ -100", "mais de R$ banana": money was announced but cannot be read.
+      const amount = announced === "r$" ? 2 : 1;
+      return { length: Math.min(lead + bound.length + amount, tokens.length - i), error: true };
+    }
     if (money) {
       return bound.value === "min"
         ? { length, min: money.value, max: null }
@@ -96,10 +101,10 @@ export function readValue(tokens: readonly QueryToken[], i: number): ValueRead |
   return null;
 }
 
-function readRange(
-  tokens: readonly QueryToken[],
-  i: number,
-): { length: number; min: number; max: number } | null {
+/** "quinze", "dois": words that could be a count as well as money. */
+const isPlainWords = (money: Money) => money.words && !money.explicit;
+
+function readRange(tokens: readonly QueryToken[], i: number): ValueRead | null {
   const lead = matchPhrase(tokens, i, RANGE_LEADS);
   if (!lead) return null;
   const low = moneyAt(tokens, i + lead.length);
@@ -108,14 +113,18 @@ function readRange(
   if (!sep || !RANGE_SEPARATORS.has(sep.key)) return null;
   const high = moneyAt(tokens, i + lead.length + low.length + 1);
   if (!high) return null;
+  const length = lead.length + low.length + 1 + high.length;
   // "de 10 a 50" without R$ or "mil" is too vague to be money ("de 10 a 50 unidades").
   if (lead.value === "weak" && !low.explicit && !high.explicit) return null;
+  if (isPlainWords(low) && isPlainWords(high)) return null;
+  if (low.invalid || high.invalid) return { length, error: true };
   let min = low.value;
   if (!low.multiplied && high.multiplier !== undefined) min *= high.multiplier;
-  return { length: lead.length + low.length + 1 + high.length, min, max: high.value };
+  if (min > MAX_VALUE) return { length, error: true };
+  return { length, min, max: high.value };
 }
 
-/** An amount at `tokens[i]`: optional "R$", number, optional multiplier and "reais". */
+/** An amount at `tokens[i]`: optional "R$", a number (digits or words) with its multiplier, "reais". */
 export function moneyAt(tokens: readonly QueryToken[], i: number): Money | null {
   let j = i;
   let explicit = false;
@@ -125,34 +134,21 @@ export function moneyAt(tokens: readonly QueryToken[], i: number): Money | null 
   }
   const token = tokens[j];
   if (!token || token.quoted || token.field) return null;
-  let text = token.fold;
-  if (text.startsWith("r$")) {
-    explicit = true;
-    text = text.slice(2);
-  }
-  const m = AMOUNT.exec(text);
-  if (!m) return null;
-  j++;
-  let multiplier = m[2] ? MULTIPLIERS[m[2]] : undefined;
-  if (multiplier === undefined) {
-    const next = tokens[j];
-    const factor = next && !next.quoted ? MULTIPLIERS[next.key] : undefined;
-    if (factor !== undefined) {
-      multiplier = factor;
-      j++;
-    }
-  }
+  if (token.fold.startsWith("r$")) explicit = true;
+  const number = numberAt(tokens, j);
+  if (!number) return null;
+  j += number.length;
   if (tokens[j]?.key === "reais") j++;
   else if (tokens[j]?.key === "de" && tokens[j + 1]?.key === "reais") j += 2;
-  const value = parseAmount(m[1]!) * (multiplier ?? 1);
-  const multiplied = multiplier !== undefined;
-  const money: Money = { value, length: j - i, explicit: explicit || multiplied, multiplied };
-  if (multiplier !== undefined) money.multiplier = multiplier;
+  const multiplied = number.multiplier !== undefined;
+  const money: Money = {
+    value: number.value,
+    length: j - i,
+    explicit: explicit || multiplied,
+    multiplied,
+    words: number.words,
+  };
+  if (number.multiplier !== undefined) money.multiplier = number.multiplier;
+  if (!Number.isFinite(money.value) || money.value > MAX_VALUE) money.invalid = true;
   return money;
-}
-
-/** pt-BR number: "200.000,00" → 200000; "1,5" → 1.5; "1.5" → 1.5; "1.500" → 1500. */
-export function parseAmount(text: string): number {
-  if (/^\d{1,3}(\.\d{3})+(,\d+)?$/.test(text)) return Number(text.replaceAll(".", "").replace(",", "."));
-  return Number(text.replace(",", "."));
 }

@@ -89,15 +89,37 @@ export const searchQuerySchema = z.object({
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 export type SearchQueryInput = z.input<typeof searchQuerySchema>;
 
+/**
+ * Kinds of pieces the grammar recognises in a text, in this order in `ParsedQuery.recognized`.
+ * "uf" covers state siglas, state names and "todo o Brasil"; "open" is "abertas"/"recebendo propostas";
+ * "quoted_term" is a "quoted phrase" (the user clearly asked for that term).
+ */
+export const RECOGNIZED_KINDS = [
+  "sector",
+  "uf",
+  "period",
+  "value",
+  "modalidade",
+  "open",
+  "status",
+  "sort",
+  "esfera",
+  "municipio",
+  "orgao",
+  "quoted_term",
+] as const;
+export type RecognizedKind = (typeof RECOGNIZED_KINDS)[number];
+
 /** Result of reading what a user typed. `unrecognized` pieces are shown back to the user. */
 export interface ParsedQuery {
   query: SearchQuery;
   /**
-   * What the grammar recognised in the text (e.g. "sector", "uf", "period", "value", "modalidade",
-   * "open", "status", "sort", "esfera", "municipio", "orgao", "quoted_term"). Empty means the text was
-   * only unknown words: in a private chat such plain text is not searched without a tap.
+   * What the grammar recognised in the text, each kind once, in {@link RECOGNIZED_KINDS} order. Always
+   * filled (defaults never count: only what the text said). Empty means the text was only plain or
+   * unknown words (no sector, UF, period, value, modalidade, status…): in a private chat such plain
+   * text is not searched without a confirmation tap.
    */
-  recognized?: string[];
+  recognized: RecognizedKind[];
   unrecognized: string[];
   /** Short pt-BR notes about choices made (e.g. "período limitado a 365 dias"). */
   notes: string[];
