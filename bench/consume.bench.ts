@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { resolve } from "node:path";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 import type { Store } from "../src/core/ports/store.ts";
+import { openEmbeddedPgStore } from "../src/stores/embedded-pg-store.ts";
+import { findPostgresBinaries } from "../src/stores/embedded-postgres-binaries.ts";
 import { PgStore } from "../src/stores/pg-store.ts";
 import { PGLITE_MEMORY, PgliteStore } from "../src/stores/pglite-store.ts";
 
@@ -48,13 +52,35 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Prints consume_search latency (p50/p95 of 500 sequential calls) on PGlite and, if reachable, Postgres. */
+/**
+ * Prints consume_search latency (p50/p95 of 500 sequential calls) on PGlite, on the embedded Postgres
+ * (DATA_DIR default) and, if reachable, on the local Postgres.
+ */
 export async function benchConsume(): Promise<void> {
   const pglite = await PgliteStore.open({ dataDir: PGLITE_MEMORY });
   try {
     await measure("PGlite", pglite);
   } finally {
     await pglite.close();
+  }
+
+  // The embedded default: Postgres from the embedded-postgres packages in a DATA_DIR, over its unix socket.
+  const found = await findPostgresBinaries();
+  if (found.ok) {
+    const dir = await mkdtemp(join(tmpdir(), "smart-pncp-bench-consume-"));
+    await chmod(dir, 0o755);
+    try {
+      const embedded = await openEmbeddedPgStore({ dataDir: dir, binaries: found.binaries, max: 4 });
+      try {
+        await measure("embedded", embedded);
+      } finally {
+        await embedded.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  } else {
+    console.log(`consume_search embedded skipped: ${found.reason}`);
   }
 
   const name = `smart_pncp_bench_${randomBytes(4).toString("hex")}`;

@@ -8,6 +8,7 @@ import { benchFetch } from "./fetch.bench.ts";
 import { benchFilter } from "./filter.bench.ts";
 import { benchSlackAck } from "./slack-ack.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
+import { benchStoreStartup } from "./store-startup.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["fetch (PNCP fan-out vs ideal)", benchFetch],
@@ -16,6 +17,7 @@ const benches: [string, () => Promise<void>][] = [
   ["consume_search latency", benchConsume],
   ["slack ack latency (50 searches in flight)", benchSlackAck],
   ["startup (cold CLI vs bare node)", benchStartup],
+  ["embedded store (PGlite vs embedded Postgres; hung Redis)", benchStoreStartup],
 ];
 
 const only = process.argv.slice(3);
