@@ -77,6 +77,54 @@ describe("checkEntitlement", () => {
     expect((await store.getAccountStatus(result.accountId, clock.now())).used).toBe(0);
   });
 
+  it("a refused search (history, quota, expiry) does not use the per-minute allowance", async () => {
+    const limiter = new MemoryRateLimiter();
+    const d = { ...deps, limiter };
+    const slotsLeft = async (accountId: string) => {
+      // Probe the window the flow uses; give the probe back so it counts nothing.
+      const probe = await limiter.hit(`search:${accountId}`, 2, clock.now());
+      if (probe.hitToken) await limiter.undo(`search:${accountId}`, probe.hitToken);
+      return probe.allowed ? probe.remaining + 1 : 0;
+    };
+    const history = user();
+    for (let i = 0; i < 5; i++)
+      expect(await checkEntitlement(history, 30, d)).toMatchObject({ ok: false, code: "HISTORY_EXCEEDED" });
+    const historyAccount = await store.resolveIdentity(history);
+    expect(await slotsLeft(historyAccount)).toBe(2);
+
+    const quota = user();
+    for (let i = 0; i < 3; i++) {
+      expect((await checkEntitlement(quota, 1, d)).ok).toBe(true);
+      clock.advance(61_000);
+    }
+    for (let i = 0; i < 4; i++)
+      expect(await checkEntitlement(quota, 1, d)).toMatchObject({ ok: false, code: "QUOTA_EXCEEDED" });
+    expect(await slotsLeft(await store.resolveIdentity(quota))).toBe(2);
+
+    const expired = user();
+    await checkEntitlement(expired, 1, d);
+    clock.advance(8 * 86_400_000);
+    for (let i = 0; i < 4; i++)
+      expect(await checkEntitlement(expired, 1, d)).toMatchObject({ ok: false, code: "TRIAL_EXPIRED" });
+    expect(await slotsLeft(await store.resolveIdentity(expired))).toBe(2);
+  });
+
+  it("concurrent searches never pass the per-minute limit, refused ones mixed in", async () => {
+    const who = user();
+    await store.resolveIdentity(who, clock.now());
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => checkEntitlement(who, i % 2 === 0 ? 30 : 1, deps)),
+    );
+    const allowed = results.filter((r) => r.ok);
+    expect(allowed.length).toBeGreaterThanOrEqual(1);
+    expect(allowed.length).toBeLessThanOrEqual(2);
+    const accountId = await store.resolveIdentity(who);
+    expect((await store.getAccountStatus(accountId, clock.now())).used).toBe(allowed.length);
+    // Exactly the allowed ones hold a slot.
+    const probe = await deps.limiter.hit(`search:${accountId}`, 2, clock.now());
+    expect(probe.allowed).toBe(allowed.length < 2);
+  });
+
   it("refuses an expired trial with the plan to subscribe", async () => {
     const who = user();
     await checkEntitlement(who, 1, deps);
@@ -137,6 +185,30 @@ describe("checkEntitlement", () => {
     down = false;
     expect(await deps.backlog.flush(flaky, deps.logger)).toBe(1);
     expect(deps.backlog.size).toBe(0);
+    const accountId = await store.resolveIdentity(who);
+    expect((await store.getAccountStatus(accountId, clock.now())).used).toBe(1);
+  });
+
+  it("queues a failed-open search once per delivery, and the flush claims the delivery", async () => {
+    const backlog = new UsageBacklog();
+    const failing = new Proxy(store as Store, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        return () => Promise.reject(new AppError("STORE_UNAVAILABLE", "down", { retryable: true }));
+      },
+    });
+    const who = user();
+    const delivery = { source: "cli", id: `ent-delivery-${n}`, claimed: false };
+    const d = { ...deps, store: failing, backlog };
+    const first = await checkEntitlement(who, 1, d, { delivery });
+    const second = await checkEntitlement(who, 1, d, { delivery });
+    expect(first).toMatchObject({ ok: true, failedOpen: true });
+    expect(second).toMatchObject({ ok: true, failedOpen: true, pending: null });
+    expect(backlog.size).toBe(1);
+    expect(backlog.hasDelivery("cli", delivery.id)).toBe(true);
+    expect(await backlog.flush(store, deps.logger)).toBe(1);
+    expect(await store.claimEvent("cli", delivery.id)).toBe(false);
     const accountId = await store.resolveIdentity(who);
     expect((await store.getAccountStatus(accountId, clock.now())).used).toBe(1);
   });
