@@ -125,6 +125,8 @@ const RECOGNIZED: [text: string, kinds: RecognizedKind[]][] = [
     ["sector", "uf", "period", "value", "modalidade", "open"],
   ],
   ["notebook SP", ["uf"]],
+  // a sector name searched as a term still shows the text is a search
+  ["uniformes jalecos", ["sector"]],
   // unreadable pieces are not recognised
   ["acima de banana", []],
   ["32/13/2026", []],

@@ -30,7 +30,7 @@ import { SECTOR_IDS, type SectorId } from "../sectors.ts";
 import { saoPauloDate } from "../time.ts";
 import { finalizeQuery } from "./finalize-query.ts";
 import { AMBIGUOUS_UFS, FILLER_WORDS } from "./lexicon.ts";
-import { type Draft, RULES } from "./query-rules.ts";
+import { type Draft, RULES, type Step } from "./query-rules.ts";
 import { type QueryToken, tokenizeQuery } from "./query-tokens.ts";
 import type { ParsedQuery, SearchQuery } from "./search-query.ts";
 
@@ -48,7 +48,7 @@ export function parseQuery(text: string, options: ParseQueryOptions): ParsedQuer
   while (i < tokens.length) {
     const token = tokens[i]!;
     if (token.breakBefore) draft.run++;
-    const step = RULES.map((rule) => rule(tokens, i, draft)).find((s) => s !== null);
+    const step = firstStep(tokens, i, draft);
     if (step) {
       step.apply(draft);
       if (step.kind) draft.recognized.add(step.kind);
@@ -61,6 +61,15 @@ export function parseQuery(text: string, options: ParseQueryOptions): ParsedQuer
   }
   const terms = resolveTerms(draft);
   return finalizeQuery(draft, terms, options.defaults ?? {});
+}
+
+/** The first rule, in priority order, that reads `tokens[i]` (later rules are not even asked). */
+function firstStep(tokens: readonly QueryToken[], i: number, draft: Draft): Step | null {
+  for (const rule of RULES) {
+    const step = rule(tokens, i, draft);
+    if (step) return step;
+  }
+  return null;
 }
 
 function emptyDraft(today: string): Draft {
@@ -176,7 +185,10 @@ function resolveTerms(draft: Draft): string[] {
   if (!draft.sector && cleaned.length > 1) {
     for (const term of plain) {
       const sector = sectorByName(term);
-      if (sector) draft.notes.push(sectorTermNote(term, sector, cleaned));
+      if (!sector) continue;
+      draft.notes.push(sectorTermNote(term, sector, cleaned));
+      // A sector name was read, even if searched as a term: the text reads as a search.
+      draft.recognized.add("sector");
     }
   }
   return cleaned;

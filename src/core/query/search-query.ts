@@ -92,7 +92,8 @@ export type SearchQueryInput = z.input<typeof searchQuerySchema>;
 /**
  * Kinds of pieces the grammar recognises in a text, in this order in `ParsedQuery.recognized`.
  * "uf" covers state siglas, state names and "todo o Brasil"; "open" is "abertas"/"recebendo propostas";
- * "quoted_term" is a "quoted phrase" (the user clearly asked for that term).
+ * "quoted_term" is a "quoted phrase" (the user clearly asked for that term); "sector" is also set when a
+ * sector name was searched as a term next to other words ("uniformes jalecos", with a note).
  */
 export const RECOGNIZED_KINDS = [
   "sector",
