@@ -226,7 +226,7 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
   } else logger.info({ needs: ADAPTER_REQUIREMENTS.whatsapp }, "adapter_off_whatsapp");
 
   const routes: Route[] = [
-    healthRoute(core.deps, () => adapters.map((a) => a.name)),
+    healthRoute(core.deps, () => adapters),
     upgradeRoute(core.deps, core.deps.upgrade.secret),
     ...adapters.flatMap((a) => a.routes),
   ];

@@ -16,7 +16,15 @@ describe("HTTP server", () => {
   it("GET /health reports adapters, jobs and counters", async () => {
     const res = await fetch(`${t.baseUrl}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, adapters: [], jobs: 0, usageBacklog: 0, counters: {} });
+    expect(await res.json()).toEqual({
+      ok: true,
+      ready: true,
+      adapters: [],
+      jobs: 0,
+      usageBacklog: 0,
+      counters: {},
+    });
+    expect((await fetch(`${t.baseUrl}/health?ready`)).status).toBe(200);
   });
 
   it("answers 404 for unknown paths and 405 with Allow for wrong methods", async () => {

@@ -20,6 +20,15 @@ export interface Route {
 }
 
 /**
+ * Whether an adapter can serve right now. `ready: false` while it is still connecting to its platform (or
+ * lost the connection); `reason` is a stable, secret-free code such as `telegram_api_unreachable`.
+ */
+export interface AdapterStatus {
+  ready: boolean;
+  reason?: string;
+}
+
+/**
  * A chat platform adapter: translates platform payloads into `IncomingCommand`s for the chat core and
  * renders `Reply` values back. All behaviour lives in the core.
  */
@@ -27,8 +36,13 @@ export interface BotAdapter {
   readonly name: "slack" | "telegram" | "whatsapp";
   /** HTTP routes to mount (webhooks, OAuth). Empty for pure long-polling/socket modes. */
   readonly routes: Route[];
-  /** Starts background work (long polling, Socket Mode, setMyCommands). */
+  /**
+   * Starts background work (long polling, Socket Mode, setMyCommands). Resolves even when the platform is
+   * unreachable: the adapter keeps retrying in the background and `status()` says it is not ready.
+   */
   start(): Promise<void>;
+  /** Readiness, shown per adapter on `/health`. */
+  status(): AdapterStatus;
   /** Stops intake (polling, sockets); running jobs are drained by the server after this. */
   stop(): Promise<void>;
   /**

@@ -199,17 +199,26 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     );
   }
 
+  // HTTP mode needs nothing from Slack to serve; Socket Mode is ready once its socket is open.
+  let socketOpen = false;
   return {
     name: "slack",
     routes,
     async start() {
       if (config.socketMode) {
         await app.start();
+        socketOpen = true;
         logger.info("slack_socket_mode_started");
       }
     },
+    status() {
+      return !config.socketMode || socketOpen
+        ? { ready: true }
+        : { ready: false, reason: "slack_socket_not_open" };
+    },
     async stop() {
       if (config.socketMode) await app.stop();
+      socketOpen = false;
       // Let acked requests reach the core so their jobs are queued before the queue drains.
       await receiver?.idle();
     },

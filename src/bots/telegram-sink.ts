@@ -2,6 +2,7 @@ import { type Api, GrammyError, HttpError, InputFile } from "grammy";
 import type { InlineKeyboardMarkup, ReplyParameters } from "grammy/types";
 import type { Reply, ReplySink } from "../core/chat/reply.ts";
 import type { Logger } from "../core/ports/logger.ts";
+import type { CommandRefs } from "./command-refs.ts";
 import {
   buttonsAsHtml,
   linkButtonsOf,
@@ -29,6 +30,8 @@ export interface TelegramSinkOptions {
   chatActionMaxMs?: number;
   /** Sinks with a running chat-action loop register here so the adapter can stop them on shutdown. */
   active?: Set<TelegramSink>;
+  /** Where command buttons too long for `callback_data` keep their command (the adapter's map). */
+  commandRefs?: CommandRefs;
 }
 
 /** A `ReplySink` for one Telegram conversation; `close()` stops its chat-action loop. */
@@ -67,6 +70,7 @@ export function telegramErrorFields(error: unknown): Record<string, unknown> {
  */
 export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
   const { api, chatId, logger } = options;
+  const render = (reply: Parameters<typeof renderReply>[0]) => renderReply(reply, options.commandRefs);
   const intervalMs = options.chatActionIntervalMs ?? 4500;
   const maxMs = options.chatActionMaxMs ?? 10 * 60_000;
   const replyParameters: ReplyParameters | undefined =
@@ -158,7 +162,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
   async function deliver(reply: Reply): Promise<void> {
     switch (reply.kind) {
       case "searching": {
-        const [first, ...rest] = renderReply(reply);
+        const [first, ...rest] = render(reply);
         if (first) statusMessageId = await sendOne(first);
         await sendAll(rest);
         if (!finished) startAction();
@@ -166,7 +170,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       }
       case "progress": {
         if (finished) return;
-        const [first] = renderReply(reply);
+        const [first] = render(reply);
         if (statusMessageId === null || !first) return;
         try {
           await edit(statusMessageId, first);
@@ -179,7 +183,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       case "error": {
         finished = true;
         stopAction();
-        await replaceStatus(renderReply(reply));
+        await replaceStatus(render(reply));
         // The status message now holds the outcome: a later error (e.g. the file failed) must not erase it.
         statusMessageId = null;
         return;
@@ -190,7 +194,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
         if (reply.data.length > TELEGRAM_UPLOAD_LIMIT_BYTES) {
           logger.warn({ bytes: reply.data.length }, "telegram_file_too_large");
           await sendAll(
-            renderReply({
+            render({
               kind: "text",
               text: "A planilha ficou maior que o limite de 50 MB do Telegram. Refine a busca (menos estados ou um período menor) e tente de novo.",
             }),
@@ -209,7 +213,7 @@ export function createTelegramSink(options: TelegramSinkOptions): TelegramSink {
       case "upgrade": {
         finished = true;
         stopAction();
-        await sendAll(renderReply(reply));
+        await sendAll(render(reply));
         return;
       }
     }

@@ -1,13 +1,24 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, BotError, type Context } from "grammy";
-import type { BotCommand, Message, Update, UserFromGetMe } from "grammy/types";
+import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
 import type { AppConfig } from "../config.ts";
 import type { IncomingCommand } from "../core/chat/incoming-command.ts";
 import { errorMessage } from "../core/messages.ts";
 import { sendJson } from "../server/http.ts";
+import { isRecord, parseJson } from "../server/json-body.ts";
 import type { AdapterDeps, BotAdapter, HttpContext, Route } from "./adapter.ts";
+import { createCommandRefs, decodeCommand } from "./command-refs.ts";
+import { createTelegramConnection } from "./telegram-connection.ts";
+import {
+  fromCallbackQuery,
+  isForAnotherBot,
+  malformedUpdate,
+  toIncomingCommand,
+} from "./telegram-incoming.ts";
 import { createTelegramSink, type TelegramSink, telegramErrorFields } from "./telegram-sink.ts";
 import { TELEGRAM_SECRET_HEADER, verifyTelegramSecret } from "./telegram-verify.ts";
+
+export { isForAnotherBot, toIncomingCommand } from "./telegram-incoming.ts";
 
 /** The `config.telegram` section. */
 export type TelegramAdapterConfig = AppConfig["telegram"];
@@ -25,6 +36,18 @@ export interface TelegramAdapterOptions {
   chatActionIntervalMs?: number;
   /** Longest the webhook waits for the ack before answering 200 anyway (default 5,000 ms). */
   webhookAckTimeoutMs?: number;
+  /** Start-up against an unreachable API: see `TelegramConnectionOptions` (defaults 5 s, 10 s, 1 s, 60 s). */
+  startWaitMs?: number;
+  attemptTimeoutMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Webhook updates held while the API is unreachable, answered once it is back (default 200). */
+  maxHeldUpdates?: number;
+}
+
+/** The adapter, plus a way to wait for webhook updates still being handed to the core. */
+export interface TelegramAdapter extends BotAdapter {
+  idle(): Promise<void>;
 }
 
 /** The webhook path mounted on the shared server. */
@@ -47,48 +70,17 @@ export const TELEGRAM_COMMANDS: BotCommand[] = [
 const MAX_RETRY_DELAY_SECONDS = 30;
 const MAX_RETRY_ATTEMPTS = 3;
 
-/** Builds the `IncomingCommand` for a text message; identity is `from.id`, a group chat is the team. */
-export function toIncomingCommand(
-  update: Update,
-  message: Message,
-  text: string,
-  receivedAt: Date,
-): IncomingCommand | null {
-  const from = message.from;
-  if (!from) return null;
-  const { chat } = message;
-  const group = chat.type === "group" || chat.type === "supergroup";
-  return {
-    platform: "telegram",
-    userKey: `telegram:${from.id}`,
-    userId: String(from.id),
-    teamId: group ? String(chat.id) : null,
-    displayName: from.first_name || null,
-    chatId: String(chat.id),
-    threadId:
-      message.is_topic_message && message.message_thread_id !== undefined
-        ? String(message.message_thread_id)
-        : undefined,
-    isPrivate: chat.type === "private",
-    text,
-    messageId: String(update.update_id),
-    receivedAt,
-    raw: update,
-  };
-}
+/** grammY types signals with its abort-controller shim; Node's own AbortSignal is what it gets at run time. */
+type GrammySignal = Parameters<Bot["api"]["getMe"]>[0];
+const grammySignal = (signal: AbortSignal): GrammySignal => signal as unknown as GrammySignal;
 
-/** `/cmd@OtherBot`: a command addressed to another bot in the same group. */
-export function isForAnotherBot(text: string, username: string): boolean {
-  const match = /^\/[^\s@]+@(\S+)/.exec(text.trim());
-  return match !== null && match[1]!.toLowerCase() !== username.toLowerCase();
-}
-
-function isUpdate(value: unknown): value is Update {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    Number.isInteger((value as { update_id?: unknown }).update_id)
-  );
+/** Rejects when `signal` aborts (for steps that take no signal of their own). */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(signal.reason ?? new Error("aborted"));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
 }
 
 /**
@@ -103,7 +95,7 @@ export function createTelegramAdapter(
   config: TelegramAdapterConfig,
   deps: TelegramAdapterDeps,
   options: TelegramAdapterOptions = {},
-): BotAdapter {
+): TelegramAdapter {
   if (!config.token) throw new Error("TELEGRAM_BOT_TOKEN is required for the Telegram adapter");
   const logger = deps.logger.child({ platform: "telegram" });
   const bot = new Bot(config.token, { client: { apiRoot: config.apiRoot }, botInfo: options.botInfo });
@@ -115,17 +107,39 @@ export function createTelegramAdapter(
     }),
   );
   const activeSinks = new Set<TelegramSink>();
+  const refs = createCommandRefs();
   const webhookSecret = config.webhook ? config.webhookSecret : undefined;
-  let initializing: Promise<void> | null = null;
+  const maxHeld = options.maxHeldUpdates ?? 200;
+  /** Webhook updates that arrived while the API was unreachable (grammY needs getMe's answer first). */
+  const held: Update[] = [];
+  const inFlight = new Set<Promise<void>>();
   let polling: Promise<void> | null = null;
+  let pollingStarted: Promise<void> | null = null;
 
-  const ensureInit = (): Promise<void> => {
-    if (bot.isInited()) return Promise.resolve();
-    initializing ??= bot.init().finally(() => {
-      initializing = null;
+  // Before any handler: a malformed update (a number as `text`, no `from`…) is dropped with a log, in
+  // webhook and long-polling mode alike.
+  bot.use(async (ctx, next) => {
+    const why = malformedUpdate(ctx.update);
+    if (why !== null) {
+      logger.warn({ updateId: ctx.update.update_id, why }, "telegram_update_malformed");
+      return;
+    }
+    await next();
+  });
+
+  async function dispatch(cmd: IncomingCommand, chatId: number, replyTo: number | undefined): Promise<void> {
+    const sink = createTelegramSink({
+      api: bot.api,
+      chatId,
+      replyToMessageId: replyTo,
+      threadId: cmd.threadId === undefined ? undefined : Number(cmd.threadId),
+      logger: logger.child({ userKey: cmd.userKey, requestId: cmd.messageId }),
+      chatActionIntervalMs: options.chatActionIntervalMs,
+      active: activeSinks,
+      commandRefs: refs,
     });
-    return initializing;
-  };
+    await deps.chat.handle(cmd, sink);
+  }
 
   bot.on("message:text", async (ctx) => {
     const message = ctx.message;
@@ -137,20 +151,30 @@ export function createTelegramAdapter(
     const cmd = toIncomingCommand(ctx.update, message, message.text, deps.clock.now());
     if (!cmd) return;
     const group = message.chat.type !== "private";
-    const sink = createTelegramSink({
-      api: ctx.api,
-      chatId: message.chat.id,
-      replyToMessageId: group ? message.message_id : undefined,
-      threadId: cmd.threadId === undefined ? undefined : Number(cmd.threadId),
-      logger: logger.child({ userKey: cmd.userKey, requestId: cmd.messageId }),
-      chatActionIntervalMs: options.chatActionIntervalMs,
-      active: activeSinks,
-    });
-    await deps.chat.handle(cmd, sink);
+    await dispatch(cmd, message.chat.id, group ? message.message_id : undefined);
   });
 
-  // Our buttons are URL buttons, which never call back; answer stray callbacks so clients stop spinning.
-  bot.on("callback_query", (ctx) => ctx.answerCallbackQuery());
+  // A command button: answer the callback at once (the client stops spinning), then run its command as
+  // if typed. https://core.telegram.org/bots/api#answercallbackquery
+  bot.on("callback_query", async (ctx) => {
+    const query = ctx.callbackQuery;
+    const decoded = decodeCommand(query.data, refs);
+    const answer = (text?: string) =>
+      ctx.answerCallbackQuery(text ? { text } : undefined).catch((error: unknown) => {
+        logger.warn({ ...telegramErrorFields(error) }, "telegram_callback_answer_failed");
+      });
+    if (!decoded.ok) {
+      if (decoded.reason === "expired")
+        logger.info({ updateId: ctx.update.update_id }, "telegram_button_expired");
+      await answer(decoded.reason === "expired" ? errorMessage("BUTTON_EXPIRED") : undefined);
+      return;
+    }
+    const cmd = query.from.is_bot ? null : fromCallbackQuery(query, decoded.command, deps.clock.now());
+    await answer();
+    if (!cmd || !query.message) return;
+    const group = query.message.chat.type !== "private";
+    await dispatch(cmd, query.message.chat.id, group ? query.message.message_id : undefined);
+  });
 
   /** The error boundary: log with context, tell the user, keep serving. */
   const onError = async (error: BotError<Context>): Promise<void> => {
@@ -166,29 +190,52 @@ export function createTelegramAdapter(
   };
   bot.catch(onError);
 
-  async function handleWebhook({ req, res, rawBody }: HttpContext): Promise<void> {
-    if (!webhookSecret || !verifyTelegramSecret(req.headers[TELEGRAM_SECRET_HEADER], webhookSecret)) {
-      logger.warn("telegram_webhook_bad_secret");
-      return sendJson(res, 401, { error: "unauthorized" });
-    }
-    let update: unknown;
-    try {
-      update = JSON.parse(rawBody.toString("utf8"));
-    } catch {
-      return sendJson(res, 400, { error: "invalid_json" });
-    }
-    if (!isUpdate(update)) return sendJson(res, 400, { error: "not_an_update" });
-    try {
-      await ensureInit();
-    } catch (error) {
-      logger.error({ ...telegramErrorFields(error) }, "telegram_init_failed");
-      return sendJson(res, 503, { error: "unavailable" });
-    }
+  /** Hands one update to grammY; tracked so `idle()` can wait for it. */
+  function process(update: Update): Promise<void> {
     const handling = bot.handleUpdate(update).catch(async (error: unknown) => {
       if (error instanceof BotError) await onError(error);
       else
         logger.error({ ...telegramErrorFields(error), updateId: update.update_id }, "telegram_update_failed");
     });
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
+    return handling;
+  }
+
+  /**
+   * Never awaits the Bot API before answering: while getMe has not succeeded (API unreachable at
+   * start-up) the update is held in memory and answered 200 at once, then handled when the connection is
+   * up; past `maxHeldUpdates` it gets 503 so Telegram redelivers it later.
+   */
+  async function handleWebhook({ req, res, rawBody }: HttpContext): Promise<void> {
+    if (!webhookSecret || !verifyTelegramSecret(req.headers[TELEGRAM_SECRET_HEADER], webhookSecret)) {
+      logger.warn("telegram_webhook_bad_secret");
+      return sendJson(res, 401, { error: "unauthorized" });
+    }
+    const parsed = parseJson(rawBody.toString("utf8"));
+    if (!parsed.ok) {
+      logger.warn({ bytes: rawBody.length, reason: parsed.reason }, "telegram_webhook_unreadable");
+      return sendJson(res, 400, { error: parsed.reason });
+    }
+    const update = parsed.value;
+    if (!isRecord(update) || !Number.isSafeInteger(update.update_id))
+      return sendJson(res, 400, { error: "not_an_update" });
+    const why = malformedUpdate(update);
+    if (why !== null) {
+      // Signed, so it came from Telegram (or someone holding the secret): retrying will not fix it.
+      logger.warn({ updateId: update.update_id, why }, "telegram_update_malformed");
+      return sendJson(res, 200, { ok: true });
+    }
+    if (!bot.isInited()) {
+      if (held.length >= maxHeld) {
+        logger.warn({ updateId: update.update_id, held: held.length }, "telegram_update_deferred");
+        return sendJson(res, 503, { error: "unavailable" });
+      }
+      held.push(update as unknown as Update);
+      logger.info({ updateId: update.update_id, held: held.length }, "telegram_update_held");
+      return sendJson(res, 200, { ok: true });
+    }
+    const handling = process(update as unknown as Update);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, options.webhookAckTimeoutMs ?? 5000);
@@ -203,13 +250,15 @@ export function createTelegramAdapter(
     ? [{ method: "POST", path: TELEGRAM_WEBHOOK_PATH, handle: handleWebhook }]
     : [];
 
-  async function registerCommands(): Promise<void> {
-    await bot.api.setMyCommands(TELEGRAM_COMMANDS).catch((error: unknown) => {
-      logger.warn({ ...telegramErrorFields(error) }, "telegram_set_commands_failed");
-    });
+  async function registerCommands(signal: AbortSignal): Promise<void> {
+    await bot.api
+      .setMyCommands(TELEGRAM_COMMANDS, undefined, grammySignal(signal))
+      .catch((error: unknown) => {
+        logger.warn({ ...telegramErrorFields(error) }, "telegram_set_commands_failed");
+      });
   }
 
-  async function registerWebhook(secret: string): Promise<void> {
+  async function registerWebhook(secret: string, signal: AbortSignal): Promise<void> {
     const url = `${deps.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`;
     if (!url.startsWith("https://")) {
       logger.warn(
@@ -219,41 +268,81 @@ export function createTelegramAdapter(
       return;
     }
     await bot.api
-      .setWebhook(url, { secret_token: secret, allowed_updates: ["message", "callback_query"] })
+      .setWebhook(
+        url,
+        { secret_token: secret, allowed_updates: ["message", "callback_query"] },
+        grammySignal(signal),
+      )
       .then(() => logger.info({ url }, "telegram_webhook_registered"))
       .catch((error: unknown) =>
         logger.error({ ...telegramErrorFields(error), url }, "telegram_webhook_register_failed"),
       );
   }
 
-  return {
-    name: "telegram",
-    routes,
-    async start() {
-      await ensureInit();
-      await registerCommands();
+  /** Starts long polling once; resolves when the first getUpdates is about to run. */
+  function startPolling(): Promise<void> {
+    pollingStarted ??= new Promise<void>((resolve, reject) => {
+      polling = bot
+        .start({
+          drop_pending_updates: false,
+          allowed_updates: ["message", "callback_query"],
+          onStart: (me) => {
+            logger.info({ username: me.username, mode: "polling" }, "telegram_started");
+            resolve();
+          },
+        })
+        .catch((error: unknown) => {
+          logger.error({ ...telegramErrorFields(error) }, "telegram_polling_failed");
+          pollingStarted = null;
+          reject(error);
+          connection.lost("telegram_polling_stopped");
+        });
+    });
+    // Whoever awaited it may have given up (attempt timeout): a late rejection is logged above.
+    pollingStarted.catch(() => {});
+    return pollingStarted;
+  }
+
+  const connection = createTelegramConnection({
+    logger,
+    startWaitMs: options.startWaitMs,
+    attemptTimeoutMs: options.attemptTimeoutMs,
+    retryBaseMs: options.retryBaseMs,
+    retryMaxMs: options.retryMaxMs,
+    async connect(signal) {
+      // One getMe of our own (not bot.init(), which retries network errors forever in the foreground).
+      if (!bot.isInited()) bot.botInfo = await bot.api.getMe(grammySignal(signal));
+      await registerCommands(signal);
       if (webhookSecret) {
-        await registerWebhook(webhookSecret);
+        await registerWebhook(webhookSecret, signal);
         logger.info({ username: bot.botInfo.username, mode: "webhook" }, "telegram_started");
         return;
       }
-      await new Promise<void>((resolve, reject) => {
-        polling = bot
-          .start({
-            drop_pending_updates: false,
-            allowed_updates: ["message", "callback_query"],
-            onStart: (me) => {
-              logger.info({ username: me.username, mode: "polling" }, "telegram_started");
-              resolve();
-            },
-          })
-          .catch((error: unknown) => {
-            logger.error({ ...telegramErrorFields(error) }, "telegram_polling_failed");
-            reject(error);
-          });
-      });
+      await Promise.race([startPolling(), rejectOnAbort(signal)]);
+    },
+    onReady() {
+      const waiting = held.splice(0);
+      if (waiting.length > 0) logger.info({ updates: waiting.length }, "telegram_held_updates_released");
+      const released = (async () => {
+        for (const update of waiting) await process(update);
+      })();
+      inFlight.add(released);
+      void released.finally(() => inFlight.delete(released));
+    },
+  });
+
+  return {
+    name: "telegram",
+    routes,
+    start: () => connection.start(),
+    status: () => connection.status(),
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     async stop() {
+      connection.stop();
+      if (held.length > 0) logger.warn({ updates: held.length }, "telegram_held_updates_dropped");
+      held.length = 0;
       for (const sink of activeSinks) sink.close();
       if (bot.isRunning())
         await bot
@@ -261,6 +350,7 @@ export function createTelegramAdapter(
           .catch((error: unknown) => logger.warn({ ...telegramErrorFields(error) }, "telegram_stop_failed"));
       await polling;
       polling = null;
+      pollingStarted = null;
     },
   };
 }

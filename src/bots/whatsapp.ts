@@ -172,6 +172,10 @@ export function createWhatsAppAdapter(
         "whatsapp_adapter_ready",
       );
     },
+    status() {
+      // Webhooks need nothing from Meta to be accepted; send failures are logged per message.
+      return { ready: true };
+    },
     async stop() {
       // No intake of its own: webhooks stop with the HTTP server.
     },

@@ -1,16 +1,41 @@
-import type { Route } from "../bots/adapter.ts";
+import type { AdapterStatus, BotAdapter, Route } from "../bots/adapter.ts";
 import type { ChatDeps } from "../core/chat/chat-deps.ts";
 import { sendJson } from "./http.ts";
 
-/** GET /health: liveness plus the counters (quota_check_error, rate_limit_fallback…) and queue size. */
-export function healthRoute(deps: ChatDeps, adapters: () => string[]): Route {
+/** What /health needs of an adapter (a bare name counts as always ready). */
+export type HealthAdapter = string | Pick<BotAdapter, "name" | "status">;
+
+/** One adapter's line on /health. */
+export interface AdapterHealth extends AdapterStatus {
+  name: string;
+}
+
+/** The readiness of each adapter. */
+export function adapterHealth(adapters: readonly HealthAdapter[]): AdapterHealth[] {
+  return adapters.map((a) =>
+    typeof a === "string" ? { name: a, ready: true } : { name: a.name, ...a.status() },
+  );
+}
+
+/**
+ * GET /health: liveness plus readiness, the counters (quota_check_error, rate_limit_fallback…) and queue
+ * size. The status is 200 whenever the process serves (it is the liveness check: restarting does not bring
+ * an unreachable Telegram API back, and would take the other adapters down with it); `ready` is false when
+ * any adapter is not ready, and `adapters[]` says which and why. `GET /health?ready` answers 503 instead
+ * while not ready, for load balancers that route on readiness.
+ */
+export function healthRoute(deps: ChatDeps, adapters: () => readonly HealthAdapter[]): Route {
   return {
     method: "GET",
     path: "/health",
-    async handle({ res }) {
-      sendJson(res, 200, {
+    async handle({ res, url }) {
+      const lines = adapterHealth(adapters());
+      const ready = lines.every((a) => a.ready);
+      const status = !ready && url.searchParams.has("ready") ? 503 : 200;
+      sendJson(res, status, {
         ok: true,
-        adapters: adapters(),
+        ready,
+        adapters: lines,
         jobs: deps.queue.size,
         usageBacklog: deps.backlog.size,
         counters: deps.counters.snapshot(),

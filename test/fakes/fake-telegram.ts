@@ -50,6 +50,8 @@ export interface FakeSentMessage {
   /** As shown to the user: tags dropped, entities decoded. */
   text: string;
   buttons: { label: string; url: string }[];
+  /** Callback buttons (command buttons): label and `callback_data`. */
+  callbacks: { label: string; data: string }[];
   replyTo?: number;
 }
 
@@ -67,6 +69,8 @@ export interface FakeTelegramOptions {
   maxHoldMs?: number;
   /** Which button URLs Telegram refuses (default: not http(s)/tg, or a host without a dot). */
   rejectButtonUrl?: (url: string) => boolean;
+  /** Port to listen on (default 0 = any); tests of "Telegram comes back" reuse a port that was closed. */
+  port?: number;
 }
 
 export interface FakeTextUpdateOptions {
@@ -105,6 +109,18 @@ export interface FakeTelegram {
   pendingUpdates(): number;
   /** A message update with sensible defaults (private chat with user 1001); `updateId` auto-increments. */
   textUpdate(options: FakeTextUpdateOptions): { update_id: number; message: Record<string, unknown> };
+  /**
+   * A tap on a callback button of message `messageId` (default: the last message sent) in a private chat
+   * with user `fromId` (default 1001); the callback query id auto-increments unless given.
+   */
+  callbackUpdate(options: {
+    data: string;
+    updateId?: number;
+    queryId?: string;
+    fromId?: number;
+    chatId?: number;
+    messageId?: number;
+  }): { update_id: number; callback_query: Record<string, unknown> };
   /** The next `times` calls to `method` get this error instead of an answer. */
   fail(method: string, error: FakeTelegramError, times?: number): void;
   /** Resolves once `predicate` holds (checked after every call), rejects after `timeoutMs` (default 10 s). */
@@ -211,7 +227,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       if (rejectButtonUrl(b.url))
         refuse(`Bad Request: inline keyboard button URL '${b.url}' is invalid: Wrong HTTP URL`);
     }
+    callbacksOf(markup);
     return buttons;
+  }
+
+  /** Callback buttons; like Telegram, `callback_data` must be 1–64 bytes (BUTTON_DATA_INVALID). */
+  function callbacksOf(markup: unknown): { label: string; data: string }[] {
+    const rows =
+      (markup as { inline_keyboard?: { text: string; callback_data?: unknown }[][] } | undefined)
+        ?.inline_keyboard ?? [];
+    return rows.flat().flatMap((b) => {
+      if (b.callback_data === undefined) return [];
+      const data = b.callback_data;
+      const bytes = typeof data === "string" ? Buffer.byteLength(data, "utf8") : 0;
+      if (bytes < 1 || bytes > 64) refuse("Bad Request: BUTTON_DATA_INVALID");
+      return [{ label: b.text, data: data as string }];
+    });
   }
 
   function messageResult(
@@ -243,7 +274,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       case "setMyCommands":
       case "setWebhook":
       case "deleteWebhook":
+        return true;
       case "answerCallbackQuery":
+        if (typeof params.callback_query_id !== "string" || params.callback_query_id === "")
+          refuse("Bad Request: query is too old and response timeout expired or query ID is invalid");
+        if (params.text !== undefined && (typeof params.text !== "string" || params.text.length > 200))
+          refuse("Bad Request: MESSAGE_TOO_LONG");
+        return true;
       case "sendChatAction":
         return true;
       case "getUpdates": {
@@ -281,6 +318,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           raw: params.text,
           text,
           buttons,
+          callbacks: callbacksOf(params.reply_markup),
           replyTo: params.reply_parameters?.message_id,
         });
         return messageResult(chatId, messageId, { text });
@@ -299,7 +337,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           );
         }
         messages.set(`${chatId}:${messageId}`, { text: params.text, markup });
-        sentList.push({ kind: "edit", chatId, messageId, raw: params.text, text, buttons });
+        sentList.push({
+          kind: "edit",
+          chatId,
+          messageId,
+          raw: params.text,
+          text,
+          buttons,
+          callbacks: callbacksOf(params.reply_markup),
+        });
         return messageResult(chatId, messageId, { text, edit_date: Math.floor(Date.now() / 1000) });
       }
       case "sendDocument": {
@@ -318,6 +364,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           raw: params.caption ?? "",
           text: caption,
           buttons: [],
+          callbacks: [],
           replyTo: params.reply_parameters?.message_id,
         });
         return messageResult(chatId, messageId, {
@@ -387,7 +434,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       respond(500, { ok: false, error_code: 500, description: "Internal Server Error" }, String(error));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const apiRoot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const fake: FakeTelegram = {
@@ -430,6 +480,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           from,
           text: o.text,
           entities,
+        },
+      };
+    },
+    callbackUpdate(o) {
+      const updateId = o.updateId ?? nextUpdateId++;
+      const fromId = o.fromId ?? 1001;
+      const chatId = o.chatId ?? fromId;
+      const messageId = o.messageId ?? sentList.at(-1)?.messageId ?? 1;
+      return {
+        update_id: updateId,
+        callback_query: {
+          id: o.queryId ?? `cbq-${updateId}`,
+          from: { id: fromId, is_bot: false, first_name: "Ana", language_code: "pt-br" },
+          chat_instance: `ci-${chatId}`,
+          data: o.data,
+          message: messageResult(chatId, messageId, { text: "…" }),
         },
       };
     },
