@@ -42,3 +42,13 @@ describe("searchOffer", () => {
     expect(shorten("abc", 12)).toBe("abc");
   });
 });
+
+describe("searchOffer on a very long text", () => {
+  it("keeps the message short while the button still runs the whole text", () => {
+    const long = "palavra ".repeat(1_000).trim();
+    const reply = searchOffer(long, parseQuery(long, { now: NOW }));
+    if (reply.kind !== "text") throw new Error("expected a text reply");
+    expect(reply.text.length).toBeLessThan(700);
+    expect(reply.buttons?.[0]).toMatchObject({ command: `/buscar ${long}` });
+  });
+});

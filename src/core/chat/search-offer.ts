@@ -38,7 +38,7 @@ export function searchOffer(text: string, grammar: ParsedQuery): Reply {
     kind: "text",
     text: [
       `Não reconheci setor, estado, período, valor nem modalidade em “${shorten(text, 80)}”.`,
-      `Se quiser, busco essas palavras: ${describeQuery(grammar.query)}.`,
+      `Se quiser, busco essas palavras: ${shorten(describeQuery(grammar.query), 300)}.`,
       "Toque no botão para buscar (conta como 1 busca), ou veja exemplos em /ajuda.",
     ].join("\n"),
     buttons: [{ label: searchButtonLabel(text), command: `/buscar ${text.trim()}` }],
