@@ -4,13 +4,14 @@ import { applyMigrations } from "../../src/stores/migrate.ts";
 import { poolExecutor } from "../../src/stores/pg-store.ts";
 import { createServerClient } from "../../src/stores/supabase-client.ts";
 import { SupabaseStore } from "../../src/stores/supabase-store.ts";
-import { FakeSupabase } from "../fakes/fake-supabase.ts";
+import { FakeSupabase, STORE_RPC_FUNCTIONS } from "../fakes/fake-supabase.ts";
 import { createTestDatabase, needPostgres, type TestDatabase, testPool } from "../helpers/services.ts";
 import { runStoreContract } from "./store-contract.ts";
 
 const postgres = await needPostgres();
 const SERVICE_KEY = "sb_secret_test_service_key";
 const ANON_KEY = "sb_publishable_test_anon_key";
+const FIRST_HOUR_FUNCTIONS = ["rate_limit_hit", "rate_limit_undo", "app_setting_get_or_create"];
 
 describe.skipIf(!postgres)("Supabase store through the PostgREST stand-in", () => {
   let database: TestDatabase;
@@ -24,6 +25,8 @@ describe.skipIf(!postgres)("Supabase store through the PostgREST stand-in", () =
       databaseUrl: database.url,
       serviceRoleKey: SERVICE_KEY,
       anonKey: ANON_KEY,
+      // The store's functions from 0006 (rate limiter, generated settings) are exposed like the others.
+      allow: [...new Set([...STORE_RPC_FUNCTIONS, ...FIRST_HOUR_FUNCTIONS])],
     });
   });
   afterAll(async () => {
@@ -76,8 +79,13 @@ describe.skipIf(!postgres)("Supabase store through the PostgREST stand-in", () =
 
   it("denies the anon key every function (permission denied, nothing executed)", async () => {
     const anon = createServerClient(fake.url, ANON_KEY);
-    for (const fn of ["list_plans", "claim_event"]) {
-      const args = fn === "claim_event" ? { p_source: "anon", p_id: "1" } : {};
+    const calls: Record<string, Record<string, unknown>> = {
+      list_plans: {},
+      claim_event: { p_source: "anon", p_id: "1" },
+      rate_limit_hit: { p_key: "anon", p_limit: 10, p_window_ms: 60_000 },
+      app_setting_get_or_create: { p_key: "upgrade_token_secret", p_value: "attacker" },
+    };
+    for (const [fn, args] of Object.entries(calls)) {
       const { data, error, status } = await anon.rpc(fn, args);
       expect(data).toBeNull();
       expect(error?.code).toBe("42501");
