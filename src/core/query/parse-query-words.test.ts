@@ -120,6 +120,7 @@ const RECOGNIZED: [text: string, kinds: RecognizedKind[]][] = [
   ["prefeitura de Vitória", ["esfera", "municipio"]],
   ["cnpj:18715383000140", ["orgao"]],
   ['"kit lanche"', ["quoted_term"]],
+  ['"de"', []],
   [
     "uniformes SC PR 15d acima de 50 mil pregão abertas",
     ["sector", "uf", "period", "value", "modalidade", "open"],

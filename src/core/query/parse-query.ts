@@ -25,7 +25,7 @@
 import { compileMatcher, type Matcher } from "../filter/matcher.ts";
 import { normalizeText, tokenize } from "../filter/normalize-text.ts";
 import { SECTORS, sectorByName } from "../filter/sectors.ts";
-import { cleanTerms, STOPWORDS } from "../filter/terms.ts";
+import { cleanTerms, isOnlyStopwords, STOPWORDS } from "../filter/terms.ts";
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
 import { saoPauloDate } from "../time.ts";
 import { finalizeQuery } from "./finalize-query.ts";
@@ -113,8 +113,9 @@ const NUMBER_LIKE = /^[-+\u2212]?[\d.,]*\d[\d.,]*(e[-+]?\d+)?$/;
 /** A token no rule read: a quoted phrase, a search word, a stopword, filler, or something unreadable. */
 function readWord(token: QueryToken, draft: Draft): void {
   if (token.quoted) {
-    draft.words.push({ text: token.raw.slice(1, -1).trim(), run: ++draft.run, quoted: true });
-    draft.recognized.add("quoted_term");
+    const text = token.raw.slice(1, -1).trim();
+    draft.words.push({ text, run: ++draft.run, quoted: true });
+    if (!isOnlyStopwords(text)) draft.recognized.add("quoted_term");
     draft.run++;
     return;
   }
