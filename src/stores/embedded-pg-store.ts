@@ -3,6 +3,7 @@ import { type Logger, silentLogger } from "../core/ports/logger.ts";
 import type { PostgresBinaries } from "./embedded-postgres-binaries.ts";
 import { connectionOf, ServerLease } from "./embedded-postgres-lease.ts";
 import type { ServerTransport } from "./embedded-postgres-server.ts";
+import { importPgliteData } from "./import-pglite.ts";
 import { PgStore } from "./pg-store.ts";
 
 export interface EmbeddedPgStoreOptions {
@@ -47,6 +48,13 @@ export async function openEmbeddedPgStore(options: EmbeddedPgStoreOptions): Prom
       migrate: options.migrate,
       afterClose: () => lease.release(),
     });
+    if (options.migrate ?? true) {
+      // Data of the PGlite store used before (same DATA_DIR) is copied over once.
+      await importPgliteData(store.executor, resolve(options.dataDir), logger).catch(async (error) => {
+        await store.close();
+        throw error;
+      });
+    }
     logger.info(
       {
         store: "embedded-postgres",

@@ -16,6 +16,7 @@ import {
 import { EmbeddedStoreError } from "../../src/stores/embedded-store-error.ts";
 import { MIGRATIONS_DIR } from "../../src/stores/migrate.ts";
 import { poolExecutor } from "../../src/stores/pg-store.ts";
+import { PgliteStore } from "../../src/stores/pglite-store.ts";
 import { runCli, startStoreHolder } from "../helpers/child-processes.ts";
 import { requireService } from "../helpers/services.ts";
 import { expectApiRolesReadNothing } from "./rls-checks.ts";
@@ -261,6 +262,74 @@ describe.skipIf(!available)("embedded Postgres store (DATA_DIR)", () => {
       expect(error.message).toMatch(/banco embutido/);
       expect(error.message).toMatch(/postmaster\.pid|DATABASE_URL/);
       await rm(join(clusterDir(dir), "postmaster.pid"));
+    },
+    SLOW,
+  );
+});
+
+describe.skipIf(!available)("upgrading from the PGlite store", () => {
+  it(
+    "copies the accounts, plans and usage of DATA_DIR/pglite into the embedded Postgres once",
+    async () => {
+      const dir = await dataDir();
+      const old = await PgliteStore.open({ dataDir: dir });
+      const ana = await old.resolveIdentity({
+        platform: "telegram",
+        userId: "7",
+        teamId: "-100",
+        displayName: "Ana",
+      });
+      await old.setPlan(ana, "maquina", new Date("2027-01-31T00:00:00Z"));
+      const used = await old.consumeSearch(ana, 30);
+      await old.logSearch({
+        accountId: ana,
+        platform: "telegram",
+        queryText: "uniformes",
+        query: { terms: ["uniformes"] },
+        fetched: 1,
+        matched: 1,
+        durationMs: 10,
+        outcome: "ok",
+        reason: null,
+      });
+      await old.close();
+
+      const store = await openEmbeddedPgStore({ dataDir: dir, binaries });
+      try {
+        const again = await store.resolveIdentity({
+          platform: "telegram",
+          userId: "7",
+          teamId: "-100",
+          displayName: "Ana",
+        });
+        expect(again).toBe(ana);
+        const status = await store.getAccountStatus(ana);
+        expect(status).toMatchObject({ plan: { id: "maquina" }, used: used.used });
+        // New rows continue after the copied ones (identity sequences moved on).
+        await store.logSearch({
+          accountId: ana,
+          platform: "telegram",
+          queryText: "merenda",
+          query: {},
+          fetched: 0,
+          matched: 0,
+          durationMs: 1,
+          outcome: "ok",
+          reason: null,
+        });
+      } finally {
+        await store.close();
+      }
+      const entries = await readdir(dir);
+      expect(entries.some((e) => e.startsWith("pglite.imported-"))).toBe(true);
+      expect(entries).not.toContain("pglite");
+      // A second open imports nothing and keeps the data.
+      const reopened = await openEmbeddedPgStore({ dataDir: dir, binaries });
+      try {
+        expect((await reopened.getAccountStatus(ana)).used).toBe(used.used);
+      } finally {
+        await reopened.close();
+      }
     },
     SLOW,
   );
