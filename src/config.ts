@@ -27,11 +27,36 @@ const envSchema = z.object({
   UPGRADE_TOKEN_TTL_HOURS: int(72, 1),
 
   PNCP_BASE_URL: url("https://pncp.gov.br/api/consulta"),
-  PNCP_CONCURRENCY: int(8, 1),
+  /** Ceiling of the adaptive per-process budget of PNCP requests in flight (searches + sync). */
+  PNCP_CONCURRENCY: int(16, 1),
   PNCP_MAX_PAGES: int(20, 1),
   PNCP_TIMEOUT_MS: int(20_000, 100),
   PNCP_MAX_RETRIES: int(3, 0),
   PNCP_RETRY_BASE_MS: int(1000, 1),
+
+  SYNC_ENABLED: z
+    .enum(["true", "false", "1", "0", ""])
+    .default("true")
+    .transform((v) => v !== "false" && v !== "0"),
+  SYNC_INTERVAL_MINUTES: int(15, 1),
+  /** Unset: 30 on the embedded store, 365 on Postgres / Supabase. */
+  SYNC_BACKFILL_DAYS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(2).max(3650).optional(),
+  ),
+  /** Extra modalidades to sync besides the product's defaults, e.g. "5,7". */
+  SYNC_MODALIDADES: z
+    .string()
+    .default("")
+    .refine((v) => /^\s*(\d+\s*(,\s*\d+\s*)*)?$/.test(v), "comma-separated modalidade codes")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map(Number),
+    ),
+  SYNC_STALL_MINUTES: int(10, 1),
 
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: optionalString,
@@ -91,6 +116,14 @@ function buildConfig(env: Env) {
       timeoutMs: env.PNCP_TIMEOUT_MS,
       maxRetries: env.PNCP_MAX_RETRIES,
       retryBaseMs: env.PNCP_RETRY_BASE_MS,
+    },
+    sync: {
+      enabled: env.SYNC_ENABLED,
+      intervalMs: env.SYNC_INTERVAL_MINUTES * 60_000,
+      /** A year on a Postgres server; a month on the embedded store (disk, first-run time). */
+      backfillDays: env.SYNC_BACKFILL_DAYS ?? (env.DATABASE_URL || env.SUPABASE_URL ? 365 : 30),
+      extraModalidades: env.SYNC_MODALIDADES,
+      stallAfterMs: env.SYNC_STALL_MINUTES * 60_000,
     },
     store: {
       dataDir: env.DATA_DIR,

@@ -7,6 +7,7 @@ import type { ChatService } from "./core/chat/chat-service.ts";
 import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
+import type { BidIndex } from "./core/ports/bid-index.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
 import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/logger.ts";
@@ -15,6 +16,7 @@ import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
 import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
 import type { Summarizer } from "./core/summary/summarizer.ts";
+import type { SyncWorker, SyncWorkerSettings } from "./core/sync/sync-worker.ts";
 import { healthRoute } from "./server/health-route.ts";
 import { createHttpServer, listen } from "./server/http-server.ts";
 import { upgradeRoute } from "./server/upgrade-route.ts";
@@ -108,6 +110,50 @@ export function createSearchPorts(
       return new OpenAiQueryParser(openai);
     }),
   };
+}
+
+/**
+ * The bid index on the configured store: Supabase RPC when SUPABASE_URL is set, else the SQL store's own
+ * executor (PGlite, embedded or server Postgres), whose migrations already ran when it opened.
+ */
+export async function openBidIndex(config: AppConfig, store: Store): Promise<BidIndex> {
+  if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
+    const { SupabaseBidIndex } = await import("./stores/bid-index/supabase-bid-index.ts");
+    return new SupabaseBidIndex({
+      url: config.store.supabaseUrl,
+      serviceRoleKey: config.store.supabaseServiceRoleKey,
+    });
+  }
+  const { createBidIndex } = await import("./stores/sql-bid-index.ts");
+  const { SqlStore } = await import("./stores/sql-store.ts");
+  if (!(store instanceof SqlStore)) throw new Error("the configured store cannot hold the bid index");
+  return createBidIndex(store);
+}
+
+/** Sync worker settings from config; `holder` names this instance in the `sync` lease. */
+export async function syncSettings(config: AppConfig): Promise<SyncWorkerSettings> {
+  const { hostname } = await import("node:os");
+  const { randomUUID } = await import("node:crypto");
+  const { syncModalidades } = await import("./core/sync/sync-plan.ts");
+  return {
+    modalidades: syncModalidades(config.sync.extraModalidades),
+    backfillDays: config.sync.backfillDays,
+    intervalMs: config.sync.intervalMs,
+    stallAfterMs: config.sync.stallAfterMs,
+    parallelPages: config.pncp.concurrency,
+    holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  };
+}
+
+/**
+ * Starts the sync worker on the core's PNCP client (so the sync and live searches share ONE adaptive
+ * concurrency budget) writing into `index`.
+ */
+export async function startSync(core: Core, index: BidIndex): Promise<SyncWorker> {
+  const { startSyncWorker } = await import("./core/sync/sync-worker.ts");
+  const { pncp, clock, logger } = core.deps;
+  if (!(pncp instanceof HttpPncpClient)) throw new Error("the sync needs the HTTP PNCP client");
+  return startSyncWorker({ pncp, index, clock, logger }, await syncSettings(core.config));
 }
 
 /** Ports shared by the CLI and the server. */
@@ -205,7 +251,13 @@ async function idleAll(adapters: BotAdapter[], timeoutMs: number): Promise<void>
 }
 
 /** Builds the server app: the core plus every configured adapter. */
-export async function createApp(config: AppConfig, overrides: CoreOverrides = {}): Promise<App> {
+/** `createApp` options beyond the core's overrides. */
+export interface AppOptions extends CoreOverrides {
+  /** Run the sync worker beside the server (`serve` passes true; off unless `SYNC_ENABLED` too). */
+  sync?: boolean;
+}
+
+export async function createApp(config: AppConfig, overrides: AppOptions = {}): Promise<App> {
   // Loaded before serving so the first delivery does not wait for the chat core's modules.
   await import("./core/chat/chat-service.ts");
   const core = await createCore(config, overrides);
@@ -231,6 +283,7 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
     ...adapters.flatMap((a) => a.routes),
   ];
   const server = createHttpServer({ routes, logger });
+  let sync: SyncWorker | null = null;
 
   return {
     core,
@@ -239,6 +292,9 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
     async start(port = config.port) {
       const url = await listen(server, port);
       for (const adapter of adapters) await adapter.start();
+      if (overrides.sync && config.sync.enabled) {
+        sync = await startSync(core, await openBidIndex(config, store));
+      } else if (overrides.sync) logger.info("sync_off: SYNC_ENABLED=false");
       logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
       return url;
     },
@@ -251,6 +307,7 @@ export async function createApp(config: AppConfig, overrides: CoreOverrides = {}
       logger.info({ jobs: core.deps.queue.size }, "server_stopping");
       // Stop intake first (polling, sockets, new HTTP requests), then let running searches finish.
       for (const adapter of adapters) await adapter.stop();
+      await sync?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await idleAll(adapters, 10_000);

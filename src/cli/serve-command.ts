@@ -3,7 +3,7 @@ import { createApp } from "../main.ts";
 
 /** `smart-pncp serve` / `npm start`: the HTTP server with every configured adapter; graceful on SIGINT/SIGTERM. */
 export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const app = await createApp(loadConfig(env));
+  const app = await createApp(loadConfig(env), { sync: true });
   await app.start();
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -45,7 +45,7 @@ export interface SyncWorker {
   /** Graceful: no new page starts, in-flight ones are stored, the lease is released. */
   stop(): Promise<void>;
   status(): SyncWorkerStatus;
-  /** Resolves after the next round this worker completes (tests, `--once` callers). */
+  /** Resolves after the next round this worker runs (rejects when it failed): tests, `sync --once`. */
   nextRound(): Promise<SyncRoundStats>;
 }
 
@@ -77,7 +77,8 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
     lastProgressAt: null,
   };
   let lost = false;
-  let roundWaiters: Array<(stats: SyncRoundStats) => void> = [];
+  let roundWaiters: Array<{ resolve: (stats: SyncRoundStats) => void; reject: (error: unknown) => void }> =
+    [];
   const stopping = () => stopController.signal.aborted;
 
   const renew = async (): Promise<void> => {
@@ -161,9 +162,12 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
         state.lastRound = stats;
         const waiters = roundWaiters;
         roundWaiters = [];
-        for (const resolve of waiters) resolve(stats);
+        for (const waiter of waiters) waiter.resolve(stats);
       } catch (error) {
         logger.error({ event: "sync_round_failed", err: error }, "sync_round_failed");
+        const waiters = roundWaiters;
+        roundWaiters = [];
+        for (const waiter of waiters) waiter.reject(error);
       } finally {
         state.running = false;
         state.stalled = false;
@@ -177,6 +181,8 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
     async stop() {
       stopController.abort();
       await done;
+      for (const waiter of roundWaiters.splice(0))
+        waiter.reject(new Error("sync stopped before a round ran"));
       clearInterval(renewTimer);
       clearInterval(watchTimer);
       if (state.holdsLease) {
@@ -188,6 +194,6 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
       logger.info({ event: "sync_stopped", rounds: state.rounds }, "sync_stopped");
     },
     status: () => ({ ...state }),
-    nextRound: () => new Promise((resolve) => roundWaiters.push(resolve)),
+    nextRound: () => new Promise((resolve, reject) => roundWaiters.push({ resolve, reject })),
   };
 }
