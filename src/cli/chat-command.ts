@@ -7,6 +7,7 @@ import type { IncomingCommand } from "../core/chat/incoming-command.ts";
 import { isCommandButton, type Reply, type ReplySink } from "../core/chat/reply.ts";
 import { createCore, createLogger } from "../main.ts";
 import { CliUsageError, parseCliArgs } from "./cli-args.ts";
+import { cliLogLevel } from "./cli-errors.ts";
 import { parseUserKey } from "./user-key.ts";
 import { fileErrorMessage } from "./xlsx-target.ts";
 
@@ -73,7 +74,7 @@ export async function chatCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       `--out: não foi possível criar a pasta "${outDir}" (${(error as { code?: string }).code ?? "erro"})`,
     );
   }
-  const logger = createLogger(env.LOG_LEVEL ?? "error");
+  const logger = createLogger(cliLogLevel(env));
   const core = await createCore(loadConfig(env), { logger });
   const interactive = Boolean(process.stdin.isTTY);
   const sink = terminalSink((text) => process.stdout.write(`${text}\n\n`), outDir);

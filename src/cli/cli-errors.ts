@@ -111,7 +111,10 @@ function configProblem(problem: string): string {
   const variable = colon > 0 ? problem.slice(0, colon).trim() : problem.trim();
   const detail = colon > 0 ? problem.slice(colon + 1) : "";
   if (variable === "LOG_LEVEL") return `${variable}: use fatal, error, warn, info, debug, trace ou silent`;
-  if (variable === "DATABASE_MIGRATE_ON_START") return `${variable}: use true ou false`;
+  if (variable === "DATABASE_MIGRATE_ON_START" || variable === "SYNC_ENABLED")
+    return `${variable}: use true ou false`;
+  if (variable.endsWith("_MODALIDADES"))
+    return `${variable}: use códigos de modalidade separados por vírgula (ex.: 5,7)`;
   if (/_URL$|_ROOT$/.test(variable))
     return `${variable}: precisa ser uma URL completa (http://… ou https://…)`;
   const min = /(?:>=|≥)\s*(\d+)/.exec(detail);
@@ -136,13 +139,19 @@ export function describeCliError(
     return `Configuração inválida nas variáveis de ambiente:\n${problems.join("\n")}\nCorrija os valores (veja .env.example e docs/setup.md).`;
   }
   let text: string;
+  // Errors written for the operator in pt-BR, naming what to fix (the embedded store's start-up).
+  const operator = errors.find(
+    (e) => (e as Error).name === "EmbeddedStoreError" && typeof e.message === "string",
+  );
   const network = errors.find((e) => typeof e.code === "string" && CONNECTION_CODES.has(e.code));
   const pg = errors.find((e) => typeof e.code === "string" && e.code in PG_SETTING_CODES);
   const timeout = errors.find(
     (e) => typeof e.message === "string" && /timeout.*connect|connection timeout/i.test(e.message),
   );
   const denied = errors.find((e) => e.code === "EACCES" || e.code === "EPERM" || e.code === "EROFS");
-  if (network || timeout) {
+  if (operator) {
+    text = String(operator.message);
+  } else if (network || timeout) {
     const target = connectionTarget(network ?? timeout!, env);
     const where = target.where ? ` (${target.where})` : "";
     text = `Não foi possível conectar ao banco em ${target.variable}${where}: ${target.hint}.`;
@@ -163,4 +172,15 @@ export function describeCliError(
     text += `\ndetalhe técnico: ${first.message.split("\n")[0]}`;
   }
   return text;
+}
+
+const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/**
+ * The log level of a CLI command: `LOG_LEVEL` when set, else `silent` — the terminal gets the pt-BR
+ * messages, not JSON log lines with English error text (`LOG_LEVEL=debug` shows them, on stderr).
+ */
+export function cliLogLevel(env: NodeJS.ProcessEnv): string {
+  const level = env.LOG_LEVEL?.trim();
+  return level && LEVELS.has(level) ? level : "silent";
 }

@@ -2,6 +2,7 @@ import { loadConfig } from "../config.ts";
 import { createLogger } from "../main.ts";
 import { PgStore } from "../stores/pg-store.ts";
 import { PgliteStore } from "../stores/pglite-store.ts";
+import { cliLogLevel } from "./cli-errors.ts";
 
 /**
  * `smart-pncp migrate`: applies supabase/migrations to the configured store (DATABASE_URL, else the
@@ -9,7 +10,7 @@ import { PgliteStore } from "../stores/pglite-store.ts";
  */
 export async function migrateCommand(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const config = loadConfig(env);
-  const logger = createLogger(env.LOG_LEVEL ?? "error");
+  const logger = createLogger(cliLogLevel(env));
   if (!config.store.databaseUrl && config.store.supabaseUrl) {
     process.stderr.write(
       "SUPABASE_URL sem DATABASE_URL: aplique supabase/migrations com `supabase db push`, ou defina DATABASE_URL com a connection string direta do Supabase e rode de novo.\n",

@@ -3,6 +3,7 @@ import { formatDate, formatInt } from "../core/format.ts";
 import type { AccountStatus, PlanId } from "../core/ports/store.ts";
 import { createCore, createLogger } from "../main.ts";
 import { CliUsageError, parseCliArgs } from "./cli-args.ts";
+import { cliLogLevel } from "./cli-errors.ts";
 import { parseAccountKey } from "./user-key.ts";
 
 const USAGE =
@@ -41,7 +42,7 @@ export async function planCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
-  const logger = createLogger(env.LOG_LEVEL ?? "error");
+  const logger = createLogger(cliLogLevel(env));
   const core = await createCore(loadConfig(env), { logger });
   try {
     const { store, clock } = core.deps;

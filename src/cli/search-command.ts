@@ -10,6 +10,7 @@ import { requestedHistoryDays, runSearch, workbookInput } from "../core/search/r
 import { createUpgradeToken, upgradeUrl } from "../core/upgrade-token.ts";
 import { createCore, createLogger, createSearchPorts } from "../main.ts";
 import { parseCliArgs } from "./cli-args.ts";
+import { cliLogLevel } from "./cli-errors.ts";
 import { stderrProgress } from "./progress.ts";
 import { applyQueryFlags, type QueryFlags } from "./query-flags.ts";
 import { searchJson, searchText } from "./search-output.ts";
@@ -53,7 +54,7 @@ type FailCode = "INVALID_QUERY" | "PNCP_UNAVAILABLE" | "INTERNAL" | "XLSX_UNWRIT
 export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseCliArgs(argv, OPTIONS);
   const config = loadConfig(values["pncp-url"] ? { ...env, PNCP_BASE_URL: values["pncp-url"] } : env);
-  const logger = createLogger(env.LOG_LEVEL ?? "error");
+  const logger = createLogger(cliLogLevel(env));
   const out = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
   const fail = (code: FailCode, message: string) => {
     if (values.json) out({ error: { code, message } });
@@ -164,7 +165,7 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
         await writeBidsWorkbook(workbookInput(outcome), { filename: xlsxTarget });
         xlsxPath = xlsxTarget;
       } catch (error) {
-        logger.error({ err: toAppError(error) }, "cli_xlsx_failed");
+        logger.warn({ err: toAppError(error) }, "cli_xlsx_failed");
         xlsxError = fileErrorMessage(xlsxTarget, error);
       }
     }
