@@ -191,7 +191,9 @@ describe("plans and limits from the terminal", () => {
     const saved = /📎 Planilha com .*: (\S+\.xlsx)/.exec(result.stdout);
     expect(saved).not.toBeNull();
     expect(saved![1]!.startsWith(out)).toBe(true);
-    expect(saved![1]!).toMatch(/licitacoes-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-sp-de-15-09-2026-a-21-09-2026\.xlsx$/);
+    expect(saved![1]!).toMatch(
+      /licitacoes-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-sp-de-15-09-2026-a-21-09-2026\.xlsx$/,
+    );
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(saved![1]!);
     expect(workbook.getWorksheet("Resumo")).toBeDefined();
