@@ -5,12 +5,14 @@
  *   {"op":"status","userKey":"cli:ana"}  → {"planId","used","accountId"}
  *   {"op":"secret"}                      → {"secret"} (the upgrade-link secret this process signs with)
  *   {"op":"hit","key":"k","limit":2}     → the rate limiter's result
+ *   {"op":"link","userKey":"cli:ana"}    → {"path"}: an upgrade link signed like `/assinar` signs it
  * Closes the app (and its store) when stdin ends or on SIGTERM, then prints {"closed":true}.
  * Run: `node bin/run-ts.mjs test/helpers/hold-store.ts`.
  */
 import { createInterface } from "node:readline";
 import { parseAccountKey } from "../../src/cli/user-key.ts";
 import { loadConfig } from "../../src/config.ts";
+import { createUpgradeToken } from "../../src/core/upgrade-token.ts";
 import { createApp, createLogger } from "../../src/main.ts";
 
 const app = await createApp(loadConfig({ ...process.env, PORT: "0" }), {
@@ -33,6 +35,20 @@ async function answer(request: { op: string; userKey?: string; key?: string; lim
     }
     case "secret":
       return { secret: upgrade.secret };
+    case "link": {
+      const key = parseAccountKey(request.userKey ?? "");
+      if (key.kind !== "user") throw new Error("link needs a user key");
+      const accountId = await store.resolveIdentity(key.identity, clock.now());
+      const token = createUpgradeToken(
+        {
+          accountId,
+          planId: "maquina",
+          notify: { platform: key.identity.platform, chatId: key.identity.userId },
+        },
+        { secret: upgrade.secret, now: clock.now(), ttlHours: upgrade.ttlHours },
+      );
+      return { path: `/upgrade?token=${encodeURIComponent(token)}` };
+    }
     case "hit":
       return limiter.hit(request.key ?? "k", request.limit ?? 1, clock.now());
     default:

@@ -177,6 +177,11 @@ describe.skipIf(!available)("embedded Postgres store (DATA_DIR)", () => {
         const secret = (await a.ask({ op: "secret" })).secret;
         expect(secret).toMatch(/^[0-9a-f]{64}$/);
         expect((await b.ask({ op: "secret" })).secret).toBe(secret);
+        // A link made by one process (as `chat` makes it) opens on another (as on `serve`).
+        const { path } = await a.ask<{ path: string }>({ op: "link", userKey: "cli:link" });
+        const page = await fetch(`${b.ready.url}${path}`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain("Máquina");
         await Promise.all([a.close(), b.close()]);
         const later = await startStoreHolder({ DATA_DIR: dir });
         expect((await later.ask({ op: "secret" })).secret).toBe(secret);
