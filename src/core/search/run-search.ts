@@ -1,7 +1,12 @@
 import type { Bid } from "../bid.ts";
 import type { BidsWorkbookInput } from "../excel/build-workbook.ts";
-import { filterBids } from "../filter/filter.ts";
+import { type FilterResult, filterBids } from "../filter/filter.ts";
+import { sortBids } from "../filter/sort.ts";
+import { cleanTerms } from "../filter/terms.ts";
+import { freshnessNote } from "../index/freshness.ts";
+import { planSearch, type SearchPlan, windowDays } from "../index/search-plan.ts";
 import type { FetchProgress, FetchStats, PncpClient } from "../pncp/pncp-client.ts";
+import type { BidIndex } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { describeQuery } from "../query/describe-query.ts";
@@ -9,6 +14,7 @@ import type { SearchQuery } from "../query/search-query.ts";
 import type { SearchTotals, Summarizer, Summary } from "../summary/summarizer.ts";
 import { computeTotals } from "../summary/totals.ts";
 import { inclusiveDays, saoPauloDate } from "../time.ts";
+import { type GatheredBids, gatherBids } from "./search-sources.ts";
 
 /** Ports a search needs; passed in, never imported as singletons. */
 export interface SearchDeps {
@@ -16,11 +22,26 @@ export interface SearchDeps {
   summarizer: Summarizer;
   clock: Clock;
   logger: Logger;
+  /** The local PNCP index; absent = every search is live (as before the index existed). */
+  index?: BidIndex | null;
+  /** Horizon of the live open-bids path (`HttpPncpClient` `openHorizonDays`, default 180). */
+  openHorizonDays?: number;
 }
 
 export interface SearchStats extends FetchStats {
   /** Bids left after filtering. */
   matched: number;
+  /**
+   * (Optional only so outcomes built elsewhere stay valid; `runSearch` always sets the next three.)
+   * Where the candidate bids came from, counted in bids after deduplication and before filtering:
+   * `index` rows of complete windows, `live` records fetched from PNCP now. Page and truncation counters
+   * above are live-only (the page cap applies only to live windows).
+   */
+  source?: { index: number; live: number };
+  /** (publication day × modalidade) windows answered by each source. */
+  windows?: { index: number; live: number };
+  /** Latest refresh of the index windows that answered (ISO instant); null when the index answered nothing. */
+  indexFreshAt?: string | null;
 }
 
 /** Everything a search produced: what the CLI prints, the chat renders and the Excel holds. */
@@ -34,6 +55,8 @@ export interface SearchOutcome {
   totals: SearchTotals;
   summary: Summary;
   stats: SearchStats;
+  /** pt-BR line on where the data came from and how fresh it is; null for a purely live search. */
+  freshness?: string | null;
   finishedAt: Date;
 }
 
@@ -48,31 +71,100 @@ export function requestedHistoryDays(query: SearchQuery, now: Date): number {
   return Math.max(1, inclusiveDays(query.from, saoPauloDate(now)));
 }
 
+const DEFAULT_OPEN_HORIZON_DAYS = 180;
+
+/** The whole query live, as one request (no index, or the index could not be read). */
+function livePlan(query: SearchQuery): SearchPlan {
+  const request = {
+    ufs: query.ufs,
+    modalidades: query.modalidades,
+    from: query.from,
+    to: query.to,
+    openOnly: query.openOnly,
+  };
+  return {
+    index: null,
+    coveredKeys: null,
+    live: [request],
+    windows: { index: 0, live: 0 },
+    liveDays: 0,
+    freshAt: null,
+  };
+}
+
+async function plan(query: SearchQuery, deps: SearchDeps, now: Date): Promise<SearchPlan> {
+  const index = deps.index;
+  if (!index) return livePlan(query);
+  const options = {
+    today: saoPauloDate(now),
+    openHorizonDays: deps.openHorizonDays ?? DEFAULT_OPEN_HORIZON_DAYS,
+  };
+  const days = windowDays(query, options);
+  if (!days) return planSearch(query, [], options);
+  try {
+    return planSearch(query, await index.windows(days.from, days.to, query.modalidades), options);
+  } catch (error) {
+    // The index is an accelerator: when it cannot be read, the search is answered live as before.
+    deps.logger.warn({ err: error }, "index_unavailable");
+    return livePlan(query);
+  }
+}
+
 /**
- * Fetch → filter → totals → summary. Throws AppError PNCP_UNAVAILABLE only when PNCP gave nothing at
- * all; partial fetches come back with `stats.partial`.
+ * The filter over gathered bids: `filterBids` on everything, except that index bids of a sector search
+ * already passed the sector's text rule when written (their tags, with the live score stored), so only the
+ * field filters run on them and the stored scores rank them; the result is the same as `filterBids` on
+ * all (test/index/same-answer.test.ts).
+ */
+function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): FilterResult {
+  const { sectorScores, fromIndex } = gathered;
+  if (!sectorScores || !query.sector || cleanTerms(query.terms).length > 0 || fromIndex.size === 0) {
+    return filterBids(gathered.bids, query, now);
+  }
+  const indexBids = gathered.bids.filter((bid) => fromIndex.has(bid.id));
+  const liveBids = gathered.bids.filter((bid) => !fromIndex.has(bid.id));
+  const fieldsOnly = filterBids(indexBids, { ...query, sector: null, terms: [] }, now).bids;
+  const live = filterBids(liveBids, query, now);
+  const scores = new Map(live.scores);
+  for (const bid of fieldsOnly) scores.set(bid.id, sectorScores.get(bid.id) ?? 0);
+  return {
+    bids: sortBids([...live.bids, ...fieldsOnly], query.sort, now, scores),
+    termsUsed: live.termsUsed,
+    scores,
+  };
+}
+
+/**
+ * Index + live → filter → totals → summary. Complete index windows are read from the index; the rest is
+ * fetched live (`search-plan.ts`). Throws AppError PNCP_UNAVAILABLE only when PNCP gave nothing at all and
+ * the index answered nothing; partial fetches come back with `stats.partial`.
  */
 export async function runSearch(
   query: SearchQuery,
   deps: SearchDeps,
   options: SearchOptions = {},
 ): Promise<SearchOutcome> {
-  const { pncp, summarizer, clock, logger } = deps;
-  const fetched = await pncp.fetchBids(
-    {
-      ufs: query.ufs,
-      modalidades: query.modalidades,
-      from: query.from,
-      to: query.to,
-      openOnly: query.openOnly,
-    },
+  const { summarizer, clock, logger } = deps;
+  const startedAt = clock.now();
+  const searchPlan = await plan(query, deps, startedAt);
+  const gathered = await gatherBids(
+    searchPlan,
+    { pncp: deps.pncp, index: deps.index ?? null, logger },
+    startedAt,
     { onProgress: options.onProgress, signal: options.signal },
   );
   const now = clock.now();
-  const filtered = filterBids(fetched.bids, query, now);
+  const filtered = filterGathered(gathered, query, now);
   const totals = computeTotals(filtered.bids, now);
   const summary = await summarizer.summarize({ query, bids: filtered.bids, totals, now });
-  const stats: SearchStats = { ...fetched.stats, matched: filtered.bids.length };
+  const fromIndex = gathered.fromIndex.size;
+  const stats: SearchStats = {
+    ...gathered.stats,
+    matched: filtered.bids.length,
+    source: { index: fromIndex, live: gathered.bids.length - fromIndex },
+    windows: searchPlan.windows,
+    indexFreshAt: searchPlan.index ? (searchPlan.freshAt?.toISOString() ?? null) : null,
+  };
   logger.info(
     {
       fetched: stats.fetched,
@@ -82,9 +174,16 @@ export async function runSearch(
       retries: stats.retries,
       partial: stats.partial,
       durationMs: stats.durationMs,
+      source: stats.source,
+      windows: stats.windows,
       summary: summary.source,
     },
     "search_completed",
+  );
+  const freshness = freshnessNote(
+    { index: searchPlan.index !== null, live: searchPlan.live.length > 0, liveDays: searchPlan.liveDays },
+    searchPlan.freshAt,
+    now,
   );
   return {
     query,
@@ -94,6 +193,7 @@ export async function runSearch(
     totals,
     summary,
     stats,
+    freshness,
     finishedAt: clock.now(),
   };
 }
