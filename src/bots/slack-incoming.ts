@@ -142,3 +142,46 @@ export function fromMessageEvent(
     raw: { type: event.type, channel: event.channel, ts: event.ts },
   };
 }
+
+/** The fields of a `block_actions` interaction we read (checked by `slack-payload.ts` before Bolt). */
+export interface BlockActionPayload {
+  user: { id: string; team_id?: string };
+  team?: { id: string } | null;
+  channel?: { id: string } | null;
+  container?: { channel_id?: string; thread_ts?: string };
+  trigger_id?: string;
+}
+
+/**
+ * A command-button tap as the command it carries, in the channel of the message the button is on, with
+ * the same identity as a slash command. Delivery id: the interaction's `trigger_id` (unique per tap), else
+ * user + `action_ts`. Null when the tap has no channel (a button outside a conversation).
+ */
+export function fromBlockAction(
+  payload: BlockActionPayload,
+  actionTs: string | undefined,
+  command: string,
+  receivedAt: Date,
+): IncomingCommand | null {
+  const channel = payload.channel?.id ?? payload.container?.channel_id;
+  if (!channel) return null;
+  const teamId = payload.team?.id ?? payload.user.team_id ?? "unknown";
+  const userId = payload.user.id;
+  const threadId = payload.container?.thread_ts;
+  return {
+    platform: "slack",
+    userKey: slackUserKey(teamId, userId),
+    userId,
+    teamId,
+    displayName: null,
+    chatId: channel,
+    ...(threadId ? { threadId } : {}),
+    isPrivate: channel.startsWith("D"),
+    text: command,
+    messageId: payload.trigger_id
+      ? `action:${payload.trigger_id}`
+      : `action:${teamId}:${userId}:${actionTs ?? bodyHash(payload)}`,
+    receivedAt,
+    raw: { type: "block_actions", channel, user_id: userId },
+  };
+}

@@ -2,7 +2,9 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { Clock } from "../core/ports/clock.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import { sendJson, sendText } from "../server/http.ts";
+import { isRecord, parseJson } from "../server/json-body.ts";
 import type { HttpContext } from "./adapter.ts";
+import { malformedSlackBody } from "./slack-payload.ts";
 import { verifySlackSignature } from "./slack-verify.ts";
 
 export interface SlackHttpReceiverOptions {
@@ -18,27 +20,22 @@ function header(ctx: HttpContext, name: string): string | undefined {
 
 /**
  * Reads a verified body: form-encoded (slash commands; interactions carry JSON in `payload=`) or JSON
- * (Events API). Returns null when it is neither.
+ * (Events API). Returns null when it is neither, or when its JSON nests deeper than any Slack payload.
  */
 export function parseSlackBody(
   contentType: string | undefined,
   rawBody: Buffer,
 ): Record<string, unknown> | null {
   const text = rawBody.toString("utf8");
-  try {
-    if (contentType?.includes("application/json")) {
-      const parsed: unknown = JSON.parse(text);
-      return parsed && typeof parsed === "object" && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : null;
-    }
-    const form = new URLSearchParams(text);
-    const payload = form.get("payload");
-    if (payload !== null) return JSON.parse(payload) as Record<string, unknown>;
-    return Object.fromEntries(form);
-  } catch {
-    return null;
-  }
+  const object = (json: string) => {
+    const parsed = parseJson(json);
+    return parsed.ok && isRecord(parsed.value) ? parsed.value : null;
+  };
+  if (contentType?.includes("application/json")) return object(text);
+  const form = new URLSearchParams(text);
+  const payload = form.get("payload");
+  if (payload !== null) return object(payload);
+  return Object.fromEntries(form);
 }
 
 /**
@@ -91,6 +88,12 @@ export class SlackHttpReceiver implements Receiver {
     if (body.ssl_check !== undefined) return sendText(ctx.res, 200, "");
     if (body.type === "url_verification") return sendJson(ctx.res, 200, { challenge: body.challenge });
     if (!this.#app) throw new Error("SlackHttpReceiver used before Bolt's App.init");
+    const why = malformedSlackBody(body);
+    if (why !== null) {
+      // Signed, so from Slack (or a holder of the secret): a retry would not read any better. 200, dropped.
+      logger.warn({ platform: "slack", why }, "slack_payload_dropped");
+      return sendText(ctx.res, 200, "");
+    }
 
     let acked = false;
     const ack = async (response?: unknown): Promise<void> => {

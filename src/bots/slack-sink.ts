@@ -1,7 +1,8 @@
 import type { types, webApi } from "@slack/bolt";
 import type { Reply, ReplySink } from "../core/chat/reply.ts";
 import type { Logger } from "../core/ports/logger.ts";
-import { plainMessage, renderReply, type SlackMessage } from "./slack-render.ts";
+import type { CommandRefs } from "./command-refs.ts";
+import { plainMessage, renderReply as renderSlackReply, type SlackMessage } from "./slack-render.ts";
 
 /** Bolt's `respond()` (POST to the slash command's `response_url`), narrowed to what we send. */
 export type RespondFn = (message: {
@@ -20,6 +21,8 @@ export interface SlackSinkOptions {
   /** Present for slash commands: answers only the user sees, even where the bot is not a member. */
   respond?: RespondFn;
   logger: Logger;
+  /** Where command buttons longer than a button value keep their command (the adapter's map). */
+  commandRefs?: CommandRefs;
 }
 
 /** Shown when Slack refuses because the bot is not in the conversation (instead of failing silently). */
@@ -58,6 +61,8 @@ function isMembershipError(error: unknown): boolean {
  */
 export function createSlackSink(options: SlackSinkOptions): ReplySink {
   const { client, channel, userId, threadTs, respond, logger } = options;
+  const renderReply = (reply: Parameters<typeof renderSlackReply>[0]) =>
+    renderSlackReply(reply, options.commandRefs);
   let messageTs: string | undefined;
   let channelBlocked = false;
   let hinted = false;

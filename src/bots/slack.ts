@@ -2,11 +2,20 @@ import { App, type Authorize, type Logger as BoltLogger, LogLevel, type webApi }
 import { InstallProvider } from "@slack/oauth";
 import type { AppConfig } from "../config.ts";
 import type { IncomingCommand } from "../core/chat/incoming-command.ts";
+import { errorMessage } from "../core/messages.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import type { AdapterDeps, BotAdapter, Route } from "./adapter.ts";
-import { fromMessageEvent, fromSlashCommand, type MessageEventPayload } from "./slack-incoming.ts";
+import { createCommandRefs, decodeCommand } from "./command-refs.ts";
+import {
+  type BlockActionPayload,
+  fromBlockAction,
+  fromMessageEvent,
+  fromSlashCommand,
+  type MessageEventPayload,
+} from "./slack-incoming.ts";
 import { createSlackInstallationStore } from "./slack-installation-store.ts";
 import { SlackHttpReceiver } from "./slack-receiver.ts";
+import { COMMAND_ACTION_PREFIX } from "./slack-render.ts";
 import { createSlackSink, type RespondFn } from "./slack-sink.ts";
 
 /** The `config.slack` section (SLACK_* variables). */
@@ -121,6 +130,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     convoStore: false,
   });
 
+  const refs = createCommandRefs();
+
   /** Runs after the ack: the core claims, parses, checks quota and queues the search. */
   async function dispatch(
     cmd: IncomingCommand,
@@ -136,6 +147,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       ...(cmd.threadId ? { threadTs: cmd.threadId } : {}),
       ...(respond ? { respond } : {}),
       logger: logger.child({ userKey: cmd.userKey, requestId: cmd.messageId }),
+      commandRefs: refs,
     });
     await deps.chat.handle(cmd, sink);
   }
@@ -156,9 +168,30 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     if (cmd) await dispatch(cmd, client);
   });
 
-  // URL buttons still send a block_actions payload; without an ack Slack shows a warning icon.
-  app.action(/.*/, async ({ ack }) => {
+  // Every button sends a block_actions payload (URL buttons too: without an ack Slack shows a warning
+  // icon). A command button (`cmd_…`) runs its command as if typed.
+  app.action(/.*/, async ({ ack, action, body, client, respond }) => {
     await ack();
+    const actionId = (action as { action_id?: string }).action_id ?? "";
+    if (!actionId.startsWith(COMMAND_ACTION_PREFIX)) return;
+    const payload = body as unknown as BlockActionPayload & { response_url?: string };
+    // Bolt only builds respond() when the payload has a response_url.
+    const reply = payload.response_url ? (respond as RespondFn) : undefined;
+    const decoded = decodeCommand((action as { value?: unknown }).value, refs);
+    if (!decoded.ok) {
+      logger.info({ reason: decoded.reason }, "slack_button_unreadable");
+      if (decoded.reason === "expired" && reply)
+        await reply({
+          text: errorMessage("BUTTON_EXPIRED"),
+          response_type: "ephemeral",
+          replace_original: false,
+        });
+      return;
+    }
+    const actionTs = (action as { action_ts?: string }).action_ts;
+    const cmd = fromBlockAction(payload, actionTs, decoded.command, deps.clock.now());
+    if (!cmd) return;
+    await dispatch(cmd, client, reply);
   });
 
   app.error(async (error) => {

@@ -1,5 +1,6 @@
 import type { Reply, ReplySink } from "../core/chat/reply.ts";
 import type { Logger } from "../core/ports/logger.ts";
+import type { CommandRefs } from "./command-refs.ts";
 import type { WhatsAppClient } from "./whatsapp-client.ts";
 import type { Pacer } from "./whatsapp-pacer.ts";
 import { type Outgoing, renderReply, renderResultsText, renderResultsWithFile } from "./whatsapp-render.ts";
@@ -25,6 +26,8 @@ export interface WhatsAppSinkDeps {
   logger: Logger;
   /** Deliveries in flight across sinks, so the adapter can wait for them on shutdown. */
   inflight?: Set<Promise<void>>;
+  /** Where command buttons longer than a reply id keep their command (the adapter's map). */
+  commandRefs?: CommandRefs;
 }
 
 const UPLOAD_FAILED = "⚠️ Não consegui enviar a planilha agora. Tente a busca de novo em instantes.";
@@ -67,18 +70,18 @@ export class WhatsAppSink implements ReplySink {
     switch (reply.kind) {
       case "searching":
         this.#startedAt = this.#now();
-        return this.#deliver(renderReply(reply));
+        return this.#deliver(renderReply(reply, this.#deps.commandRefs));
       case "progress":
         if (this.#progressSent || this.#finished || this.#now() - this.#startedAt < this.#progressAfterMs)
           return;
         this.#progressSent = true;
         // Still queued when the results arrive (pacing)? Then it is stale and dropped.
-        return this.#deliver(renderReply(reply), () => !this.#finished);
+        return this.#deliver(renderReply(reply, this.#deps.commandRefs), () => !this.#finished);
       case "results":
         this.#finished = true;
         // Merge with the Excel file only when the core says one follows; otherwise send at once.
         if (reply.fileFollows) this.#holdResults(reply);
-        else return this.#deliver(renderReply(reply));
+        else return this.#deliver(renderReply(reply, this.#deps.commandRefs));
         return;
       case "file": {
         const pending = this.#pending;
@@ -91,7 +94,7 @@ export class WhatsAppSink implements ReplySink {
       }
       default:
         this.#finished = this.#finished || reply.kind === "error";
-        return this.#deliver(renderReply(reply));
+        return this.#deliver(renderReply(reply, this.#deps.commandRefs));
     }
   }
 
@@ -126,7 +129,7 @@ export class WhatsAppSink implements ReplySink {
         clearTimeout(timer);
         if (this.#pending === pending) this.#pending = null;
         if (pending.file) await this.#deliverFile(pending.file, results);
-        else await this.#deliver(renderReply(results));
+        else await this.#deliver(renderReply(results, this.#deps.commandRefs));
       })(),
     );
   }
@@ -146,7 +149,9 @@ export class WhatsAppSink implements ReplySink {
         "whatsapp_upload_failed",
       );
       const text = results ? `${renderResultsText(results)}\n\n${UPLOAD_FAILED}` : UPLOAD_FAILED;
-      return this.#deliver(renderReply({ kind: "text", text, buttons: results?.buttons }));
+      return this.#deliver(
+        renderReply({ kind: "text", text, buttons: results?.buttons }, this.#deps.commandRefs),
+      );
     }
     const plan = results ? renderResultsWithFile(results, file) : renderReply(file);
     return this.#deliver(plan, undefined, mediaId);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { IncomingCommand } from "../core/chat/incoming-command.ts";
+import { INLINE_PREFIX, REF_PREFIX } from "./command-refs.ts";
 
 /**
  * The WhatsApp Cloud API webhook payload → what the adapter acts on. Parsing is lenient on purpose: Meta
@@ -59,8 +60,11 @@ export type WebhookPayload = z.infer<typeof webhookSchema>;
 
 /** What one webhook delivery asks of the adapter. */
 export type WebhookEvent =
-  /** A text (or button reply) for the core. */
-  | { kind: "command"; command: IncomingCommand }
+  /**
+   * A text (or button reply) for the core. `buttonPayload` is set for a tap on one of our command buttons
+   * (`c:…` / `k:…`, see `command-refs.ts`): the adapter decodes it into `command.text`.
+   */
+  | { kind: "command"; command: IncomingCommand; buttonPayload?: string }
   /** Image, audio, sticker…: answered with a hint that only text is understood. */
   | { kind: "unsupported"; messageType: string; messageId: string; chatId: string; userKey: string }
   /** Logged and dropped: statuses, reactions, other phone numbers, other fields, unreadable parts. */
@@ -186,8 +190,12 @@ function toEvent(
     }
     return { kind: "ignored", reason: "message_type", detail: { type: message.type } };
   }
+  const reply = message.type === "interactive" ? message.interactive?.button_reply : undefined;
+  const buttonPayload =
+    reply && (reply.id.startsWith(INLINE_PREFIX) || reply.id.startsWith(REF_PREFIX)) ? reply.id : undefined;
   return {
     kind: "command",
+    ...(buttonPayload ? { buttonPayload } : {}),
     command: {
       platform: "whatsapp",
       userKey,

@@ -1,6 +1,9 @@
 import type { AppConfig } from "../config.ts";
+import { errorMessage } from "../core/messages.ts";
 import { sendJson, sendText } from "../server/http.ts";
+import { parseJson } from "../server/json-body.ts";
 import type { AdapterDeps, BotAdapter, HttpContext, Route } from "./adapter.ts";
+import { createCommandRefs, decodeCommand } from "./command-refs.ts";
 import { createWhatsAppClient, type WhatsAppClient } from "./whatsapp-client.ts";
 import { Pacer } from "./whatsapp-pacer.ts";
 import { ONLY_TEXT_HINT } from "./whatsapp-render.ts";
@@ -76,14 +79,22 @@ export function createWhatsAppAdapter(
     });
   const pacer = new Pacer({ minIntervalMs: options.minIntervalMs ?? config.minIntervalMs ?? 6000 });
   const inflight = new Set<Promise<void>>();
-  const sinkDeps = { client, pacer, logger, inflight };
+  const refs = createCommandRefs();
+  const sinkDeps = { client, pacer, logger, inflight, commandRefs: refs };
   const sinkOptions = { progressAfterMs: options.progressAfterMs, mergeWindowMs: options.mergeWindowMs };
 
   async function dispatch(event: WebhookEvent): Promise<void> {
     switch (event.kind) {
       case "command": {
         const sink = new WhatsAppSink(event.command.chatId, sinkDeps, sinkOptions);
-        await deps.chat.handle(event.command, sink);
+        if (event.buttonPayload === undefined) return deps.chat.handle(event.command, sink);
+        const decoded = decodeCommand(event.buttonPayload, refs);
+        if (decoded.ok) return deps.chat.handle({ ...event.command, text: decoded.command }, sink);
+        // Same idempotency as commands: a redelivered tap on an expired button gets one answer.
+        const fresh = await deps.store.claimEvent("whatsapp", event.command.messageId).catch(() => true);
+        if (!fresh) return;
+        logger.info({ userKey: event.command.userKey, reason: decoded.reason }, "whatsapp_button_unreadable");
+        await sink.send({ kind: "text", text: errorMessage("BUTTON_EXPIRED") });
         return;
       }
       case "unsupported": {
@@ -133,14 +144,12 @@ export function createWhatsAppAdapter(
         logger.warn({ bytes: rawBody.length }, "whatsapp_signature_invalid");
         return sendJson(res, 401, { error: "invalid_signature" });
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(rawBody.toString("utf8"));
-      } catch {
-        logger.warn({ bytes: rawBody.length }, "whatsapp_body_not_json");
-        return sendJson(res, 400, { error: "invalid_json" });
+      const parsed = parseJson(rawBody.toString("utf8"));
+      if (!parsed.ok) {
+        logger.warn({ bytes: rawBody.length, reason: parsed.reason }, "whatsapp_body_not_json");
+        return sendJson(res, 400, { error: parsed.reason });
       }
-      const payload = webhookSchema.safeParse(json);
+      const payload = webhookSchema.safeParse(parsed.value);
       if (!payload.success) {
         logger.warn({ issues: payload.error.issues.slice(0, 5) }, "whatsapp_payload_unexpected");
         return sendJson(res, 200, { ok: true });

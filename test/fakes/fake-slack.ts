@@ -134,6 +134,8 @@ export class FakeSlack {
     if (url.pathname.startsWith("/upload/")) return this.#receiveUpload(url.pathname.slice(8), req, raw, res);
     if (url.pathname.startsWith("/respond/")) {
       const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
+      const problem = invalidBlocks(body.blocks);
+      if (problem) return json(res, 400, { ok: false, error: "invalid_blocks", errors: [problem] });
       this.responses.push({ id: url.pathname.slice(9), body });
       this.messages.push(toMessage("response_url", body, null));
       return json(res, 200, { ok: true });
@@ -154,6 +156,10 @@ export class FakeSlack {
     if (fault) {
       fault.remaining -= 1;
       return json(res, 200, { ok: false, error: fault.error });
+    }
+    if (method === "chat.postMessage" || method === "chat.update" || method === "chat.postEphemeral") {
+      const problem = invalidBlocks(params.blocks);
+      if (problem) return json(res, 200, { ok: false, error: "invalid_blocks", errors: [problem] });
     }
     const answer = this.#answer(method, params);
     if (method === "chat.postMessage" || method === "chat.update" || method === "chat.postEphemeral") {
@@ -288,6 +294,47 @@ function toMessage(
     threadTs: typeof params.thread_ts === "string" ? params.thread_ts : null,
     ts,
   };
+}
+
+/**
+ * What Slack refuses as `invalid_blocks` (the checks our renderer can get wrong): more than 50 blocks,
+ * more than 25 elements in an actions block, a button label over 75 characters, a `value` over 2000,
+ * an `action_id` over 255 or repeated within the message, a `url` over 3000.
+ * https://docs.slack.dev/reference/block-kit/block-elements/button-element
+ */
+function invalidBlocks(raw: unknown): string | null {
+  const blocks = typeof raw === "string" ? safeJson(raw) : raw;
+  if (blocks === undefined || blocks === null) return null;
+  if (!Array.isArray(blocks)) return "blocks must be an array";
+  if (blocks.length > 50) return "no more than 50 items allowed [json-pointer:/blocks]";
+  const actionIds = new Set<string>();
+  for (const block of blocks as { type?: string; elements?: unknown[]; accessory?: unknown }[]) {
+    const elements = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])];
+    if (block.type === "actions" && (block.elements ?? []).length > 25)
+      return "actions: no more than 25 elements";
+    for (const e of elements as {
+      type?: string;
+      text?: { text?: string } | string;
+      value?: unknown;
+      action_id?: unknown;
+      url?: unknown;
+    }[]) {
+      if (e.type !== "button") continue;
+      const label = typeof e.text === "object" ? e.text?.text : undefined;
+      if (typeof label !== "string" || label.length === 0 || label.length > 75)
+        return "button text must be 1-75";
+      if (e.value !== undefined && (typeof e.value !== "string" || e.value.length > 2000))
+        return "button value must be at most 2000 characters";
+      if (e.url !== undefined && (typeof e.url !== "string" || e.url.length > 3000))
+        return "button url too long";
+      if (typeof e.action_id === "string") {
+        if (e.action_id.length > 255) return "action_id must be at most 255 characters";
+        if (actionIds.has(e.action_id)) return `duplicate action_id ${e.action_id}`;
+        actionIds.add(e.action_id);
+      }
+    }
+  }
+  return null;
 }
 
 function readAll(req: IncomingMessage): Promise<Buffer> {

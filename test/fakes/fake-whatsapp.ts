@@ -149,7 +149,9 @@ function invalidMessage(body: any, mediaIds: Set<string>): { code: number; messa
     }
     case "interactive": {
       const it = body.interactive;
-      if (it?.type !== "cta_url") return { code: 100, message: "only cta_url interactive is faked" };
+      if (it?.type === "button") return invalidReplyButtons(it);
+      if (it?.type !== "cta_url")
+        return { code: 100, message: "only cta_url and button interactive are faked" };
       const p = it.action?.parameters;
       if (
         it.action?.name !== "cta_url" ||
@@ -166,6 +168,37 @@ function invalidMessage(body: any, mediaIds: Set<string>): { code: number; messa
     default:
       return { code: 100, message: `unsupported type ${String(body.type)}` };
   }
+}
+
+/**
+ * Reply buttons as Graph checks them: body.text 1–1024 characters, 1–3 buttons of `type: "reply"`, each
+ * `reply.id` 1–256 characters and unique, `reply.title` 1–20 characters and unique.
+ * https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
+ */
+// biome-ignore lint/suspicious/noExplicitAny: validates an arbitrary JSON body.
+function invalidReplyButtons(it: any): { code: number; message: string } | null {
+  const text = it.body?.text;
+  if (typeof text !== "string" || text.length === 0 || text.length > 1024)
+    return { code: 100, message: "body.text invalid" };
+  const buttons = it.action?.buttons;
+  if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 3)
+    return { code: 100, message: "action.buttons must hold 1 to 3 buttons" };
+  const ids = new Set<string>();
+  const titles = new Set<string>();
+  for (const b of buttons) {
+    const id = b?.reply?.id;
+    const title = b?.reply?.title;
+    if (b?.type !== "reply") return { code: 100, message: "button type must be reply" };
+    if (typeof id !== "string" || id.length === 0 || id.length > 256)
+      return { code: 100, message: "reply.id must be 1 to 256 characters" };
+    if (typeof title !== "string" || title.length === 0 || title.length > 20)
+      return { code: 100, message: "reply.title must be 1 to 20 characters" };
+    if (ids.has(id) || titles.has(title))
+      return { code: 100, message: "button ids and titles must be unique" };
+    ids.add(id);
+    titles.add(title);
+  }
+  return null;
 }
 
 /** Starts the fake on a free loopback port. */
@@ -379,6 +412,24 @@ export function messageWebhook(
 /** A text message webhook. */
 export function textWebhook(wamid: string, text: string, sender: SenderSpec = {}): unknown {
   return messageWebhook(wamid, { type: "text", text: { body: text } }, sender);
+}
+
+/** A tap on a reply button: `interactive.button_reply` with the button's id and title, as Meta sends it. */
+export function buttonReplyWebhook(
+  wamid: string,
+  reply: { id: string; title: string },
+  sender: SenderSpec = {},
+  contextId = "wamid.BOT-MESSAGE",
+): unknown {
+  return messageWebhook(
+    wamid,
+    {
+      type: "interactive",
+      context: { from: WA.displayPhone, id: contextId },
+      interactive: { type: "button_reply", button_reply: reply },
+    },
+    sender,
+  );
 }
 
 /** A `statuses` callback about a message the bot sent (sent/delivered/read). */
