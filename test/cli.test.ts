@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +37,9 @@ let dir: string;
 beforeAll(async () => {
   pncp = await startFakePncp({ now: "2026-09-21T15:00:00-03:00" });
   dir = await mkdtemp(join(tmpdir(), "smart-pncp-cli-"));
+  // mkdtemp makes the folder 0700; the embedded Postgres, started as another user when we run as root,
+  // cannot read inside it (reported to the embedded-store owner). A user's DATA_DIR is usually readable.
+  await chmod(dir, 0o755);
 });
 afterAll(async () => {
   await pncp.close();

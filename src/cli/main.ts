@@ -35,8 +35,8 @@ async function optionalCommand(specifier: string, exportName: string): Promise<C
   }
   const command = mod[exportName];
   if (typeof command !== "function") throw new CommandUnavailable(specifier);
-  // `syncCommand(argv)` / `indexCommand(argv)` read the environment themselves.
-  return (argv) => (command as (argv: string[]) => Promise<number>)(argv);
+  // `syncCommand(argv, env?)` / `indexCommand(argv, env?)`: the environment is passed when they take it.
+  return (argv, env) => (command as (argv: string[], env?: NodeJS.ProcessEnv) => Promise<number>)(argv, env);
 }
 
 /**
