@@ -23,8 +23,16 @@ export interface SyncDataSet {
 
 let seq = 0;
 
-/** `days` days back from `today` (today included) × `modalidades`, plus one older day that must not be fetched. */
-export function syncDataSet(today: string, days: number, modalidades: readonly number[]): SyncDataSet {
+/**
+ * `days` days back from `today` (today included) × `modalidades`, plus one older day that must not be
+ * fetched; `scale` multiplies every window's volume.
+ */
+export function syncDataSet(
+  today: string,
+  days: number,
+  modalidades: readonly number[],
+  scale = 1,
+): SyncDataSet {
   const base = loadFixtureRecords();
   const records: FixtureRecord[] = [];
   const dayList: string[] = [];
@@ -32,7 +40,7 @@ export function syncDataSet(today: string, days: number, modalidades: readonly n
     const day = addDays(today, -back);
     if (back < days) dayList.push(day);
     for (const [m, modalidade] of modalidades.entries()) {
-      const count = VOLUMES[(back * modalidades.length + m) % VOLUMES.length]!;
+      const count = VOLUMES[(back * modalidades.length + m) % VOLUMES.length]! * scale;
       for (let i = 0; i < count; i++) {
         const record = structuredClone(base[(seq * 7) % base.length]!);
         seq++;

@@ -161,7 +161,10 @@ export async function runSyncRound(
       if (task.kind === "updates") await updatesPage(job, task);
       else await windowPage(job, task);
     } catch (error) {
-      if (control.signal?.aborted) throw error;
+      if (control.signal?.aborted) {
+        notify(); // idle workers must see the abort too
+        throw error;
+      }
       ok = false;
       stats.failedPages++;
       deps.logger.warn(
@@ -210,7 +213,9 @@ export async function runSyncRound(
   };
 
   const width = Math.max(1, settings.parallelPages ?? 16);
+  control.signal?.addEventListener("abort", notify, { once: true });
   const results = await Promise.allSettled(Array.from({ length: width }, () => worker()));
+  control.signal?.removeEventListener("abort", notify);
   notify();
   const rejected = results.find((r) => r.status === "rejected");
   if (rejected) throw (rejected as PromiseRejectedResult).reason;

@@ -42,8 +42,11 @@ export interface SyncWorkerStatus {
 }
 
 export interface SyncWorker {
-  /** Graceful: no new page starts, in-flight ones are stored, the lease is released. */
-  stop(): Promise<void>;
+  /**
+   * Graceful: no new page starts, in-flight ones are stored, the lease is released. Pages still in flight
+   * after `graceMs` (default 30 000: a PNCP that hangs) are cancelled; their windows stay partial.
+   */
+  stop(graceMs?: number): Promise<void>;
   status(): SyncWorkerStatus;
   /** Resolves after the next round this worker runs (rejects when it failed): tests, `sync --once`. */
   nextRound(): Promise<SyncRoundStats>;
@@ -56,10 +59,13 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
   const pollMs = settings.leasePollMs ?? Math.max(1, Math.floor(ttl / 2));
   const stallAfterMs = settings.stallAfterMs ?? 10 * 60_000;
   const stopController = new AbortController();
+  /** Cancels the requests in flight (stop's grace period ran out). */
+  const hardStop = new AbortController();
   const sleep: Sleep =
     deps.sleep ??
     ((ms, signal) =>
       new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
         const timer = setTimeout(done, ms);
         function done() {
           clearTimeout(timer);
@@ -152,6 +158,7 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
       currentPages = 0;
       try {
         const stats = await runSyncRound(deps, settings, {
+          signal: hardStop.signal,
           shouldStop: () => stopping() || lost,
           onPage: (s) => {
             currentPages = s.pages;
@@ -164,7 +171,8 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
         roundWaiters = [];
         for (const waiter of waiters) waiter.resolve(stats);
       } catch (error) {
-        logger.error({ event: "sync_round_failed", err: error }, "sync_round_failed");
+        if (hardStop.signal.aborted) logger.warn({ event: "sync_cancelled" }, "sync_cancelled");
+        else logger.error({ event: "sync_round_failed", err: error }, "sync_round_failed");
         const waiters = roundWaiters;
         roundWaiters = [];
         for (const waiter of waiters) waiter.reject(error);
@@ -178,9 +186,11 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
   const done = loop();
 
   return {
-    async stop() {
+    async stop(graceMs = 30_000) {
       stopController.abort();
+      const grace = setTimeout(() => hardStop.abort(new Error("sync stopped")), graceMs);
       await done;
+      clearTimeout(grace);
       for (const waiter of roundWaiters.splice(0))
         waiter.reject(new Error("sync stopped before a round ran"));
       clearInterval(renewTimer);
