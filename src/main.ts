@@ -60,7 +60,6 @@ function lazyChatService(deps: ChatDeps): ChatService {
   };
 }
 
-
 /** Creates the logger with secret redaction. Logs go to stderr so CLI stdout stays clean JSON. */
 export function createLogger(
   level: string,
@@ -191,6 +190,11 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     logger.warn("upgrade_secret_ephemeral: set UPGRADE_TOKEN_SECRET");
   }
   const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock);
+  // Searches read complete windows from the local index; a store that cannot hold it searches live.
+  const index = await openBidIndex(config, store).catch((error: unknown) => {
+    logger.warn({ err: error }, "index_unavailable");
+    return null;
+  });
   const queue = new InProcessJobQueue(logger, 4);
   const backlog = new UsageBacklog();
   const deps: ChatDeps = {
@@ -198,6 +202,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     summarizer,
     clock,
     logger,
+    index,
     store,
     limiter,
     queue,

@@ -142,7 +142,8 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     try {
       outcome = await runSearch(
         parsed.query,
-        { ...ports, clock: systemClock, logger },
+        // With a core (`--as`) the store's PNCP index answers the windows it covers; without, it is live.
+        { ...ports, clock: systemClock, logger, index: core?.deps.index ?? null },
         { onProgress: progress.onProgress },
       );
     } catch (error) {

@@ -48,7 +48,11 @@ export function searchJson(outcome: SearchOutcome, parsed: ParsedQuery, extra: R
       duplicates: stats.duplicates,
       pagesTotal: stats.pagesTotal,
       issues: stats.issues,
+      source: stats.source ?? { index: 0, live: 0 },
+      windows: stats.windows ?? { index: 0, live: 0 },
+      indexFreshAt: stats.indexFreshAt ?? null,
     },
+    freshness: outcome.freshness ?? null,
     summary: {
       text: outcome.summary.text,
       highlights: outcome.summary.highlights,

@@ -17,6 +17,27 @@ export function adapterHealth(adapters: readonly HealthAdapter[]): AdapterHealth
   );
 }
 
+/** How fresh the PNCP index is (null without one); never fails /health nor waits more than 1 s. */
+async function indexHealth(deps: ChatDeps): Promise<Record<string, unknown> | null> {
+  const index = deps.index;
+  if (!index) return null;
+  const timeout = new Promise<null>((resolve) => setTimeout(resolve, 1_000, null).unref());
+  try {
+    const fresh = await Promise.race([index.freshness(), timeout]);
+    if (!fresh) return { available: false, error: "timeout" };
+    const now = deps.clock.now().getTime();
+    const age = (at: Date | null) => (at ? Math.round((now - at.getTime()) / 60_000) : null);
+    return {
+      available: true,
+      freshAt: fresh.freshAt?.toISOString() ?? null,
+      lastRoundAt: fresh.lastRoundAt?.toISOString() ?? null,
+      ageMinutes: age(fresh.lastRoundAt ?? fresh.freshAt),
+    };
+  } catch {
+    return { available: false, error: "unreadable" };
+  }
+}
+
 /**
  * GET /health: liveness plus readiness, the counters (quota_check_error, rate_limit_fallback…) and queue
  * size. The status is 200 whenever the process serves (it is the liveness check: restarting does not bring
@@ -36,6 +57,7 @@ export function healthRoute(deps: ChatDeps, adapters: () => readonly HealthAdapt
         ok: true,
         ready,
         adapters: lines,
+        index: await indexHealth(deps),
         jobs: deps.queue.size,
         usageBacklog: deps.backlog.size,
         counters: deps.counters.snapshot(),

@@ -202,6 +202,11 @@ export class FunctionBidIndex implements BidIndex {
     };
   }
 
+  async freshness(): Promise<{ freshAt: Date | null; lastRoundAt: Date | null }> {
+    const row = await this.#rpc.one("index_freshness", {});
+    return { freshAt: instant(row.fresh_at), lastRoundAt: instant(row.last_round_at) };
+  }
+
   async staleTagBids(version: string, limit: number, now: Date): Promise<Bid[]> {
     const rows = await this.#rpc.rows("index_stale_rows", { p_version: version, p_limit: limit });
     return rows.map((row) => fromBidRow(row, now));

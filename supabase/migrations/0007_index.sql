@@ -373,6 +373,16 @@ as $$
     (select count(*) from bids where tags_version <> p_tags_version)
 $$;
 
+-- Cheap freshness for /health (no row count).
+create function index_freshness()
+returns table (fresh_at timestamptz, last_round_at timestamptz)
+language sql
+stable
+set search_path = public
+as $$
+  select (select max(refreshed_at) from index_windows), (select max(finished_at) from index_sync_rounds)
+$$;
+
 /* Security, as 0005_security.sql: RLS without policies, nothing for the API roles. */
 
 alter table bids enable row level security;
@@ -403,7 +413,8 @@ revoke execute on function
   index_count(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, text[],
     double precision, double precision),
   index_coverage(),
-  index_status(text)
+  index_status(text),
+  index_freshness()
 from public, anon, authenticated;
 
 grant execute on function
@@ -423,5 +434,6 @@ grant execute on function
   index_count(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, text[],
     double precision, double precision),
   index_coverage(),
-  index_status(text)
+  index_status(text),
+  index_freshness()
 to service_role;

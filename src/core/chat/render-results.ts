@@ -49,7 +49,7 @@ export function renderResults(
 ): Extract<Reply, { kind: "results" }> {
   const { totals, summary } = outcome;
   const bids = outcome.bids.slice(0, limit).map(toBidLine);
-  const notes = [...partialNotes(outcome), ...extraNotes];
+  const notes = [...partialNotes(outcome), ...(outcome.freshness ? [outcome.freshness] : []), ...extraNotes];
   const headline =
     totals.count === 0
       ? "Nenhuma licitação encontrada"

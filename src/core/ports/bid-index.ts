@@ -149,6 +149,8 @@ export interface BidIndex {
   /** Records that a sync round finished (for freshness and `index status`). */
   recordRound(now: Date, stats: Record<string, number>): Promise<void>;
   status(): Promise<IndexStatus>;
+  /** Latest window refresh and sync round, without counting rows (for /health). */
+  freshness(): Promise<{ freshAt: Date | null; lastRoundAt: Date | null }>;
   /** Up to `limit` rows written under a sector-tag version other than `version` (re-tag job), by id. */
   staleTagBids(version: string, limit: number, now: Date): Promise<Bid[]>;
   /** Stores new tags for rows, stamping them with `version`; returns the rows updated. */

@@ -27,4 +27,5 @@ export const BID_INDEX_RPC_FUNCTIONS = [
   "index_count",
   "index_coverage",
   "index_status",
+  "index_freshness",
 ] as const;
