@@ -101,6 +101,10 @@ describe("CLI errors name the setting to fix, in pt-BR", () => {
     expect(
       describeCliError(new ConfigError(["PORT: Invalid input: expected number, received NaN"]), {}),
     ).toContain("PORT: precisa ser um número inteiro");
+    const supabase = new Error("SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is missing");
+    expect(describeCliError(supabase, { SUPABASE_URL: "https://x.supabase.co" })).toContain(
+      "falta SUPABASE_SERVICE_ROLE_KEY",
+    );
     const generic = describeCliError(new TypeError("Cannot read properties of undefined (reading 'x')"), {});
     expect(foreignText(generic)).toEqual([]);
     expect(describeCliError(new TypeError("boom"), { LOG_LEVEL: "debug" })).toContain(

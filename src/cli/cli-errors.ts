@@ -149,8 +149,12 @@ export function describeCliError(
     (e) => typeof e.message === "string" && /timeout.*connect|connection timeout/i.test(e.message),
   );
   const denied = errors.find((e) => e.code === "EACCES" || e.code === "EPERM" || e.code === "EROFS");
+  const supabaseKey = env.SUPABASE_URL?.trim() && !env.SUPABASE_SERVICE_ROLE_KEY?.trim();
   if (operator) {
     text = String(operator.message);
+  } else if (supabaseKey && errors.some((e) => String(e.message).includes("SUPABASE_SERVICE_ROLE_KEY"))) {
+    text =
+      "SUPABASE_URL está definida mas falta SUPABASE_SERVICE_ROLE_KEY (Supabase → Project Settings → API keys): defina as duas, ou nenhuma.";
   } else if (network || timeout) {
     const target = connectionTarget(network ?? timeout!, env);
     const where = target.where ? ` (${target.where})` : "";
