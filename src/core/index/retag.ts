@@ -33,11 +33,7 @@ export async function retagIndex(index: BidIndex, options: RetagOptions = {}): P
     if (stale.length === 0) return { rows, batches, done: true };
     const tags = sectorTagsOf(stale);
     rows += await index.setTags(
-      stale.map((bid) => ({
-        id: bid.id,
-        tags: tags.get(bid.id)?.tags ?? [],
-        scores: tags.get(bid.id)?.scores ?? [],
-      })),
+      stale.map((bid, k) => ({ id: bid.id, tags: tags[k]!.tags, scores: tags[k]!.scores })),
       SECTOR_TAGS_VERSION,
     );
     batches++;

@@ -57,17 +57,41 @@ export interface SectorTags {
   scores: number[];
 }
 
-/** Bid id → its sector tags and scores (ascending sector order), for a batch of bids. */
-export function sectorTagsOf(bids: readonly Bid[]): Map<string, SectorTags> {
-  const out = new Map<string, SectorTags>(bids.map((bid) => [bid.id, { tags: [], scores: [] }]));
+const MEMO_LIMIT = 20_000;
+/** Tags by exact text (object + details): PNCP repeats objects ("MATERIAL DE EXPEDIENTE") and the sync
+ * re-writes the same bids; the text alone decides the tags, so a repeat costs a lookup. */
+let memo = new Map<string, SectorTags>();
+
+function textKey(bid: Bid): string {
+  return `${bid.object}\u0000${bid.details ?? ""}`;
+}
+
+/** The sector tags and scores (ascending sector order) of each bid, in input order. */
+export function sectorTagsOf(bids: readonly Bid[]): SectorTags[] {
+  const out: SectorTags[] = [];
+  const todo: Bid[] = [];
+  const pending = new Map<string, SectorTags>();
+  for (const bid of bids) {
+    const key = textKey(bid);
+    const known = memo.get(key) ?? pending.get(key);
+    if (known) {
+      out.push(known);
+      continue;
+    }
+    const entry: SectorTags = { tags: [], scores: [] };
+    pending.set(key, entry);
+    out.push(entry);
+    todo.push(bid);
+  }
   for (const [id, query] of QUERIES) {
-    const result = filterBids(bids, query, EPOCH);
+    const result = filterBids(todo, query, EPOCH);
     for (const bid of result.bids) {
-      const entry = out.get(bid.id)!;
-      if (entry.tags.at(-1) === id) continue; // a batch may hold one id twice
+      const entry = pending.get(textKey(bid))!;
       entry.tags.push(id);
       entry.scores.push(result.scores?.get(bid.id) ?? 0);
     }
   }
+  if (memo.size + pending.size > MEMO_LIMIT) memo = new Map();
+  for (const [key, entry] of pending) memo.set(key, entry);
   return out;
 }

@@ -71,7 +71,7 @@ function finite(value: number | null): number | null {
 export function toBidRows(records: readonly IndexedRecord[], now: Date): BidRow[] {
   const tags = sectorTagsOf(records.map((record) => record.bid));
   const writtenAt = now.toISOString();
-  return records.map(({ bid, raw, pncpUpdatedAt }) => ({
+  return records.map(({ bid, raw, pncpUpdatedAt }, i) => ({
     id: bid.id,
     uf: bid.uf,
     municipality: bid.municipality,
@@ -102,8 +102,8 @@ export function toBidRows(records: readonly IndexedRecord[], now: Date): BidRow[
     source: bid.source,
     pncp_updated_at: pncpUpdatedAt,
     search_text: searchText(bid),
-    sector_tags: tags.get(bid.id)?.tags ?? [],
-    sector_scores: tags.get(bid.id)?.scores ?? [],
+    sector_tags: tags[i]!.tags,
+    sector_scores: tags[i]!.scores,
     tags_version: SECTOR_TAGS_VERSION,
     raw: raw ?? {},
     written_at: writtenAt,
