@@ -20,6 +20,17 @@ function user(): IdentityInput {
   return { platform: "cli", userId: `ent-${n}`, teamId: null, displayName: null };
 }
 
+/** `real` with every method rejecting as an unreachable store. */
+function unreachable(real: Store): Store {
+  return new Proxy(real, {
+    get: (target, prop, receiver) => {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      return () => Promise.reject(new AppError("STORE_UNAVAILABLE", "down", { retryable: true }));
+    },
+  });
+}
+
 beforeAll(async () => {
   store = await PgliteStore.open({ dataDir: "memory://" });
 });
@@ -191,13 +202,7 @@ describe("checkEntitlement", () => {
 
   it("queues a failed-open search once per delivery, and the flush claims the delivery", async () => {
     const backlog = new UsageBacklog();
-    const failing = new Proxy(store as Store, {
-      get: (target, prop, receiver) => {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function") return value;
-        return () => Promise.reject(new AppError("STORE_UNAVAILABLE", "down", { retryable: true }));
-      },
-    });
+    const failing = unreachable(store);
     const who = user();
     const delivery = { source: "cli", id: `ent-delivery-${n}`, claimed: false };
     const d = { ...deps, store: failing, backlog };
@@ -215,13 +220,7 @@ describe("checkEntitlement", () => {
 
   it("cancels the queued usage of a failed-open search that did not run", async () => {
     const backlog = new UsageBacklog();
-    const failing = new Proxy(store as Store, {
-      get: (target, prop, receiver) => {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function") return value;
-        return () => Promise.reject(new AppError("STORE_UNAVAILABLE", "down", { retryable: true }));
-      },
-    });
+    const failing = unreachable(store);
     const result = await checkEntitlement(user(), 7, { ...deps, store: failing, backlog });
     expect(result.ok && result.pending).toBeTruthy();
     expect(backlog.size).toBe(1);

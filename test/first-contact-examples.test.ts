@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HELP_EXAMPLES, sectorExample } from "../src/core/chat/help-texts.ts";
 import { FixedClock } from "../src/core/ports/clock.ts";
 import { SECTOR_IDS } from "../src/core/sectors.ts";
-import type { Core } from "../src/main.ts";
-import { openCore, privateCommand, recordingChat, recordingSink } from "./first-contact-harness.ts";
+import { privateCommand, recordingChat, recordingSink, useCore } from "./first-contact-harness.ts";
 
 /**
  * Every example the product shows works on the free trial (3 searches, 7 days of history, 2/min). The
@@ -142,18 +141,11 @@ function productFiles(): string[] {
 }
 
 const FIXED_NOW = new Date("2026-09-21T15:00:00-03:00");
-let core: Core;
-
-beforeAll(async () => {
-  core = await openCore(FIXED_NOW);
-});
-afterAll(async () => {
-  await core.close();
-});
+const core = useCore(FIXED_NOW);
 
 /** Runs `example` as a new trial user at `now`; returns the kinds of replies and whether a search was queued. */
 async function runAsNewTrialUser(example: Example, now: Date) {
-  const { chat, queue } = recordingChat(core, { clock: new FixedClock(now) });
+  const { chat, queue } = recordingChat(core(), { clock: new FixedClock(now) });
   const sink = recordingSink();
   await chat.handle(privateCommand(example.plain ? example.text : `/buscar ${example.text}`, { now }), sink);
   return { replies: sink.replies, queued: queue.jobs.length };
@@ -161,7 +153,7 @@ async function runAsNewTrialUser(example: Example, now: Date) {
 
 /** What the chat itself answers, read for examples. */
 async function chatTexts(): Promise<Example[]> {
-  const { chat } = recordingChat(core);
+  const { chat } = recordingChat(core());
   const out: Example[] = [];
   for (const command of ["/ajuda", "/start", "/setores", "/buscar", "oi"]) {
     const sink = recordingSink();

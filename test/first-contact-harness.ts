@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import type { ChatDeps } from "../src/core/chat/chat-deps.ts";
 import { createChatService } from "../src/core/chat/chat-service.ts";
@@ -62,6 +63,21 @@ export function privateCommand(
 export async function openCore(now: Date): Promise<Core> {
   const config = loadConfig({ DATA_DIR: "memory://", PNCP_BASE_URL: "http://127.0.0.1:9/api/consulta" });
   return createCore(config, { clock: new FixedClock(now), logger: silentLogger() });
+}
+
+/** Opens the core before the file's tests and closes it after; call the returned getter inside tests. */
+export function useCore(now: Date): () => Core {
+  let core: Core | null = null;
+  beforeAll(async () => {
+    core = await openCore(now);
+  });
+  afterAll(async () => {
+    await core?.close();
+  });
+  return () => {
+    if (!core) throw new Error("core not open yet");
+    return core;
+  };
 }
 
 /** A chat service over `core` with its own recording queue (and optionally other ports). */

@@ -1,8 +1,7 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Reply } from "../src/core/chat/reply.ts";
-import type { Core } from "../src/main.ts";
-import { openCore, privateCommand, recordingChat, recordingSink, usedBy } from "./first-contact-harness.ts";
+import { privateCommand, recordingChat, recordingSink, useCore, usedBy } from "./first-contact-harness.ts";
 
 /**
  * Whatever a person types in a private chat — emoji, invisible characters, punctuation, greetings,
@@ -10,14 +9,7 @@ import { openCore, privateCommand, recordingChat, recordingSink, usedBy } from "
  * was really started (acknowledged and queued), and handles a duplicate delivery once.
  */
 const NOW = new Date("2026-11-10T12:00:00-03:00");
-let core: Core;
-
-beforeAll(async () => {
-  core = await openCore(NOW);
-});
-afterAll(async () => {
-  await core.close();
-});
+const core = useCore(NOW);
 
 const emoji = fc.constantFrom("👍", "🙏🏽", "👋", "❤️", "🔥", "🇧🇷", "😂", "1️⃣", "👨‍👩‍👧");
 const invisible = fc.constantFrom(
@@ -112,7 +104,7 @@ function started(replies: Reply[]): number {
 
 describe("private chat, any text", () => {
   it("never throws, never charges without a started search, and runs a duplicate delivery once", async () => {
-    const { chat, queue } = recordingChat(core);
+    const { chat, queue } = recordingChat(core());
     let searches = 0;
     await fc.assert(
       fc.asyncProperty(text, fc.boolean(), async (typed, duplicate) => {
@@ -130,7 +122,7 @@ describe("private chat, any text", () => {
         // A surprise inside the core would surface as the generic error reply.
         expect(replies.filter((r) => r.kind === "error" && r.code === "INTERNAL")).toEqual([]);
         // Charged exactly when a search was started.
-        expect(await usedBy(core, cmd)).toBe(queued);
+        expect(await usedBy(core(), cmd)).toBe(queued);
         for (const reply of replies) {
           if ("text" in reply) expect(reply.text).not.toMatch(/undefined|NaN|Invalid Date|\[object /);
         }

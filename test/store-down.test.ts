@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UsageBacklog } from "../src/core/entitlements/usage-backlog.ts";
 import { AppError } from "../src/core/errors.ts";
 import { errorMessage } from "../src/core/messages.ts";
 import { MemoryRateLimiter } from "../src/core/ports/memory-rate-limiter.ts";
 import type { RateLimiter } from "../src/core/ports/rate-limiter.ts";
 import type { Store } from "../src/core/ports/store.ts";
-import type { Core } from "../src/main.ts";
-import { openCore, privateCommand, recordingChat, recordingSink, usedBy } from "./first-contact-harness.ts";
+import { privateCommand, recordingChat, recordingSink, useCore, usedBy } from "./first-contact-harness.ts";
 
 /**
  * The account store unreachable: searches go ahead (fail open), but a delivery still runs once, its
@@ -14,14 +13,7 @@ import { openCore, privateCommand, recordingChat, recordingSink, usedBy } from "
  * still holds, and /plano and /assinar say the store is down instead of "something went wrong".
  */
 const NOW = new Date("2026-11-10T12:00:00-03:00");
-let core: Core;
-
-beforeAll(async () => {
-  core = await openCore(NOW);
-});
-afterAll(async () => {
-  await core.close();
-});
+const core = useCore(NOW);
 
 /** The real store behind a switch: while `down`, the listed methods (default: all) reject as unreachable. */
 function switchableStore(real: Store) {
@@ -56,10 +48,10 @@ function switchableLimiter(state: { down: boolean }): RateLimiter {
 }
 
 function setup() {
-  const { store, state } = switchableStore(core.deps.store);
+  const { store, state } = switchableStore(core().deps.store);
   const backlog = new UsageBacklog();
   const limiter = switchableLimiter(state);
-  const one = recordingChat(core, { store, backlog, limiter });
+  const one = recordingChat(core(), { store, backlog, limiter });
   return { store, state, backlog, limiter, ...one };
 }
 
@@ -78,16 +70,16 @@ describe("store unreachable", () => {
     const again = recordingSink();
     await chat.handle(cmd, again);
     expect(again.replies).toEqual([]);
-    expect(await backlog.flush(store, core.deps.logger)).toBe(1);
-    expect(await usedBy(core, cmd)).toBe(1);
+    expect(await backlog.flush(store, core().deps.logger)).toBe(1);
+    expect(await usedBy(core(), cmd)).toBe(1);
 
     // Another process (no memory of the delivery) gets the redelivery: claim_event, recorded by the flush, drops it.
-    const other = recordingChat(core, { store, backlog: new UsageBacklog(), limiter });
+    const other = recordingChat(core(), { store, backlog: new UsageBacklog(), limiter });
     const late = recordingSink();
     await other.chat.handle(cmd, late);
     expect(late.replies).toEqual([]);
     expect(other.queue.jobs).toHaveLength(0);
-    expect(await usedBy(core, cmd)).toBe(1);
+    expect(await usedBy(core(), cmd)).toBe(1);
   });
 
   it("a redelivery charged by another process before the flush is not charged again", async () => {
@@ -97,14 +89,14 @@ describe("store unreachable", () => {
     await chat.handle(cmd, recordingSink());
     expect(backlog.size).toBe(1);
     state.down = false;
-    const other = recordingChat(core, { store, backlog: new UsageBacklog(), limiter });
+    const other = recordingChat(core(), { store, backlog: new UsageBacklog(), limiter });
     const sink = recordingSink();
     await other.chat.handle(cmd, sink);
     expect(sink.replies.map((r) => r.kind)).toEqual(["searching"]);
-    expect(await usedBy(core, cmd)).toBe(1);
-    expect(await backlog.flush(store, core.deps.logger)).toBe(0);
+    expect(await usedBy(core(), cmd)).toBe(1);
+    expect(await backlog.flush(store, core().deps.logger)).toBe(0);
     expect(backlog.size).toBe(0);
-    expect(await usedBy(core, cmd)).toBe(1);
+    expect(await usedBy(core(), cmd)).toBe(1);
   });
 
   it("a delivery claimed just before the store failed still has its usage written", async () => {
@@ -116,8 +108,8 @@ describe("store unreachable", () => {
     await chat.handle(cmd, sink);
     expect(sink.replies.map((r) => r.kind)).toEqual(["searching"]);
     state.down = false;
-    expect(await backlog.flush(store, core.deps.logger)).toBe(1);
-    expect(await usedBy(core, cmd)).toBe(1);
+    expect(await backlog.flush(store, core().deps.logger)).toBe(1);
+    expect(await usedBy(core(), cmd)).toBe(1);
   });
 
   it("the per-minute limit still holds, with the plan last seen for the user", async () => {
