@@ -83,6 +83,7 @@ describe("errorMessage", () => {
       "LLM_FAILED",
       "DELIVERY_FAILED",
       "FILE_DELIVERY_FAILED",
+      "BUTTON_EXPIRED",
       "INTERNAL",
     ];
     const texts = codes.map((code) => errorMessage(code, { plan: agil, upgrade: maquina }));
