@@ -132,6 +132,7 @@ export class FunctionBidIndex implements BidIndex {
       p_patterns: query.terms,
       p_min_value: query.minValue,
       p_max_value: query.maxValue,
+      p_details: query.withDetails ?? true,
     };
   }
 
@@ -151,9 +152,16 @@ export class FunctionBidIndex implements BidIndex {
     return { bids, sectorScores };
   }
 
+  async bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#rpc.rows("index_bids_by_ids", { p_ids: [...ids] });
+    return rows.map((row) => fromBidRow(row, now));
+  }
+
   async count(query: IndexSearch, now: Date): Promise<number> {
     if (query.modalidades.length === 0) return 0;
-    return Number(await this.#rpc.scalar("index_count", this.#searchArgs(query, now)));
+    const { p_details: _unused, ...args } = this.#searchArgs(query, now);
+    return Number(await this.#rpc.scalar("index_count", args));
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {

@@ -289,10 +289,11 @@ $$;
 -- each call is planned with its own arguments: empty arrays / nulls switch a condition off.
 --   p_open_only: closing instant in (p_now, p_close_before) instead of the publication-day range.
 --   p_patterns: LIKE patterns over search_text (any one).
+--   p_details: false leaves the (long) complementary text out, for the chat answer's count + top bids.
 create function index_search(
   p_ufs text[], p_modalidades integer[], p_from date, p_to date, p_open_only boolean, p_now timestamptz,
   p_close_before timestamptz, p_sector text, p_patterns text[], p_min_value double precision,
-  p_max_value double precision
+  p_max_value double precision, p_details boolean default true
 )
 returns table (
   id text, uf text, municipality text, ibge_code text, cnpj text, agency text, unit text, esfera text,
@@ -307,8 +308,8 @@ stable
 as $$
   select b.id, b.uf, b.municipality, b.ibge_code, b.cnpj, b.agency, b.unit, b.esfera, b.modality_id,
     b.modality_name, b.situation_id, b.situation_name, b.instrument_code, b.srp, b.published_at,
-    b.proposals_open_at, b.proposals_close_at, b.estimated_value, b.homologated_value, b.object, b.details,
-    b.link, b.pncp_url, b.source_url, b.source, b.pncp_updated_at,
+    b.proposals_open_at, b.proposals_close_at, b.estimated_value, b.homologated_value, b.object,
+    case when p_details then b.details end, b.link, b.pncp_url, b.source_url, b.source, b.pncp_updated_at,
     b.sector_scores[array_position(b.sector_tags, p_sector)]
   from bids b
   where b.modality_id = any (p_modalidades)
@@ -333,6 +334,27 @@ stable
 as $$
   select count(*) from index_search(p_ufs, p_modalidades, p_from, p_to, p_open_only, p_now, p_close_before,
     p_sector, p_patterns, p_min_value, p_max_value)
+$$;
+
+-- Rows by id, in the shape of index_search (the chat answer's top bids, with their complementary text).
+create function index_bids_by_ids(p_ids text[])
+returns table (
+  id text, uf text, municipality text, ibge_code text, cnpj text, agency text, unit text, esfera text,
+  modality_id integer, modality_name text, situation_id integer, situation_name text,
+  instrument_code integer, srp boolean, published_at timestamptz, proposals_open_at timestamptz,
+  proposals_close_at timestamptz, estimated_value double precision, homologated_value double precision,
+  object text, details text, link text, pncp_url text, source_url text, source text,
+  pncp_updated_at timestamptz
+)
+language sql
+stable
+set search_path = public
+as $$
+  select b.id, b.uf, b.municipality, b.ibge_code, b.cnpj, b.agency, b.unit, b.esfera, b.modality_id,
+    b.modality_name, b.situation_id, b.situation_name, b.instrument_code, b.srp, b.published_at,
+    b.proposals_open_at, b.proposals_close_at, b.estimated_value, b.homologated_value, b.object, b.details,
+    b.link, b.pncp_url, b.source_url, b.source, b.pncp_updated_at
+  from bids b where b.id = any (p_ids)
 $$;
 
 -- Complete windows as inclusive day ranges per modalidade (gaps and islands), plus partial windows.
@@ -409,7 +431,8 @@ revoke execute on function
   index_stale_rows(text, integer),
   index_set_tags(jsonb, text),
   index_search(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, text[],
-    double precision, double precision),
+    double precision, double precision, boolean),
+  index_bids_by_ids(text[]),
   index_count(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, text[],
     double precision, double precision),
   index_coverage(),
@@ -430,7 +453,8 @@ grant execute on function
   index_stale_rows(text, integer),
   index_set_tags(jsonb, text),
   index_search(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, text[],
-    double precision, double precision),
+    double precision, double precision, boolean),
+  index_bids_by_ids(text[]),
   index_count(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, text[],
     double precision, double precision),
   index_coverage(),

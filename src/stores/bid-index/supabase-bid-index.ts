@@ -24,6 +24,7 @@ export const BID_INDEX_RPC_FUNCTIONS = [
   "index_stale_rows",
   "index_set_tags",
   "index_search",
+  "index_bids_by_ids",
   "index_count",
   "index_coverage",
   "index_status",
