@@ -16,7 +16,7 @@ Uso:
   smart-pncp index ...                    consulta e mantém o índice local
   smart-pncp help COMANDO                 ajuda de um comando
 
-Exemplo: smart-pncp search "uniformes SC PR 15d acima de 50 mil"
+Exemplo: smart-pncp search "uniformes SC PR 7d acima de 50 mil"
 Configuração: variáveis de ambiente (veja .env.example e docs/setup.md).
 `;
 
@@ -42,7 +42,7 @@ Opções:
 
 Saída: 0 sucesso, 1 nada pôde ser buscado, 2 recusado pelo plano (--as).
 Exemplos:
-  smart-pncp search "uniformes SC PR 15d"
+  smart-pncp search "uniformes SC PR 7d"
   smart-pncp search "setor:saude RJ acima de 100 mil" --json
   smart-pncp search "merenda escolar MG" --xlsx planilhas/
 `;
