@@ -9,6 +9,7 @@ import { benchFilter } from "./filter.bench.ts";
 import { benchSlackAck } from "./slack-ack.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchStoreStartup } from "./store-startup.bench.ts";
+import { benchSync } from "./sync.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["fetch (PNCP fan-out vs ideal)", benchFetch],
@@ -18,6 +19,7 @@ const benches: [string, () => Promise<void>][] = [
   ["slack ack latency (50 searches in flight)", benchSlackAck],
   ["startup (cold CLI vs bare node)", benchStartup],
   ["embedded store (PGlite vs embedded Postgres; hung Redis)", benchStoreStartup],
+  ["sync (adaptive concurrency vs the gateway; records/s into the index)", benchSync],
 ];
 
 const only = process.argv.slice(3);

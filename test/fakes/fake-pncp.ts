@@ -367,7 +367,14 @@ export async function startFakePncp(options: FakePncpOptions = {}): Promise<Fake
     const overAllowance = rateLimitAbove !== undefined && inFlight >= rateLimitAbove;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    res.on("close", () => inFlight--);
+    // Done when the answer is sent (what a gateway counts), or when the socket dies first (hang, reset).
+    let counted = true;
+    const done = () => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    res.on("finish", done);
+    res.on("close", done);
     const url = new URL(req.url ?? "/", "http://fake");
     const recorded: RecordedRequest = {
       path: url.pathname,

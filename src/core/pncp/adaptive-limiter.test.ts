@@ -94,18 +94,21 @@ describe("AdaptiveLimiter", () => {
       for (const p of permits) p.release("success");
     };
     await round();
-    expect(limiter.limit).toBe(10);
-    await round(); // one round at 10 is not enough to probe 11 (probe rounds = 2)
-    expect(limiter.limit).toBe(10);
-    await round();
-    expect(limiter.limit).toBe(11);
-    (await limiter.acquire()).release("overload"); // the probe failed again: probe rounds double to 4
-    await round();
-    expect(limiter.limit).toBe(10);
-    for (let i = 0; i < 3; i++) await round();
+    expect(limiter.limit).toBe(10); // slow start straight back to the last good width
+    for (let i = 0; i < 3; i++) await round(); // 4 rounds at 10 before probing 11
     expect(limiter.limit).toBe(10);
     await round();
     expect(limiter.limit).toBe(11);
+    (await limiter.acquire()).release("overload"); // the probe failed again: 8 rounds before the next one
+    await round();
+    expect(limiter.limit).toBe(10);
+    for (let i = 0; i < 7; i++) await round();
+    expect(limiter.limit).toBe(10);
+    await round();
+    expect(limiter.limit).toBe(11);
+    await round(); // the probe held for a round: 11 is good, plain additive increase resumes
+    await round();
+    expect(limiter.limit).toBe(12);
   });
 
   it("neutral outcomes (timeouts, aborts) neither grow nor shrink it", async () => {

@@ -9,8 +9,10 @@
  *   width can trigger it: the other requests that were already in flight when PNCP pushed back are the same
  *   overload, not a new one (one halving per round trip, like TCP's one reduction per window).
  * - **Probing**: at the width that last failed minus one, the width grows by one only after `probeRounds`
- *   full rounds of successes; each failed probe at the same width doubles `probeRounds` (to 16), a
- *   successful one resets it, so a stable allowance (PNCP's ~10 in flight) costs one 429 every ~16 rounds.
+ *   full rounds of successes (4 after a first failure); each failed probe at the same width doubles it (to
+ *   64), a probe that holds for a round resets it. A halving costs about one round at half width plus the
+ *   429 pause, so a stable allowance (PNCP's ~10 in flight) ends up costing one 429 every ~64 rounds
+ *   (~90 s at 1.4 s per page) instead of a sawtooth between 5 and 10.
  * - **Priorities**: waiters are FIFO within a priority; `interactive` (a user's search) goes before
  *   `background` (the sync), so a long backfill never makes a chat answer wait behind it.
  */
@@ -32,7 +34,7 @@ export interface AdaptiveLimiterOptions {
   ceiling: number;
   /** Starting width; default min(ceiling, 4). */
   initial?: number;
-  /** Most rounds at the last failed width − 1 before probing again. Default 16. */
+  /** Most rounds at the last failed width − 1 before probing again. Default 64. */
   maxProbeRounds?: number;
   /** Called when the width changes (logs, benchmarks). */
   onChange?: (limit: number, reason: "grow" | "halve") => void;
@@ -64,7 +66,7 @@ export class AdaptiveLimiter {
     this.ceiling = options.ceiling;
     this.#limit = clamp(Math.floor(options.initial ?? 4), 1, this.ceiling);
     this.#threshold = this.ceiling;
-    this.#maxProbeRounds = Math.max(1, options.maxProbeRounds ?? 16);
+    this.#maxProbeRounds = Math.max(1, options.maxProbeRounds ?? 64);
     this.#onChange = options.onChange;
   }
 
@@ -156,7 +158,10 @@ export class AdaptiveLimiter {
 
   #halve(): void {
     const failed = this.#limit;
-    this.#probeRounds = this.#failedAt === failed ? Math.min(this.#maxProbeRounds, this.#probeRounds * 2) : 2;
+    this.#probeRounds =
+      this.#failedAt === failed
+        ? Math.min(this.#maxProbeRounds, this.#probeRounds * 2)
+        : Math.min(this.#maxProbeRounds, 4);
     this.#failedAt = failed;
     this.#threshold = Math.max(1, failed - 1);
     this.#successes = 0;
