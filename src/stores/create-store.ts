@@ -53,9 +53,11 @@ export async function createStore(
       const { openEmbeddedPgStore } = await import("./embedded-pg-store.ts");
       return await openEmbeddedPgStore({ dataDir: config.dataDir, binaries: found.binaries, logger });
     } catch (error) {
-      // Root without a `postgres` system user cannot run the server; everything else is a real error.
-      if (!(error instanceof EmbeddedStoreError) || error.details.reason !== "no_postgres_user") throw error;
-      logger.warn({ reason: error.message }, "embedded_postgres_unavailable");
+      // As root the server runs as the `postgres` system user: without one, or when it cannot reach
+      // DATA_DIR, PGlite keeps the app working (one process); everything else is a real error.
+      const reason = error instanceof EmbeddedStoreError ? error.details.reason : null;
+      if (reason !== "no_postgres_user" && reason !== "data_dir_not_traversable") throw error;
+      logger.warn({ reason: (error as Error).message }, "embedded_postgres_unavailable");
     }
   } else {
     logger.warn({ reason: found.reason }, "embedded_postgres_unavailable");

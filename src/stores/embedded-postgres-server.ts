@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, chown, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { platform } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "../core/ports/logger.ts";
 import type { PostgresBinaries } from "./embedded-postgres-binaries.ts";
@@ -141,6 +141,27 @@ async function serverUser(): Promise<{ uid: number; gid: number } | null> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+/**
+ * As root the server runs as the `postgres` user, which must be able to traverse DATA_DIR and every
+ * folder above it. DATA_DIR itself gets o+x (traversal only: its files are 0600/0700); a parent we do
+ * not own the layout of (a 0700 home or temp folder) is reported, not changed.
+ */
+async function ensureTraversable(dataDir: string, user: { uid: number; gid: number }): Promise<void> {
+  const mode = (await stat(dataDir)).mode & 0o7777;
+  if ((mode & 0o001) === 0) await chmod(dataDir, mode | 0o001);
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    const bit = info.uid === user.uid ? 0o100 : info.gid === user.gid ? 0o010 : 0o001;
+    if ((info.mode & bit) === 0) {
+      throw new EmbeddedStoreError(
+        `Rodando como root, o Postgres embutido roda como o usuário 'postgres', que não consegue entrar em ${dir} (acima de DATA_DIR=${dataDir}). Use uma DATA_DIR acessível (por exemplo \`chmod o+x ${dir}\`), rode sem root, ou configure DATABASE_URL.`,
+        { reason: "data_dir_not_traversable", folder: dir },
+      );
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
 /** Reads the generated superuser password, creating it (0600) on first use. */
 async function ensurePassword(dataDir: string): Promise<string> {
   const file = passwordFile(dataDir);
@@ -162,11 +183,7 @@ export async function ensureCluster(options: EmbeddedServerOptions): Promise<voi
   await mkdir(options.dataDir, { recursive: true });
   await ensurePassword(options.dataDir);
   const user = await serverUser();
-  if (user) {
-    // The server user must be able to traverse DATA_DIR (not list it: its files are 0600/0700).
-    const mode = (await stat(options.dataDir)).mode & 0o7777;
-    if ((mode & 0o001) === 0) await chmod(options.dataDir, mode | 0o001);
-  }
+  if (user) await ensureTraversable(options.dataDir, user);
   const temp = join(options.dataDir, `postgres.init-${process.pid}-${randomBytes(4).toString("hex")}`);
   await mkdir(temp, { mode: 0o700 });
   try {
@@ -263,6 +280,7 @@ async function startServer(options: EmbeddedServerOptions, deadline: number): Pr
   const transport = chooseTransport(options);
   const port = transport === "socket" ? SOCKET_PORT : await freePort();
   const user = await serverUser();
+  if (user) await ensureTraversable(options.dataDir, user);
   const settings = [
     `listen_addresses=${transport === "tcp" ? "127.0.0.1" : ""}`,
     `unix_socket_directories=${transport === "socket" ? cluster : ""}`,

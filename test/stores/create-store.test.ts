@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { MemoryRateLimiter } from "../../src/core/ports/memory-rate-limiter.ts";
 import { createRateLimiter } from "../../src/stores/create-rate-limiter.ts";
 import { createStore } from "../../src/stores/create-store.ts";
+import { openEmbeddedPgStore } from "../../src/stores/embedded-pg-store.ts";
 import { findPostgresBinaries } from "../../src/stores/embedded-postgres-binaries.ts";
+import { EmbeddedStoreError } from "../../src/stores/embedded-store-error.ts";
 import { PgStore } from "../../src/stores/pg-store.ts";
 import { PgliteStore } from "../../src/stores/pglite-store.ts";
 import { RedisRateLimiter } from "../../src/stores/redis-rate-limiter.ts";
@@ -106,6 +108,42 @@ describe("createStore without embedded-postgres binaries for the platform", () =
     }
   }, 120_000);
 });
+
+describe.skipIf(process.getuid?.() !== 0)(
+  "createStore as root under a folder the postgres user cannot enter",
+  () => {
+    it("says which folder blocks it and keeps working on PGlite", async () => {
+      const found = await findPostgresBinaries();
+      if (!requireService("embedded-postgres binaries", found.ok) || !found.ok) return;
+      const parent = await mkdtemp(join(tmpdir(), "smart-pncp-private-")); // 0700, owned by root
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      try {
+        const direct = await openEmbeddedPgStore({
+          dataDir: join(parent, "data"),
+          binaries: found.binaries,
+        }).catch((e) => e);
+        expect(direct).toBeInstanceOf(EmbeddedStoreError);
+        expect(direct.details.reason).toBe("data_dir_not_traversable");
+        expect(direct.message).toContain(`chmod o+x ${parent}`);
+        const store = await createStore({ dataDir: join(parent, "data") }, pino({ level: "warn" }, sink));
+        try {
+          expect(store).toBeInstanceOf(PgliteStore);
+        } finally {
+          await store.close();
+        }
+        expect(lines.map((l) => JSON.parse(l).msg)).toContain("embedded_postgres_unavailable");
+      } finally {
+        await rm(parent, { recursive: true, force: true });
+      }
+    }, 120_000);
+  },
+);
 
 describe("createRateLimiter", () => {
   it("without Redis uses the store's SQL window, or memory when there is no store", async () => {
