@@ -143,5 +143,8 @@ describe("mention text", () => {
     expect(mentionToCommandText("<@UBOT> setores")).toBe("/setores");
     expect(mentionToCommandText("<@UBOT>")).toBe("/start");
     expect(mentionToCommandText("<@UBOT> obras de pavimentação RS")).toBe("/buscar obras de pavimentação RS");
+    expect(mentionToCommandText("<@UBOT> oi")).toBe("/start");
+    // Nothing to answer: never a (charged) search.
+    expect(mentionToCommandText("<@UBOT> 👍")).toBeNull();
   });
 });

@@ -91,13 +91,17 @@ export function stripMentions(text: string): string {
 
 /**
  * A mention is addressed to the bot, so `@Smart PNCP uniformes SP` reads like plain text in a DM:
- * the core's own parser (private-chat rules) turns it into the explicit command for a channel.
+ * the core's own parser (private-chat rules) turns it into the explicit command for a channel. A bare
+ * mention greets (`/start`); one with nothing to answer (👍, "ok", invisible characters) is null and
+ * ignored; other text is an explicit search request (`/buscar …`), since it was addressed to the bot.
  */
-export function mentionToCommandText(text: string): string {
+export function mentionToCommandText(text: string): string | null {
   const stripped = stripMentions(text);
   if (stripped.startsWith("/")) return stripped;
+  if (stripped === "") return "/start";
   const parsed = parseCommand(stripped, true);
-  if (parsed === null || parsed.name === "unknown") return `/buscar ${stripped}`.trim();
+  if (parsed === null) return null;
+  if (parsed.name === "unknown" || parsed.name === "buscar") return `/buscar ${stripped}`.trim();
   return `/${parsed.name} ${parsed.args}`.trim();
 }
 
@@ -123,9 +127,9 @@ export function fromMessageEvent(
   if (isMention && event.channel.startsWith("D")) return null;
   const teamId = teamOf(envelope);
   const userId = event.user!;
-  const text = decodeSlackEntities(
-    isMention ? mentionToCommandText(event.text!) : stripMentions(event.text!),
-  );
+  const typed = isMention ? mentionToCommandText(event.text!) : stripMentions(event.text!);
+  if (typed === null) return null;
+  const text = decodeSlackEntities(typed);
   const threadId = isMention ? (event.thread_ts ?? event.ts) : event.thread_ts;
   return {
     platform: "slack",

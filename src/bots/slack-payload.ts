@@ -20,7 +20,7 @@ export const slashCommandSchema = z.object({
   enterprise_id: z.string().optional(),
   channel_id: id,
   channel_name: z.string().optional(),
-  trigger_id: z.string().optional(),
+  trigger_id: id.optional(),
   response_url: z.string().optional(),
 });
 
@@ -28,7 +28,7 @@ const actionSchema = z.object({
   type: z.string(),
   action_id: z.string(),
   value: z.string().optional(),
-  action_ts: z.string().optional(),
+  action_ts: id.optional(),
 });
 
 /** A `block_actions` interaction (a button tap), JSON inside the form field `payload`. */
@@ -36,8 +36,9 @@ export const blockActionsSchema = z.object({
   type: z.literal("block_actions"),
   actions: z.array(actionSchema).min(1),
   user: z.object({ id, team_id: z.string().optional() }),
-  team: z.object({ id }).nullish(),
-  channel: z.object({ id }).nullish(),
+  // Bolt reads `body.team.id` / `body.channel.id` whenever the key is present: null would throw there.
+  team: z.object({ id }).optional(),
+  channel: z.object({ id }).optional(),
   container: z
     .object({
       channel_id: z.string().optional(),
@@ -45,7 +46,7 @@ export const blockActionsSchema = z.object({
       message_ts: z.string().optional(),
     })
     .optional(),
-  trigger_id: z.string().optional(),
+  trigger_id: id.optional(),
   response_url: z.string().optional(),
 });
 
@@ -66,7 +67,7 @@ const messageEventSchema = z.object({
 /** An Events API callback; message-like events are checked in full, others only for their type. */
 export const eventCallbackSchema = z.object({
   type: z.literal("event_callback"),
-  event_id: z.string().optional(),
+  event_id: id.optional(),
   team_id: z.string().optional(),
   enterprise_id: z.string().optional(),
   authorizations: z

@@ -21,7 +21,7 @@ const messageSchema = z.object({
   message_id: z.number().int(),
   chat: chatSchema,
   from: userSchema.optional(),
-  text: z.string().optional(),
+  text: z.string().min(1).optional(),
   is_topic_message: z.boolean().optional(),
   message_thread_id: z.number().int().optional(),
 });

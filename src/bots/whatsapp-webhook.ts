@@ -10,26 +10,26 @@ import { INLINE_PREFIX, REF_PREFIX } from "./command-refs.ts";
  */
 
 const contactSchema = z.object({
-  wa_id: z.string().optional(),
+  wa_id: z.string().min(1).optional(),
   /** Business-scoped user id (BSUID), in payloads since April 2026. */
-  user_id: z.string().optional(),
+  user_id: z.string().min(1).optional(),
   profile: z.object({ name: z.string().optional() }).optional(),
 });
 
-const replySchema = z.object({ id: z.string(), title: z.string() });
+const replySchema = z.object({ id: z.string().min(1), title: z.string().min(1) });
 
 const messageSchema = z.object({
   id: z.string().min(1),
   /** The user's phone; missing for username users Meta does not reveal the number of. */
-  from: z.string().optional(),
-  from_user_id: z.string().optional(),
+  from: z.string().min(1).optional(),
+  from_user_id: z.string().min(1).optional(),
   timestamp: z.string().optional(),
   type: z.string(),
-  text: z.object({ body: z.string() }).optional(),
+  text: z.object({ body: z.string().min(1) }).optional(),
   interactive: z
     .object({ type: z.string(), button_reply: replySchema.optional(), list_reply: replySchema.optional() })
     .optional(),
-  button: z.object({ text: z.string().optional(), payload: z.string().optional() }).optional(),
+  button: z.object({ text: z.string().min(1).optional(), payload: z.string().min(1).optional() }).optional(),
 });
 
 const valueSchema = z.object({
@@ -184,6 +184,7 @@ function toEvent(
   const chatId = phone ?? userId;
   const userKey = `whatsapp:${userId}`;
   const text = textOf(message);
+  if (text === "") return { kind: "ignored", reason: "empty_text", detail: { messageId: message.id } };
   if (text === null) {
     if (HINT_TYPES.has(message.type) || message.type === "interactive" || message.type === "button") {
       return { kind: "unsupported", messageType: message.type, messageId: message.id, chatId, userKey };

@@ -113,7 +113,7 @@ describe.each(DRIVERS)("adapter contract: %s", (_name, factory) => {
     expect(sheet!.getRow(1).getCell(1).value).toBe("Código PNCP");
     const ids = new Set<string>();
     sheet!.eachRow((row, n) => {
-      const id = row.getCell(1).value;
+      const id = row.getCell(1).text;
       if (n > 1 && typeof id === "string" && /-1-\d{6}\/\d{4}$/.test(id)) ids.add(id);
     });
     expect(ids.size).toBeGreaterThan(0);

@@ -95,6 +95,11 @@ async function send(url: string, body: string, headers: Record<string, string>) 
   return { status: res.status, text: await res.text() };
 }
 
+/** Options of every harness: `quiet` makes the stand-in core record without answering. */
+export interface HarnessOptions {
+  quiet?: boolean;
+}
+
 function recorder(handle = standInReply): { chat: ChatService; commands: IncomingCommand[] } {
   const commands: IncomingCommand[] = [];
   return {
@@ -108,9 +113,9 @@ function recorder(handle = standInReply): { chat: ChatService; commands: Incomin
   };
 }
 
-export async function startSlackHarness(): Promise<SlackHarness> {
+export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
   const fake = await startFakeSlack({ tokens: [SLACK.botToken] });
-  const { chat, commands } = recorder();
+  const { chat, commands } = recorder(options.quiet ? async () => {} : undefined);
   const clock = new FixedClock(NOW);
   const adapter = createSlackAdapter(
     {
@@ -151,9 +156,9 @@ export async function startSlackHarness(): Promise<SlackHarness> {
   };
 }
 
-export async function startTelegramHarness(): Promise<TelegramHarness> {
+export async function startTelegramHarness(options: HarnessOptions = {}): Promise<TelegramHarness> {
   const fake = await startFakeTelegram();
-  const { chat, commands } = recorder();
+  const { chat, commands } = recorder(options.quiet ? async () => {} : undefined);
   const clock = new FixedClock(NOW);
   const adapter = createTelegramAdapter(
     {
@@ -187,9 +192,9 @@ export async function startTelegramHarness(): Promise<TelegramHarness> {
   };
 }
 
-export async function startWhatsAppHarness(): Promise<WhatsAppHarness> {
+export async function startWhatsAppHarness(options: HarnessOptions = {}): Promise<WhatsAppHarness> {
   const fake = await startFakeWhatsApp({ token: WA.token, phoneNumberId: WA.phoneNumberId });
-  const { chat, commands } = recorder();
+  const { chat, commands } = recorder(options.quiet ? async () => {} : undefined);
   const clock = new FixedClock(NOW);
   const adapter = createWhatsAppAdapter(
     {

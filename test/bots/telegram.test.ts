@@ -47,12 +47,10 @@ async function sheetRows(data: Buffer): Promise<string[][]> {
   if (!sheet) throw new Error("sheet Licitações missing");
   const rows: string[][] = [];
   sheet.eachRow((row) => {
-    const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-    rows.push(
-      values.map((v) =>
-        v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v),
-      ),
-    );
+    // Cell text: a hyperlink cell (the Código PNCP links to its page) reads as its label.
+    const cells: string[] = [];
+    for (let i = 1; i <= row.cellCount; i++) cells.push(row.getCell(i).text);
+    rows.push(cells);
   });
   return rows;
 }

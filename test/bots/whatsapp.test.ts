@@ -130,7 +130,7 @@ describe("POST /whatsapp/webhook", () => {
       expect(sheet!.getRow(1).getCell(1).value).toBe("Código PNCP");
       const ids: string[] = [];
       sheet!.eachRow((row, n) => {
-        const id = row.getCell(1).value;
+        const id = row.getCell(1).text;
         if (n > 1 && typeof id === "string" && /-1-\d{6}\/\d{4}$/.test(id)) ids.push(id);
       });
       expect(ids.length).toBe(count);
