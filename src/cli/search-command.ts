@@ -111,7 +111,7 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
                   planId: upgrade.id,
                   notify: { platform: "cli", chatId: values.as },
                 },
-                { secret: config.upgrade.secret, now, ttlHours: config.upgrade.ttlHours },
+                { secret: core.deps.upgrade.secret, now, ttlHours: config.upgrade.ttlHours },
               ),
             )
           : null;

@@ -16,6 +16,9 @@ export const STORE_RPC_FUNCTIONS = [
   "save_installation",
   "get_installation",
   "delete_installation",
+  "rate_limit_hit",
+  "rate_limit_undo",
+  "app_setting_get_or_create",
 ] as const;
 
 export interface FakeSupabaseOptions {
