@@ -492,6 +492,123 @@ describe("HttpPncpClient against the fake PNCP", () => {
   });
 });
 
+describe("HttpPncpClient.fetchWindowPage (the sync's page access)", () => {
+  it("asks one national page of a day window and keeps the raw record and its update instant", async () => {
+    const pncp = await fake();
+    const { client } = setup(pncp);
+    const when = "2026-06-02";
+    const expected = FIXTURES.filter((r) => r.modalidadeId === 6 && day(r) === when);
+    expect(expected.length).toBeGreaterThan(10);
+    const page = await client.fetchWindowPage({
+      endpoint: "publicacao",
+      from: when,
+      to: when,
+      modalidade: 6,
+      page: 2,
+    });
+    expect(pncp.requests[0]!.path).toBe("/api/consulta/v1/contratacoes/publicacao");
+    expect(pncp.requests[0]!.params).toEqual({
+      dataInicial: "20260602",
+      dataFinal: "20260602",
+      codigoModalidadeContratacao: "6",
+      tamanhoPagina: "10",
+      pagina: "2",
+    });
+    expect(page.totalPages).toBe(Math.ceil(expected.length / 10));
+    expect(page.records.map((r) => r.bid.id)).toEqual(
+      [...expected]
+        .sort((a, b) =>
+          `${a.dataPublicacaoPncp}|${a.numeroControlePNCP}`.localeCompare(
+            `${b.dataPublicacaoPncp}|${b.numeroControlePNCP}`,
+          ),
+        )
+        .slice(10, 20)
+        .map((r) => r.numeroControlePNCP),
+    );
+    const first = page.records[0]!;
+    const raw = expected.find((r) => r.numeroControlePNCP === first.bid.id)!;
+    expect(first.raw).toEqual(raw);
+    const local = String(raw.dataAtualizacaoGlobal ?? raw.dataAtualizacao);
+    expect(first.pncpUpdatedAt).toBe(new Date(`${local}-03:00`).toISOString());
+    expect(page).toMatchObject({ received: expected.length - 10, invalid: 0, requests: 1, retries: 0 });
+  });
+
+  it("reads /atualizacao by update date; an empty window is 0 pages; a lost page throws PNCP_UNAVAILABLE", async () => {
+    const records = loadFixtureRecords().slice(0, 30);
+    for (const [i, r] of records.entries()) {
+      r.modalidadeId = 8;
+      r.dataAtualizacaoGlobal = i < 12 ? "2026-09-20T10:00:00" : "2026-01-01T10:00:00";
+    }
+    const pncp = await fake({ records });
+    const { client } = setup(pncp, { maxRetries: 1 });
+    const updates = await client.fetchWindowPage({
+      endpoint: "atualizacao",
+      from: "2026-09-20",
+      to: "2026-09-21",
+      modalidade: 8,
+      page: 1,
+    });
+    expect(pncp.requests[0]!.path).toBe("/api/consulta/v1/contratacoes/atualizacao");
+    expect(updates.totalPages).toBe(2);
+    expect(updates.records.every((r) => r.pncpUpdatedAt === "2026-09-20T13:00:00.000Z")).toBe(true);
+    const empty = await client.fetchWindowPage({
+      endpoint: "publicacao",
+      from: "2026-09-21",
+      to: "2026-09-21",
+      modalidade: 13,
+      page: 1,
+    });
+    expect(empty).toMatchObject({ totalPages: 0, records: [] });
+    pncp.setFaults([{ fault: "jdbc_500" }]);
+    await expect(
+      client.fetchWindowPage({
+        endpoint: "publicacao",
+        from: "2026-09-17",
+        to: "2026-09-17",
+        modalidade: 6,
+        page: 1,
+      }),
+    ).rejects.toMatchObject({ code: "PNCP_UNAVAILABLE" });
+  });
+
+  it("shares one budget with live searches (never above the ceiling together) and lets searches go first", async () => {
+    const records = syntheticRecords({
+      count: 600,
+      ufs: ["SP", "RJ"],
+      modalidades: [6],
+      from: "2026-08-01",
+      to: "2026-08-03",
+    });
+    const pncp = await fake({ records, latencyMs: 15 });
+    const { client } = setup(pncp, { concurrency: 3, initialConcurrency: 3 });
+    // A backlog of sync pages, queued before the search starts.
+    const sync = Array.from({ length: 30 }, (_, i) =>
+      client.fetchWindowPage({
+        endpoint: "publicacao",
+        from: "2026-08-01",
+        to: "2026-08-03",
+        modalidade: 6,
+        page: (i % 6) + 1,
+      }),
+    );
+    await expect.poll(() => pncp.requests.length).toBeGreaterThan(0);
+    const search = client.fetchBids({
+      ufs: ["SP"],
+      modalidades: [6],
+      from: "2026-08-01",
+      to: "2026-08-03",
+      openOnly: false,
+    });
+    const { stats } = await search;
+    const syncDoneWhenSearchEnded = pncp.requests.filter((r) => !r.params.uf).length;
+    await Promise.all(sync);
+    expect(pncp.maxInFlight).toBeLessThanOrEqual(3);
+    expect(stats.failed).toBe(0);
+    // The search's pages jumped the sync's queue: most sync pages were still waiting when it finished.
+    expect(syncDoneWhenSearchEnded).toBeLessThan(30);
+  });
+});
+
 describe("fake PNCP (what the other suites rely on)", () => {
   it("answers like PNCP: real 400 body, 422 windows, 204 empty, real envelope", async () => {
     const pncp = await fake();
