@@ -110,8 +110,12 @@ export function toBidRows(records: readonly IndexedRecord[], now: Date): BidRow[
   }));
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** An instant as an ISO string; `index_search` already sends `toISOString()` text (kept as is). */
 function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === "string" && ISO_UTC.test(value)) return value;
   const date = value instanceof Date ? value : new Date(String(value));
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

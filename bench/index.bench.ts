@@ -1,0 +1,288 @@
+/**
+ * Index benchmark (issue 8): load synthetic national bids (the real fixture texts spread over 27 UFs,
+ * 4 modalidades and a year) into Postgres (a dedicated database on TEST_DATABASE_URL, dropped after) and
+ * into the embedded default store; then a 27-UF × 90-day sector search through `runSearch` end to end —
+ * the chat answer (count + top results, `limit`) and the full result set — and the same search live
+ * against the loopback PNCP, as the ratio; and the re-tag throughput.
+ *
+ * Size: BENCH_INDEX_ROWS (default 1,000,000) for Postgres, BENCH_INDEX_EMBEDDED_ROWS (default the same)
+ * for the embedded store; BENCH_INDEX_RUNS searches (default 15). Run alone:
+ * `BENCH_INDEX_ROWS=100000 node bin/run-ts.mjs bench/index.bench.ts`.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import pg from "pg";
+import type { Bid } from "../src/core/bid.ts";
+import { retagIndex } from "../src/core/index/retag.ts";
+import { HttpPncpClient } from "../src/core/pncp/http-pncp-client.ts";
+import { toIndexedRecords } from "../src/core/pncp/indexed-records.ts";
+import type { BidIndex, IndexedRecord } from "../src/core/ports/bid-index.ts";
+import { FixedClock } from "../src/core/ports/clock.ts";
+import { silentLogger } from "../src/core/ports/logger.ts";
+import { searchQuerySchema, UFS } from "../src/core/query/search-query.ts";
+import { runSearch, type SearchDeps } from "../src/core/search/run-search.ts";
+import { FallbackSummarizer } from "../src/core/summary/fallback-summarizer.ts";
+import { addDays, brasiliaLocalToIso } from "../src/core/time.ts";
+import { createStore } from "../src/stores/create-store.ts";
+import { PgStore } from "../src/stores/pg-store.ts";
+import { createBidIndex } from "../src/stores/sql-bid-index.ts";
+import type { SqlStore } from "../src/stores/sql-store.ts";
+import { startFakePncp } from "../test/fakes/fake-pncp.ts";
+import { loadFixtureRecords, syntheticRecords } from "../test/fakes/fake-pncp-records.ts";
+
+const TODAY = "2026-09-21";
+const NOW = new Date("2026-09-21T15:00:00Z");
+const MODALIDADES = [4, 5, 6, 8];
+const DAYS = 365;
+const BATCH = 1000;
+const SECTOR = "saude";
+
+function envInt(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const base = loadFixtureRecords().flatMap((raw) => {
+  const { records } = toIndexedRecords([raw], { uf: null, modalidade: raw.modalidadeId, now: NOW });
+  return records;
+});
+
+function localIso(day: string, minute: number): string {
+  const h = String(Math.floor(minute / 60)).padStart(2, "0");
+  const m = String(minute % 60).padStart(2, "0");
+  return `${day}T${h}:${m}:00`;
+}
+
+/** The i-th synthetic record: a real text, a UF × modalidade round-robin, a day spread over the year. */
+function synthetic(i: number): IndexedRecord {
+  const from = base[i % base.length]!;
+  const uf = UFS[i % UFS.length]!;
+  const modalidade = MODALIDADES[Math.floor(i / UFS.length) % MODALIDADES.length]!;
+  const day = addDays(TODAY, -(Math.floor(i / (UFS.length * MODALIDADES.length)) % DAYS));
+  const published = localIso(day, 7 * 60 + (i % 600));
+  const id = `${from.bid.cnpj}-1-${String(i).padStart(7, "0")}/${day.slice(0, 4)}`;
+  const close = from.bid.proposalsCloseAt ? localIso(addDays(day, 15), 9 * 60) : null;
+  const bid: Bid = {
+    ...from.bid,
+    id,
+    uf,
+    modalityId: modalidade,
+    publishedAt: brasiliaLocalToIso(published),
+    proposalsOpenAt: from.bid.proposalsOpenAt ? brasiliaLocalToIso(localIso(addDays(day, 1), 8 * 60)) : null,
+    proposalsCloseAt: close ? brasiliaLocalToIso(close) : null,
+  };
+  const raw = {
+    ...(from.raw as Record<string, unknown>),
+    numeroControlePNCP: id,
+    modalidadeId: modalidade,
+    dataPublicacaoPncp: published,
+    dataEncerramentoProposta: close,
+  };
+  return { bid, raw, pncpUpdatedAt: brasiliaLocalToIso(published) };
+}
+
+function rssMb(): number {
+  return Math.round(process.memoryUsage().rss / 1e6);
+}
+
+/** Loads `rows` records with 2 batches in flight, and marks every (day × modalidade) window complete. */
+async function load(
+  index: BidIndex,
+  rows: number,
+): Promise<{ seconds: number; windowSeconds: number; peakRssMb: number }> {
+  const started = performance.now();
+  let peak = rssMb();
+  let next = 0;
+  const worker = async () => {
+    while (next < rows) {
+      const start = next;
+      next = Math.min(rows, next + BATCH);
+      const batch: IndexedRecord[] = [];
+      for (let i = start; i < next; i++) batch.push(synthetic(i));
+      await index.upsertBids(batch, NOW);
+      peak = Math.max(peak, rssMb());
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const upsertSeconds = (performance.now() - started) / 1000;
+  for (let d = 0; d < DAYS; d++) {
+    for (const m of MODALIDADES)
+      await index.recordPage({ day: addDays(TODAY, -d), modalidade: m }, 1, 0, [], NOW);
+  }
+  return {
+    seconds: upsertSeconds,
+    windowSeconds: (performance.now() - started) / 1000 - upsertSeconds,
+    peakRssMb: peak,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+}
+
+const query = searchQuerySchema.parse({
+  sector: SECTOR,
+  ufs: [...UFS],
+  from: addDays(TODAY, -89),
+  to: TODAY,
+  sort: "relevance",
+});
+
+async function timeSearches(deps: SearchDeps, runs: number, limit?: number) {
+  const times: number[] = [];
+  let matched = 0;
+  for (let i = 0; i < runs + 1; i++) {
+    const started = performance.now();
+    const outcome = await runSearch(query, deps, limit ? { limit } : {});
+    if (i > 0) times.push(performance.now() - started); // the first run warms caches
+    matched = outcome.totals.count;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), matched };
+}
+
+function searchDeps(index: BidIndex): SearchDeps {
+  // Every window is complete: the index answers alone (an unreachable PNCP proves no live call is made).
+  const clock = new FixedClock(NOW);
+  const pncp = new HttpPncpClient({ baseUrl: "http://127.0.0.1:9/api/consulta", clock, maxRetries: 0 });
+  return { pncp, summarizer: new FallbackSummarizer(), clock, logger: silentLogger(), index };
+}
+
+async function explain(db: SqlStore["executor"]): Promise<void> {
+  const rows = await db.query<{ "QUERY PLAN": string }>(
+    `explain (analyze, buffers off, timing off) select count(*) from index_search(
+       $1::text[], '{6,4,8}'::integer[], $2::date, $3::date, false, now(), null, $4, '{}'::text[], null, null)`,
+    [[...UFS], query.from, query.to, SECTOR],
+  );
+  console.log(`  plan: ${rows.map((r) => r["QUERY PLAN"].trim()).join("\n        ")}`);
+}
+
+async function benchStore(
+  label: string,
+  rows: number,
+  runs: number,
+  open: () => Promise<{ store: SqlStore; close: () => Promise<void> }>,
+): Promise<number> {
+  const { store, close } = await open();
+  try {
+    const index = createBidIndex(store);
+    const loaded = await load(index, rows);
+    await store.executor.query("analyze bids");
+    const size = await store.executor.query<{ bytes: string }>(
+      "select pg_total_relation_size('bids')::text as bytes",
+    );
+    const bytes = Number(size[0]!.bytes);
+    console.log(
+      `${label}: loaded ${rows.toLocaleString("en-US")} bids in ${loaded.seconds.toFixed(1)} s → ` +
+        `${Math.round(rows / loaded.seconds).toLocaleString("en-US")} rows/s; disk ${(bytes / 1e9).toFixed(2)} GB ` +
+        `(${(((bytes / rows) * 1e6) / 1e9).toFixed(2)} GB per million, raw records included); node RSS peak ${loaded.peakRssMb} MB`,
+    );
+    await explain(store.executor);
+    const deps = searchDeps(index);
+    const chat = await timeSearches(deps, runs, 5);
+    const full = await timeSearches(deps, runs);
+    console.log(
+      `  27 UF × 90 d, sector ${SECTOR}: ${full.matched.toLocaleString("en-US")} bids; chat answer (count + top 5) ` +
+        `p50 ${chat.p50.toFixed(0)} ms p95 ${chat.p95.toFixed(0)} ms; full set p50 ${full.p50.toFixed(0)} ms ` +
+        `p95 ${full.p95.toFixed(0)} ms (runSearch end to end, ${runs} runs)`,
+    );
+    // Re-tag: pretend the sector lists changed for 20,000 rows (or all, when fewer).
+    const retagRows = Math.min(rows, 20_000);
+    await store.executor.query(
+      "update bids set tags_version = 'old' where id in (select id from bids order by id limit $1)",
+      [retagRows],
+    );
+    const retagStart = performance.now();
+    const retag = await retagIndex(index, { now: () => NOW });
+    const retagSeconds = (performance.now() - retagStart) / 1000;
+    console.log(
+      `  re-tag: ${retag.rows.toLocaleString("en-US")} rows in ${retagSeconds.toFixed(1)} s → ` +
+        `${Math.round(retag.rows / retagSeconds).toLocaleString("en-US")} rows/s`,
+    );
+    return full.p50;
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * The same search live: the loopback PNCP serves the 90 days of a `scale` sample of the same volume, at
+ * `latencyMs` per page (PNCP's median 1.4 s scaled down by `speedup`); the time is scaled back up by both.
+ */
+async function benchLive(rowsIn90Days: number, indexP50Ms: number): Promise<void> {
+  const sample = Math.min(20_000, rowsIn90Days);
+  const speedup = 20;
+  const latencyMs = 1400 / speedup;
+  const records = syntheticRecords({
+    count: sample,
+    ufs: [...UFS],
+    modalidades: [4, 6, 8],
+    from: query.from,
+    to: query.to,
+  });
+  const fake = await startFakePncp({ records, latencyMs, now: NOW });
+  try {
+    const clock = new FixedClock(NOW);
+    const pncp = new HttpPncpClient({ baseUrl: fake.url, clock, logger: silentLogger() });
+    const started = performance.now();
+    const outcome = await runSearch(query, {
+      pncp,
+      summarizer: new FallbackSummarizer(),
+      clock,
+      logger: silentLogger(),
+    });
+    const ms = performance.now() - started;
+    const projected = ms * speedup * (rowsIn90Days / sample);
+    console.log(
+      `live: ${sample.toLocaleString("en-US")} records at ${latencyMs} ms/page took ${(ms / 1000).toFixed(1)} s ` +
+        `(${outcome.stats.pages} pages, truncated: ${outcome.stats.truncated}); projected at 1.4 s/page and ` +
+        `${rowsIn90Days.toLocaleString("en-US")} records: ${(projected / 60_000).toFixed(1)} min (page cap aside) ` +
+        `→ index is ~${Math.round(projected / indexP50Ms).toLocaleString("en-US")}× faster`,
+    );
+  } finally {
+    await fake.close();
+  }
+}
+
+export async function benchIndex(): Promise<void> {
+  const rows = envInt("BENCH_INDEX_ROWS", 1_000_000);
+  const embeddedRows = envInt("BENCH_INDEX_EMBEDDED_ROWS", rows);
+  const runs = envInt("BENCH_INDEX_RUNS", 15);
+  const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const name = `smart_pncp_bench_${process.pid}`;
+  let postgresP50 = Number.NaN;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    postgresP50 = await benchStore("postgres", rows, runs, async () => {
+      const store = await PgStore.open({ databaseUrl: url.toString(), max: 4 });
+      return { store, close: () => store.close() };
+    });
+  } catch (error) {
+    console.log(`postgres: skipped (${error instanceof Error ? error.message : String(error)})`);
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+  }
+  const dir = await mkdtemp(join(tmpdir(), "smart-pncp-bench-index-"));
+  try {
+    await benchStore("embedded default", embeddedRows, runs, async () => {
+      const store = (await createStore({ dataDir: dir }, silentLogger())) as unknown as SqlStore;
+      return { store, close: () => store.close() };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const in90Days = Math.round((rows * 90 * 3) / (DAYS * MODALIDADES.length));
+  await benchLive(in90Days, Number.isNaN(postgresP50) ? 1 : postgresP50);
+}
+
+const entry = process.argv[2];
+if (entry && import.meta.url === pathToFileURL(resolve(entry)).href) {
+  await benchIndex();
+}
