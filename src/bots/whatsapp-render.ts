@@ -117,7 +117,12 @@ export function withButtons(text: string, buttons: Button[] | undefined, refs?: 
   for (const b of all) {
     if (!isCommandButton(b) || commands.length >= MAX_REPLY_BUTTONS) continue;
     const id = encodeCommand(b.command, REPLY_ID_LIMIT, refs);
-    if (id !== undefined) commands.push({ id, title: buttonText(b.label) });
+    if (id === undefined || commands.some((c) => c.id === id)) continue;
+    // Titles must be unique within a message: a repeated one gets a number.
+    let title = buttonText(b.label);
+    for (let n = 2; commands.some((c) => c.title === title); n++)
+      title = `${fitText(buttonText(b.label), 17)} ${n}`;
+    commands.push({ id, title });
   }
   const list = all.filter((b): b is LinkButton => !isCommandButton(b));
   if (commands.length > 0) return withCommandButtons(text, commands, list);
