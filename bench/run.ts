@@ -6,6 +6,7 @@ import { benchConsume } from "./consume.bench.ts";
 import { benchExcel } from "./excel.bench.ts";
 import { benchFetch } from "./fetch.bench.ts";
 import { benchFilter } from "./filter.bench.ts";
+import { benchIndex } from "./index.bench.ts";
 import { benchSlackAck } from "./slack-ack.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchStoreStartup } from "./store-startup.bench.ts";
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<void>][] = [
   ["slack ack latency (50 searches in flight)", benchSlackAck],
   ["startup (cold CLI vs bare node)", benchStartup],
   ["embedded store (PGlite vs embedded Postgres; hung Redis)", benchStoreStartup],
+  ["index (load, 27 UF × 90 d search, re-tag, vs live; BENCH_INDEX_ROWS)", benchIndex],
   ["sync (adaptive concurrency vs the gateway; records/s into the index)", benchSync],
 ];
 
