@@ -16,7 +16,7 @@ import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
 import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
 import type { Summarizer } from "./core/summary/summarizer.ts";
-import type { SyncWorker, SyncWorkerSettings } from "./core/sync/sync-worker.ts";
+import type { SyncWorker, SyncWorkerSettings, SyncWorkerStatus } from "./core/sync/sync-worker.ts";
 import { healthRoute } from "./server/health-route.ts";
 import { createHttpServer, listen } from "./server/http-server.ts";
 import { upgradeRoute } from "./server/upgrade-route.ts";
@@ -239,6 +239,8 @@ export interface App {
   start(port?: number): Promise<string>;
   /** Waits until adapters handed every delivery to the core, jobs finished and replies were sent. */
   idle(): Promise<void>;
+  /** This process's sync worker (lease held, running, stalled, last round), null when it does not run. */
+  syncStatus(): SyncWorkerStatus | null;
   /** Graceful shutdown: stop intake, let running jobs finish, close ports. */
   stop(): Promise<void>;
 }
@@ -301,6 +303,7 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
       logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
       return url;
     },
+    syncStatus: () => sync?.status() ?? null,
     async idle() {
       await idleAll(adapters, 60_000);
       await core.deps.queue.drain(60_000);

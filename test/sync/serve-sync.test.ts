@@ -35,6 +35,7 @@ describe("serve and the sync worker", { timeout: 120_000 }, () => {
       .poll(() => pncp.requests.filter((r) => r.path.endsWith("/atualizacao")).length, { timeout: 60_000 })
       .toBeGreaterThan(0);
     expect(pncp.requests.every((r) => r.params.uf === undefined)).toBe(true);
+    expect(app.syncStatus()).toMatchObject({ holdsLease: true });
     await app.stop();
     expect(pncp.inFlight).toBe(0);
     const after = pncp.requests.length;
@@ -45,6 +46,7 @@ describe("serve and the sync worker", { timeout: 120_000 }, () => {
   it("SYNC_ENABLED=false: nothing is asked of PNCP", async () => {
     const { app, pncp } = await serve({ SYNC_ENABLED: "false" });
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(app.syncStatus()).toBeNull();
     await app.stop();
     expect(pncp.requests).toHaveLength(0);
   });
