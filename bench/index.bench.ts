@@ -56,7 +56,7 @@ function localIso(day: string, minute: number): string {
 }
 
 /** The i-th synthetic record: a real text, a UF × modalidade round-robin, a day spread over the year. */
-function synthetic(i: number): IndexedRecord {
+export function synthetic(i: number): IndexedRecord {
   const from = base[i % base.length]!;
   const uf = UFS[i % UFS.length]!;
   const modalidade = MODALIDADES[Math.floor(i / UFS.length) % MODALIDADES.length]!;
