@@ -75,8 +75,8 @@ describe("smart-pncp sync", { timeout: 180_000 }, () => {
     "a syncer process SIGKILLed mid-sync and run again leaves the index exactly the loopback's",
     async () => {
       const today = saoPauloDate(new Date());
-      const days = 5;
-      const data = syncDataSet(today, days, MODALIDADES, 3);
+      const days = 4;
+      const data = syncDataSet(today, days, MODALIDADES, 2);
       const pncp = await startFakePncp({ records: data.records, latencyMs: 40 });
       const database = await createTestDatabase();
       cleanups.push(
@@ -105,7 +105,7 @@ describe("smart-pncp sync", { timeout: 180_000 }, () => {
             ).length,
           { timeout: 60_000, interval: 20 },
         )
-        .toBeGreaterThan(8);
+        .toBeGreaterThan(4);
       first.kill("SIGKILL");
       expect(await firstExit).toBeNull();
 
