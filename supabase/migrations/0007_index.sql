@@ -483,6 +483,6 @@ to service_role;
 --          -> Bitmap Index Scan on bids_modality_day_idx   (modality_id, published_day range)
 --          -> Bitmap Index Scan on bids_sector_tags_idx    (sector_tags @> …)
 --   Execution ≈ 10 ms on 20k rows, ≈ 90 ms with every output column on 30k rows (heap + TOAST reads).
--- A UF index was not chosen by the planner over this composite (27 UFs select everything; one UF is ~4 % of
--- the rows and the composite + recheck is as fast), so there is none; values are rechecks. The closing-date
--- btree serves abertas (proposals_close_at > now), which has no publication-day bound.
+-- No separate UF or value index: every search is already bounded by the composite (modalidade × day) and
+-- UF/value are rechecks on those rows; a UF index was NOT measured (a follow-up for one-UF searches over a
+-- year). The closing-date btree serves abertas (proposals_close_at > now), which has no publication-day bound.
