@@ -571,6 +571,28 @@ describe("HttpPncpClient.fetchWindowPage (the sync's page access)", () => {
     ).rejects.toMatchObject({ code: "PNCP_UNAVAILABLE" });
   });
 
+  it("a sync page is not given up for throttling alone (429s cost no retry), a search's page is", async () => {
+    const pncp = await fake();
+    const { client } = setup(pncp, { maxRetries: 2 });
+    const request = {
+      endpoint: "publicacao",
+      from: "2026-06-02",
+      to: "2026-06-02",
+      modalidade: 6,
+      page: 1,
+    } as const;
+    pncp.setFaults([{ fault: "rate_limit", times: 6, retryAfter: "0" }]);
+    const page = await client.fetchWindowPage(request);
+    expect(page).toMatchObject({ requests: 7, retries: 6 });
+    expect(page.records.length).toBeGreaterThan(0);
+    pncp.setFaults([{ fault: "rate_limit", times: 6, retryAfter: "0" }]);
+    await expect(client.fetchWindowPage(request, { priority: "interactive" })).rejects.toMatchObject({
+      code: "PNCP_UNAVAILABLE",
+    });
+    pncp.setFaults([{ fault: "jdbc_500", times: 3 }]);
+    await expect(client.fetchWindowPage(request)).rejects.toMatchObject({ code: "PNCP_UNAVAILABLE" });
+  });
+
   it("shares one budget with live searches (never above the ceiling together) and lets searches go first", async () => {
     const records = syntheticRecords({
       count: 600,

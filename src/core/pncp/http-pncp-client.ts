@@ -93,6 +93,8 @@ const WINDOW_PATHS = {
 } as const;
 
 const DEFAULT_BASE_URL = "https://pncp.gov.br/api/consulta";
+/** 429s a background (sync) page may get on top of `maxRetries` before it is given up. */
+const BACKGROUND_THROTTLE_RETRIES = 8;
 
 /** Default `Sleep` on real timers. */
 export const realSleep: Sleep = (ms, signal) =>
@@ -297,6 +299,9 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
     for (const [key, value] of Object.entries({ ...query.params, pagina: String(page) })) {
       url.searchParams.set(key, value);
     }
+    // The sync (background) does not give a page up for throttling alone: a 429 costs it no retry, up to
+    // BACKGROUND_THROTTLE_RETRIES of them; a user's search keeps the plain retry budget (answer fast).
+    let spared = 0;
     for (let attempt = 1; ; attempt++) {
       const wait = this.#notBefore - this.#clock.now().getTime();
       if (wait > 0) await this.#sleep(wait, signal);
@@ -318,7 +323,9 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
         );
         return { kind: "lost", reason: "failed" };
       }
-      if (attempt > this.#maxRetries) return { kind: "lost", reason: "failed" };
+      if (outcome.status === 429 && priority === "background" && spared < BACKGROUND_THROTTLE_RETRIES)
+        spared++;
+      else if (attempt - spared > this.#maxRetries) return { kind: "lost", reason: "failed" };
       if (this.#breaker.isOpen()) return { kind: "lost", reason: "circuit_open" };
       const nowMs = this.#clock.now().getTime();
       const delayMs = retryDelay({
