@@ -83,7 +83,7 @@ function mutate(template: unknown, list: Mutation[]): unknown {
     const paths = pathsOf(root);
     const path = paths[m.path % paths.length]!;
     if (path.length === 0) {
-      root = m.op === "replace" ? m.value : {};
+      root = m.op === "replace" ? structuredClone(m.value) : {};
       continue;
     }
     let parent = root as Record<string | number, unknown>;
@@ -92,7 +92,7 @@ function mutate(template: unknown, list: Mutation[]): unknown {
     if (m.op === "delete") {
       if (Array.isArray(parent)) parent.splice(Number(last), 1);
       else delete parent[last];
-    } else parent[last] = m.value;
+    } else parent[last] = structuredClone(m.value); // a copy: shared constants must never be mutated
   }
   return root;
 }
