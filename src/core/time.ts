@@ -16,7 +16,10 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const CACHE_FROM_MS = Date.UTC(1915, 0, 1);
 const CACHE_LIMIT = 100_000;
-const offsetFormatter = new Intl.DateTimeFormat("en-US", { timeZone: SAO_PAULO_TZ, timeZoneName: "longOffset" });
+const offsetFormatter = new Intl.DateTimeFormat("en-US", {
+  timeZone: SAO_PAULO_TZ,
+  timeZoneName: "longOffset",
+});
 /** UTC day number → offset for the whole day, or NaN for a day with a transition (see `offsetByHour`). */
 const offsetByDay = new Map<number, number>();
 const offsetByHour = new Map<number, number>();
