@@ -39,7 +39,7 @@ async function world(options: { latencyMs?: number } = {}) {
       baseUrl: pncp.url,
       pageSize: PAGE_SIZE,
       concurrency: 6,
-      timeoutMs: 300,
+      timeoutMs: 1_000,
       retryBaseMs: 5,
       retryMaxDelayMs: 20,
       retryAfterMaxMs: 50,
@@ -82,7 +82,14 @@ describe("runSyncRound", () => {
     }
     // Publication windows are single days; the order of first pages: today and yesterday, then the
     // backfill from the newest day down.
-    const firstPages = pncp.requests.filter((r) => r.path.endsWith("/publicacao") && r.params.pagina === "1");
+    // First asks only (a page timed out on a busy machine is asked again later).
+    const seen = new Set<string>();
+    const firstPages = pncp.requests.filter((r) => {
+      const key = `${r.params.dataInicial}|${r.params.codigoModalidadeContratacao}`;
+      if (!r.path.endsWith("/publicacao") || r.params.pagina !== "1" || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const firstDays = firstPages.map((r) => r.params.dataInicial!);
     expect(firstPages.every((r) => r.params.dataInicial === r.params.dataFinal)).toBe(true);
     expect(firstDays.slice(0, 2 * MODALIDADES.length).every((d) => d >= "20260920")).toBe(true);
@@ -90,7 +97,7 @@ describe("runSyncRound", () => {
     expect(backfillOrder).toEqual([...backfillOrder].sort().reverse());
     // /atualizacao over the last 2 days, every modalidade.
     const updates = pncp.requests.filter((r) => r.path.endsWith("/atualizacao") && r.params.pagina === "1");
-    expect(updates.map((r) => Number(r.params.codigoModalidadeContratacao)).sort()).toEqual(
+    expect([...new Set(updates.map((r) => Number(r.params.codigoModalidadeContratacao)))].sort()).toEqual(
       [...MODALIDADES].sort(),
     );
     expect(
