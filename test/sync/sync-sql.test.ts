@@ -64,7 +64,7 @@ function syncSuite(name: string, open: () => Promise<Opened>) {
           baseUrl: pncp.url,
           pageSize: PAGE_SIZE,
           concurrency: 6,
-          timeoutMs: 300,
+          timeoutMs: 1_000,
           retryBaseMs: 5,
           retryMaxDelayMs: 20,
           retryAfterMaxMs: 50,
