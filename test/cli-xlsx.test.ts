@@ -72,7 +72,12 @@ describe("search --xlsx", () => {
       expect(file).toMatch(/^licitacoes-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-sp(-2)?\.xlsx$/);
       expect(await sheetIds(join(folder, file))).toBe(10);
     }
-    expect(first.stdout).toContain(`📎 Planilha salva em ${join(folder, files[0]!)}`);
+    // Same second → "-2" for the second one (which sorts first: "-" < "."); otherwise time order.
+    const savedBy = (out: string) =>
+      files.filter((f) => out.includes(`📎 Planilha salva em ${join(folder, f)}`));
+    expect(savedBy(first.stdout)).toHaveLength(1);
+    expect(savedBy(second.stdout)).toHaveLength(1);
+    expect(savedBy(first.stdout)).not.toEqual(savedBy(second.stdout));
   });
 
   it.skipIf(!existsSync("/dev/full"))(

@@ -263,7 +263,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
 
 const INSTALLED_PAGE =
   '<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>Smart PNCP</title>' +
-  "<h1>Smart PNCP instalado ✅</h1><p>Volte ao Slack e digite <code>/buscar uniformes SP 30d</code>.</p></html>";
+  "<h1>Smart PNCP instalado ✅</h1><p>Volte ao Slack e digite <code>/buscar uniformes SP 7d</code>.</p></html>";
 
 const INSTALL_FAILED_PAGE =
   '<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>Smart PNCP</title>' +

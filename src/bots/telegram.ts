@@ -55,7 +55,7 @@ export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
 
 /** The command menu registered with `setMyCommands` at start (pt-BR). */
 export const TELEGRAM_COMMANDS: BotCommand[] = [
-  { command: "buscar", description: "Buscar licitações no PNCP (ex.: /buscar uniformes SP 30d)" },
+  { command: "buscar", description: "Buscar licitações no PNCP (ex.: /buscar uniformes SP 7d)" },
   { command: "setores", description: "Setores com exemplos de busca" },
   { command: "plano", description: "Seu plano, uso do mês e data de renovação" },
   { command: "assinar", description: "Opções de assinatura" },

@@ -211,4 +211,4 @@ export function renderReply(reply: Reply, refs?: CommandRefs): Outgoing[] {
 
 /** Sent for images, audio, stickers…: only text is understood. */
 export const ONLY_TEXT_HINT =
-  "Por enquanto eu só entendo mensagens de texto. ✍️\nEscreva o que você procura, por exemplo: *uniformes SP 30d*\nPara ver os comandos, envie *ajuda*.";
+  "Por enquanto eu só entendo mensagens de texto. ✍️\nEscreva o que você procura, por exemplo: *uniformes SP 7d*\nPara ver os comandos, envie *ajuda*.";
