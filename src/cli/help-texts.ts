@@ -38,6 +38,7 @@ Opções:
   --xlsx ARQUIVO|PASTA   salva a planilha; numa pasta, o nome é único por busca
   --pncp-url URL         outro endereço da API do PNCP (ex.: o PNCP local de testes)
   --as USUARIO           busca pelo plano de um usuário (cli:ana, telegram:123, slack:TEAM:USER)
+  --live                 ignora o índice local e consulta só o PNCP ao vivo
   -h, --help             esta ajuda
 
 Saída: 0 sucesso, 1 nada pôde ser buscado, 2 recusado pelo plano (--as).

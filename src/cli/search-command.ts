@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig } from "../config.ts";
 import { checkEntitlement } from "../core/entitlements/check-entitlement.ts";
 import { refundIfUnavailable } from "../core/entitlements/refund.ts";
@@ -17,6 +19,14 @@ import { searchJson, searchText } from "./search-output.ts";
 import { parseUserKey } from "./user-key.ts";
 import { fileErrorMessage, resolveXlsxTarget } from "./xlsx-target.ts";
 
+/** A store that may hold the index: Postgres/Supabase configured, or an embedded database already created. */
+function hasStoreWithIndex(config: ReturnType<typeof loadConfig>): boolean {
+  const { databaseUrl, supabaseUrl, dataDir } = config.store;
+  if (databaseUrl || supabaseUrl) return true;
+  if (dataDir === "memory://") return false;
+  return existsSync(join(dataDir, "postgres", "PG_VERSION")) || existsSync(join(dataDir, "pglite"));
+}
+
 /** Exit codes of `smart-pncp search` (a contract). */
 export const EXIT = { ok: 0, failed: 1, refused: 2 } as const;
 
@@ -34,6 +44,7 @@ const OPTIONS = {
   xlsx: { type: "string" },
   "pncp-url": { type: "string" },
   as: { type: "string" },
+  live: { type: "boolean" },
 } as const;
 
 /** `refused.reason` in `--json`: the same words as `consume_search` (README), plus `rate_limited`. */
@@ -90,7 +101,16 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   } catch (error) {
     return fail("INVALID_QUERY", error instanceof Error ? error.message : String(error));
   }
-  const core = identity ? await createCore(config, { logger }) : null;
+  // `--as` needs the store (plans, quotas); a bare search opens it only to read the PNCP index, when one
+  // is configured or already exists locally (never creating an embedded database just to search live).
+  const core =
+    identity || (!values.live && hasStoreWithIndex(config))
+      ? await createCore(config, { logger }).catch((error: unknown) => {
+          if (identity) throw error;
+          logger.warn({ err: error }, "cli_index_unavailable");
+          return null;
+        })
+      : null;
   try {
     let charge = null;
     let excelAllowed = true;
@@ -142,8 +162,8 @@ export async function searchCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     try {
       outcome = await runSearch(
         parsed.query,
-        // With a core (`--as`) the store's PNCP index answers the windows it covers; without, it is live.
-        { ...ports, clock: systemClock, logger, index: core?.deps.index ?? null },
+        // With a store the PNCP index answers the windows it covers; `--live` or no store: all live.
+        { ...ports, clock: systemClock, logger, index: values.live ? null : (core?.deps.index ?? null) },
         { onProgress: progress.onProgress },
       );
     } catch (error) {
