@@ -12,11 +12,17 @@ const CLOSING_SOON_MS = CLOSING_SOON_DAYS * 86_400_000;
 export function closingSoonBids(bids: readonly Bid[], now: Date): Bid[] {
   const start = now.getTime();
   const end = start + CLOSING_SOON_MS;
-  return bids
-    .map((bid) => ({ bid, at: bid.proposalsCloseAt ? Date.parse(bid.proposalsCloseAt) : Number.NaN }))
-    .filter(({ at }) => at > start && at <= end)
-    .sort((a, b) => a.at - b.at)
-    .map(({ bid }) => bid);
+  const soon: { bid: Bid; at: number }[] = [];
+  for (const bid of bids) {
+    const at = closingAt(bid);
+    if (at > start && at <= end) soon.push({ bid, at });
+  }
+  return soon.sort((a, b) => a.at - b.at).map(({ bid }) => bid);
+}
+
+/** The closing instant in ms; NaN when unknown (never inside a window). */
+function closingAt(bid: Bid): number {
+  return bid.proposalsCloseAt ? Date.parse(bid.proposalsCloseAt) : Number.NaN;
 }
 
 /**
@@ -27,7 +33,12 @@ export function closingSoonBids(bids: readonly Bid[], now: Date): Bid[] {
 export function computeTotals(bids: readonly Bid[], now: Date): SearchTotals {
   let totalValue = 0;
   let withValue = 0;
+  let closingSoon = 0;
+  const start = now.getTime();
+  const end = start + CLOSING_SOON_MS;
   for (const bid of bids) {
+    const at = closingAt(bid);
+    if (at > start && at <= end) closingSoon += 1;
     const value = knownValue(bid.estimatedValue);
     if (value === null) continue;
     totalValue += value;
@@ -38,6 +49,6 @@ export function computeTotals(bids: readonly Bid[], now: Date): SearchTotals {
     // Cents, so a sum of many 2-decimal values does not print as 1234.5600000001.
     totalValue: Math.round(totalValue * 100) / 100,
     withValue,
-    closingSoon: closingSoonBids(bids, now).length,
+    closingSoon,
   };
 }
