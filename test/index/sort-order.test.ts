@@ -101,7 +101,7 @@ describe("sortBids with precomputed keys", () => {
           const got = sortBids(bids, sort, NOW, scores);
           const want = oracle(bids, sort, NOW, scores);
           expect(got.length).toBe(want.length);
-          got.forEach((bid, i) => expect(bid).toBe(want[i]));
+          for (let i = 0; i < got.length; i++) expect(got[i]).toBe(want[i]);
         },
       ),
       { numRuns: 500 },
