@@ -112,9 +112,15 @@ export function toBidRows(records: readonly IndexedRecord[], now: Date): BidRow[
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** An instant as an ISO string; `index_search` already sends `toISOString()` text (kept as is). */
+/**
+ * An instant as an ISO string. `index_search` / `index_bids_by_ids` send epoch milliseconds (a number:
+ * the cheapest thing to produce in SQL and to parse here); `bids` rows send timestamptz values.
+ */
 function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? new Date(Math.round(value)).toISOString() : null;
+  }
   if (typeof value === "string" && ISO_UTC.test(value)) return value;
   const date = value instanceof Date ? value : new Date(String(value));
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
