@@ -130,7 +130,9 @@ async function runSearchJob(
   };
   let outcome: SearchOutcome;
   try {
-    outcome = await runSearch(parsed.query, deps, { signal, onProgress });
+    // Without Excel the reply shows only the count and the first bids: the `limit` path (index: light read).
+    const limit = entitlement.plan?.excel ? undefined : 5;
+    outcome = await runSearch(parsed.query, deps, { signal, onProgress, limit });
   } catch (error) {
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code }, "search_failed");

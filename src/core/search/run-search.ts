@@ -66,7 +66,8 @@ export interface SearchOptions {
   /**
    * The chat answer: `bids` holds only the first `limit` matches (totals, summary and stats still cover
    * every match). When the index answers alone and the text filter is a sector (or none), the candidates
-   * are read without their long complementary text, which only the first `limit` bids then get.
+   * are read light (what filters, sort, status and summarizers read: no complementary text, links,
+   * modalidade/situação names, srp or opening instant); only the first `limit` bids are then read whole.
    */
   limit?: number;
 }
