@@ -10,6 +10,7 @@ import { inferStatus } from "../../core/pncp/status.ts";
 import type { IndexedRecord } from "../../core/ports/bid-index.ts";
 import { saoPauloDate } from "../../core/time.ts";
 import type { Row } from "../sql-executor.ts";
+import { isoFromMs } from "./iso-from-ms.ts";
 
 /** The JSON object `jsonb_populate_recordset(null::bids, …)` reads (column names). */
 export interface BidRow {
@@ -119,7 +120,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "number") {
-    return Number.isFinite(value) ? new Date(Math.round(value)).toISOString() : null;
+    return Number.isFinite(value) ? isoFromMs(Math.round(value)) : null;
   }
   if (typeof value === "string" && ISO_UTC.test(value)) return value;
   const date = value instanceof Date ? value : new Date(String(value));
@@ -136,13 +137,22 @@ function str(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/** A `Bid` from a row of `index_search` (or `bids`), its status inferred at `now`. */
+/** Text of a column the light read of `index_search` may leave null (a light bid carries ""). */
+function text(value: unknown): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+/**
+ * A `Bid` from a row of `index_search` (or `bids`), its status inferred at `now`. A light row
+ * (`p_details` false) gives "" for the link and the modalidade name and null for the other fields it
+ * leaves out; only runSearch's filtering, sorting and summary see such bids.
+ */
 export function fromBidRow(row: Row, now: Date): Bid {
   const situationId = num(row.situation_id);
   const homologatedValue = num(row.homologated_value);
   const proposalsCloseAt = iso(row.proposals_close_at);
   const modalityId = Number(row.modality_id);
-  const link = String(row.link);
+  const link = text(row.link);
   return {
     id: String(row.id),
     object: String(row.object),
@@ -155,7 +165,7 @@ export function fromBidRow(row: Row, now: Date): Bid {
     ibgeCode: str(row.ibge_code),
     esfera: str(row.esfera) as Esfera | null,
     modalityId,
-    modalityName: String(row.modality_name),
+    modalityName: text(row.modality_name),
     estimatedValue: num(row.estimated_value),
     homologatedValue,
     publishedAt: iso(row.published_at),
