@@ -33,7 +33,7 @@ const LATENCY_MS = REAL_LATENCY_MS / SCALE;
 const ALLOWANCE = 10;
 const MODALIDADES = [6, 4, 8];
 
-async function gatewayRun(label: string, ceiling: number, initial: number): Promise<void> {
+export async function gatewayRun(label: string, ceiling: number, initial: number): Promise<void> {
   const today = saoPauloDate(new Date());
   // ~1,060 pages of 10 records over 8 days × 3 modalidades.
   const data = syncDataSet(today, 8, MODALIDADES, 16);
@@ -86,7 +86,7 @@ async function gatewayRun(label: string, ceiling: number, initial: number): Prom
         `  ${label}: ${ok} pages in ${(ms / 1000).toFixed(1)} s (scaled) → ${realPagesPerMin.toFixed(1)} pages/min at real scale`,
         `    ideal ${ideal.toFixed(1)} pages/min → ${((realPagesPerMin / ideal) * 100).toFixed(1)} % of ideal; second half (steady state) ${steadyPerMin.toFixed(1)} pages/min = ${((steadyPerMin / ideal) * 100).toFixed(1)} %`,
         `    429s seen ${limited.length} (${((limited.length / pncp.requests.length) * 100).toFixed(2)} % of requests; ${lateLimited} in the second half), max in flight ${pncp.maxInFlight}`,
-        `    width: ceiling ${ceiling}, mean ${meanWidth.toFixed(1)}, halvings ${client.concurrency.halvings}; round failed pages ${stats.failedPages}, retries ${stats.retries}`,
+        `    width: ceiling ${ceiling}, mean ${meanWidth.toFixed(1)}, halvings ${client.concurrency.halvings}, failed probes ${client.concurrency.probeBackoffs}; round failed pages ${stats.failedPages}, retries ${stats.retries}`,
         `    allowance used: mean ${mean(inFlight).toFixed(2)} of ${ALLOWANCE} in flight at the gateway (${((mean(inFlight) / ALLOWANCE) * 100).toFixed(1)} %); observed page time ${Math.round(servedLatency)} ms at real scale (nominal ${REAL_LATENCY_MS})`,
       ].join("\n"),
     );

@@ -1,18 +1,25 @@
 /**
  * The one per-process budget of requests in flight to PNCP, shared by live searches and the sync worker,
- * with an adaptive width (AIMD, as TCP congestion control): it grows while pages succeed and halves on a
- * 429 or 5xx, never above `ceiling` (`PNCP_CONCURRENCY`) nor below 1.
+ * with an adaptive width (AIMD, as TCP congestion control, RFC 5681): it grows while pages succeed and
+ * halves on a 429 or 5xx, never above `ceiling` (`PNCP_CONCURRENCY`) nor below 1.
  *
  * - **Slow start**: below `threshold` every success adds one slot, so the width doubles per round trip.
- * - **Halving**: an overload halves the width and sets `threshold` just under the width that failed, so
- *   the next slow start climbs straight back to the last good width. Only permits granted at the current
- *   width can trigger it: the other requests that were already in flight when PNCP pushed back are the same
- *   overload, not a new one (one halving per round trip, like TCP's one reduction per window).
- * - **Probing**: at the width that last failed minus one, the width grows by one only after `probeRounds`
- *   full rounds of successes (4 after a first failure); each failed probe at the same width doubles it (to
- *   64), a probe that holds for a round resets it. A halving costs about one round at half width plus the
- *   429 pause, so a stable allowance (PNCP's ~10 in flight) ends up costing one 429 every ~64 rounds
- *   (~90 s at 1.4 s per page) instead of a sawtooth between 5 and 10.
+ * - **Halving from what was in flight**: an overload halves the number of requests actually in flight when
+ *   it came back (RFC 5681's FlightSize), not the width, so a width that demand never filled is not
+ *   mistaken for the one that failed.
+ * - **One burst, one signal**: only a permit granted at the current width can halve it. The other refusals
+ *   of requests sent before the halving are the same overload; instead of halving again they tell how many
+ *   of the requests that were in flight PNCP refused, so `threshold` becomes what it accepted (in flight −
+ *   refused, at least the halved width). Against a gateway allowing 10 in flight, the first overshoot
+ *   learns "10" at once and the next slow start climbs straight back to it, instead of walking down one
+ *   slot per halving from the first width that failed.
+ * - **Probing**: at the width just under the one that failed, the width grows by one only after
+ *   `probeRounds` full rounds of successes (4 after a first failure); each failed probe at the same width
+ *   doubles it (to 64), a probe that holds for a round resets it. A probe refused by just its extra slot
+ *   goes back to the width under it instead of halving (the 429 answered the probe's question); a second
+ *   refusal of the same burst means the allowance fell, and it becomes a real halving. So a stable
+ *   allowance (PNCP's ~10 in flight) costs one 429 every ~64 rounds (~90 s at 1.4 s per page) and no
+ *   round at half width, instead of a sawtooth between 5 and 10.
  * - **Priorities**: waiters are FIFO within a priority; `interactive` (a user's search) goes before
  *   `background` (the sync), so a long backfill never makes a chat answer wait behind it.
  */
@@ -44,6 +51,20 @@ interface Waiter {
   grant: (permit: Permit) => void;
 }
 
+/** The overload that closed generation `generation`: what was in flight then and how much PNCP refused. */
+interface Burst {
+  generation: number;
+  flight: number;
+  refused: number;
+  /** Floor of the estimate: the halved width. */
+  floor: number;
+  /** A probe one slot above the learned allowance failed: back to it, not halved, unless more is refused. */
+  probe: boolean;
+  /** `failedAt` and `probeRounds` before this burst, to tell a repeated failed probe from a new width. */
+  previousFailedAt: number | null;
+  previousProbeRounds: number;
+}
+
 /** Adaptive counting limiter; see the file comment. */
 export class AdaptiveLimiter {
   readonly ceiling: number;
@@ -59,6 +80,8 @@ export class AdaptiveLimiter {
   #active = 0;
   readonly #queues: Record<Priority, Waiter[]> = { interactive: [], background: [] };
   #overloads = 0;
+  #probeBackoffs = 0;
+  #burst: Burst | null = null;
 
   constructor(options: AdaptiveLimiterOptions) {
     if (!Number.isInteger(options.ceiling) || options.ceiling < 1)
@@ -88,6 +111,11 @@ export class AdaptiveLimiter {
   /** Overloads that halved the width so far. */
   get halvings(): number {
     return this.#overloads;
+  }
+
+  /** Failed probes that went back to the learned allowance without halving. */
+  get probeBackoffs(): number {
+    return this.#probeBackoffs;
   }
 
   /** Resolves with a permit once a slot is free; rejects with the signal's reason on abort. */
@@ -124,10 +152,14 @@ export class AdaptiveLimiter {
       release: (signal) => {
         if (released) return;
         released = true;
+        const flight = this.#active;
         this.#active--;
         if (generation === this.#generation) {
           if (signal === "success") this.#grow();
-          else if (signal === "overload") this.#halve();
+          else if (signal === "overload") this.#halve(flight);
+        } else if (signal === "overload" && this.#burst?.generation === generation) {
+          this.#burst.refused++;
+          this.#learn(this.#burst);
         }
         this.#drain();
       },
@@ -156,18 +188,52 @@ export class AdaptiveLimiter {
     this.#set(this.#limit + 1, "grow");
   }
 
-  #halve(): void {
-    const failed = this.#limit;
+  /** First overload of the current generation, `flight` permits in flight (this one included). */
+  #halve(flight: number): void {
+    const inFlight = Math.min(flight, this.#limit);
+    const halved = Math.max(1, Math.floor(inFlight / 2));
+    const probe = this.#failedAt !== null && this.#limit >= this.#failedAt && this.#limit > 1;
+    this.#burst = {
+      generation: this.#generation,
+      flight: inFlight,
+      refused: 1,
+      floor: halved,
+      probe,
+      previousFailedAt: this.#failedAt,
+      previousProbeRounds: this.#probeRounds,
+    };
+    this.#successes = 0;
+    this.#generation++;
+    if (probe) {
+      // The 429 answered the probe's question: the width just under it is still the allowance.
+      this.#probeBackoffs++;
+      this.#set(this.#limit - 1, "halve");
+    } else {
+      this.#overloads++;
+      this.#set(halved, "halve");
+    }
+    this.#learn(this.#burst);
+  }
+
+  /** Sets `threshold` to what PNCP accepted of the burst, and the width just above it as the failed one. */
+  #learn(burst: Burst): void {
+    if (burst.probe && burst.refused > 1) {
+      // More than the probe's extra slot was refused: the allowance fell, so this is a real overload.
+      burst.probe = false;
+      this.#probeBackoffs--;
+      this.#overloads++;
+      if (this.#limit > burst.floor) this.#set(burst.floor, "halve");
+    }
+    const accepted = Math.max(burst.floor, burst.flight - burst.refused);
+    this.#threshold = accepted;
+    const failed = accepted + 1;
     this.#probeRounds =
-      this.#failedAt === failed
-        ? Math.min(this.#maxProbeRounds, this.#probeRounds * 2)
+      burst.previousFailedAt === failed
+        ? Math.min(this.#maxProbeRounds, burst.previousProbeRounds * 2)
         : Math.min(this.#maxProbeRounds, 4);
     this.#failedAt = failed;
-    this.#threshold = Math.max(1, failed - 1);
-    this.#successes = 0;
-    this.#overloads++;
-    this.#generation++;
-    this.#set(Math.max(1, Math.floor(failed / 2)), "halve");
+    // A late refusal of the burst after the next slow start already passed what PNCP accepted.
+    if (this.#limit > accepted) this.#set(accepted, "halve");
   }
 
   #set(limit: number, reason: "grow" | "halve"): void {

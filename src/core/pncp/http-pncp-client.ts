@@ -242,9 +242,21 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
   }
 
   /** The adaptive width right now and its ceiling (benchmarks, logs). */
-  get concurrency(): { limit: number; ceiling: number; active: number; halvings: number } {
+  get concurrency(): {
+    limit: number;
+    ceiling: number;
+    active: number;
+    halvings: number;
+    probeBackoffs: number;
+  } {
     const l = this.#limiter;
-    return { limit: l.limit, ceiling: l.ceiling, active: l.active, halvings: l.halvings };
+    return {
+      limit: l.limit,
+      ceiling: l.ceiling,
+      active: l.active,
+      halvings: l.halvings,
+      probeBackoffs: l.probeBackoffs,
+    };
   }
 
   /**
