@@ -3,7 +3,13 @@
  * the bids (deduplicated, in plan order so the output never depends on which page answered first).
  */
 import type { Bid } from "../bid.ts";
-import type { FetchProgress, FetchStats, PncpFetchResult, SliceIssue } from "./pncp-client.ts";
+import {
+  emptyFetchStats,
+  type FetchProgress,
+  type FetchStats,
+  type PncpFetchResult,
+  type SliceIssue,
+} from "./pncp-client.ts";
 import type { Slice } from "./slice-plan.ts";
 
 /** Why pages of a slice are missing. */
@@ -24,20 +30,7 @@ export class FetchRun {
     this.#slices = slices;
     this.#onProgress = onProgress;
     this.#pagesPlanned = slices.length;
-    this.stats = {
-      requests: 0,
-      pages: 0,
-      pagesTotal: 0,
-      fetched: 0,
-      invalid: 0,
-      duplicates: 0,
-      retries: 0,
-      failed: 0,
-      partial: false,
-      truncated: false,
-      issues: [],
-      durationMs: 0,
-    };
+    this.stats = emptyFetchStats();
   }
 
   /** Page 1 of a slice told us its size: `reported` pages exist, `planned` more will be requested. */

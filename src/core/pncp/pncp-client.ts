@@ -52,6 +52,24 @@ export interface FetchStats {
   durationMs: number;
 }
 
+/** Counters of a fetch that has not sent anything yet. */
+export function emptyFetchStats(): FetchStats {
+  return {
+    requests: 0,
+    pages: 0,
+    pagesTotal: 0,
+    fetched: 0,
+    invalid: 0,
+    duplicates: 0,
+    retries: 0,
+    failed: 0,
+    partial: false,
+    truncated: false,
+    issues: [],
+    durationMs: 0,
+  };
+}
+
 export interface FetchProgress {
   pagesDone: number;
   /** Known total so far; grows while first pages arrive. */

@@ -6,7 +6,13 @@
 import type { Bid } from "../bid.ts";
 import { AppError, toAppError } from "../errors.ts";
 import { type SearchPlan, windowKey } from "../index/search-plan.ts";
-import type { FetchOptions, FetchStats, PncpClient, PncpFetchRequest } from "../pncp/pncp-client.ts";
+import {
+  emptyFetchStats,
+  type FetchOptions,
+  type FetchStats,
+  type PncpClient,
+  type PncpFetchRequest,
+} from "../pncp/pncp-client.ts";
 import type { BidIndex } from "../ports/bid-index.ts";
 import type { Logger } from "../ports/logger.ts";
 import { saoPauloDate } from "../time.ts";
@@ -20,23 +26,6 @@ export interface GatheredBids {
   sectorScores: Map<string, number> | null;
   /** Live counters only (the index sends no requests); `durationMs` is the whole gathering. */
   stats: FetchStats;
-}
-
-export function emptyStats(): FetchStats {
-  return {
-    requests: 0,
-    pages: 0,
-    pagesTotal: 0,
-    fetched: 0,
-    invalid: 0,
-    duplicates: 0,
-    retries: 0,
-    failed: 0,
-    partial: false,
-    truncated: false,
-    issues: [],
-    durationMs: 0,
-  };
 }
 
 function addStats(into: FetchStats, from: FetchStats): void {
@@ -60,7 +49,7 @@ async function fetchLive(
   canFailAll: boolean,
   logger: Logger,
 ): Promise<{ bids: Bid[]; stats: FetchStats }> {
-  const stats = emptyStats();
+  const stats = emptyFetchStats();
   if (requests.length === 0) return { bids: [], stats };
   const progress = requests.map(() => ({ pagesDone: 0, pagesTotal: 0 }));
   const report = () =>
