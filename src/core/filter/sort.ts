@@ -7,6 +7,7 @@
  * tens of thousands of index bids).
  */
 import type { Bid } from "../bid.ts";
+import { parseInstant } from "../index/iso-instant.ts";
 import type { SortKey } from "../query/search-query.ts";
 
 /** A bid with its precomputed keys; `key` is the primary key of the order (null = unknown, last). */
@@ -99,7 +100,7 @@ const newest: Compare = (a, b) => then(nullsLast(a.published, b.published, -1), 
 
 function instant(value: string | null): number | null {
   if (value === null) return null;
-  const ms = Date.parse(value);
+  const ms = parseInstant(value);
   return Number.isNaN(ms) ? null : ms;
 }
 

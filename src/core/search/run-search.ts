@@ -128,6 +128,12 @@ function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): 
   if (!sectorScores || !query.sector || cleanTerms(query.terms).length > 0 || fromIndex.size === 0) {
     return filterBids(gathered.bids, query, now);
   }
+  if (fromIndex.size === gathered.bids.length) {
+    // Index only (the chat and national searches): the stored scores rank the survivors as they are.
+    const kept = filterBids(gathered.bids, { ...query, sector: null, terms: [] }, now).bids;
+    const termsUsed = cleanTerms(query.terms);
+    return { bids: sortBids(kept, query.sort, now, sectorScores), termsUsed, scores: sectorScores };
+  }
   const indexBids = gathered.bids.filter((bid) => fromIndex.has(bid.id));
   const liveBids = gathered.bids.filter((bid) => !fromIndex.has(bid.id));
   const fieldsOnly = filterBids(indexBids, { ...query, sector: null, terms: [] }, now).bids;

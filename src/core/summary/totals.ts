@@ -1,4 +1,5 @@
 import { type Bid, knownValue } from "../bid.ts";
+import { parseInstant } from "../index/iso-instant.ts";
 import type { SearchTotals } from "./summarizer.ts";
 
 /** How far ahead a proposal deadline counts as urgent. */
@@ -22,7 +23,7 @@ export function closingSoonBids(bids: readonly Bid[], now: Date): Bid[] {
 
 /** The closing instant in ms; NaN when unknown (never inside a window). */
 function closingAt(bid: Bid): number {
-  return bid.proposalsCloseAt ? Date.parse(bid.proposalsCloseAt) : Number.NaN;
+  return bid.proposalsCloseAt ? parseInstant(bid.proposalsCloseAt) : Number.NaN;
 }
 
 /**
