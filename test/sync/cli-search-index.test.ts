@@ -3,10 +3,9 @@
  * after `sync --once`, PNCP can be gone and the covered search still answers, from the index only;
  * `--live` skips the index (and then fails, PNCP being down).
  */
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { searchCommand } from "../../src/cli/search-command.ts";
-import { syncCommand } from "../../src/cli/sync-command.ts";
+import { afterAll, describe, expect, it } from "vitest";
 import { saoPauloDate } from "../../src/core/time.ts";
+import { captureMain } from "../cli-run.testing.ts";
 import { startFakePncp } from "../fakes/fake-pncp.ts";
 import { createTestDatabase, needPostgres } from "../helpers/services.ts";
 import { syncDataSet } from "./sync-data.ts";
@@ -18,21 +17,6 @@ const postgres = await needPostgres();
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    return { code: await run(), out };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 describe.skipIf(!postgres)("smart-pncp search without --as", { timeout: 180_000 }, () => {
   it("answers covered windows from the index even with PNCP gone; --live does not", async () => {
@@ -49,7 +33,7 @@ describe.skipIf(!postgres)("smart-pncp search without --as", { timeout: 180_000 
       PNCP_RETRY_BASE_MS: "5",
       PNCP_MAX_RETRIES: "0",
     };
-    const synced = await capture(() => syncCommand(["--once", "--json"], env));
+    const synced = await captureMain(["sync", "--once", "--json"], env);
     expect(synced.code).toBe(0);
     await pncp.close();
 
@@ -60,11 +44,12 @@ describe.skipIf(!postgres)("smart-pncp search without --as", { timeout: 180_000 
     ).length;
     expect(expected).toBeGreaterThan(0);
 
-    const fromIndex = await capture(() =>
-      searchCommand(["brasil", "--from", data.days.at(-1)!, "--to", data.days[0]!, "--json"], env),
+    const fromIndex = await captureMain(
+      ["search", "brasil", "--from", data.days.at(-1)!, "--to", data.days[0]!, "--json"],
+      env,
     );
     expect(fromIndex.code).toBe(0);
-    const body = JSON.parse(fromIndex.out) as {
+    const body = JSON.parse(fromIndex.stdout) as {
       bids: unknown[];
       stats: { source: { index: number; live: number } };
     };
@@ -72,10 +57,11 @@ describe.skipIf(!postgres)("smart-pncp search without --as", { timeout: 180_000 
     expect(body.stats.source.index).toBe(expected);
     expect(body.bids).toHaveLength(expected);
 
-    const live = await capture(() =>
-      searchCommand(["brasil", "--from", data.days.at(-1)!, "--to", data.days[0]!, "--json", "--live"], env),
+    const live = await captureMain(
+      ["search", "brasil", "--from", data.days.at(-1)!, "--to", data.days[0]!, "--json", "--live"],
+      env,
     );
     expect(live.code).toBe(1);
-    expect(JSON.parse(live.out)).toMatchObject({ error: { code: "PNCP_UNAVAILABLE" } });
+    expect(JSON.parse(live.stdout)).toMatchObject({ error: { code: "PNCP_UNAVAILABLE" } });
   });
 });
