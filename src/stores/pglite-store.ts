@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { type Logger, silentLogger } from "../core/ports/logger.ts";
 import type { Row, SqlExecutor } from "./sql-executor.ts";
 import { SqlStore } from "./sql-store.ts";
@@ -47,7 +48,8 @@ export class PgliteStore extends SqlStore {
       location = join(dataDir, "pglite");
       await mkdir(location, { recursive: true });
     }
-    const db = await PGlite.create(location);
+    // pg_trgm: the index migration (0007) builds its trigram index for term searches when it exists.
+    const db = await PGlite.create(location, { extensions: { pg_trgm } });
     const store = new PgliteStore(pgliteExecutor(db), logger, () => db.close());
     try {
       if (options.migrate ?? true) await store.migrate();
