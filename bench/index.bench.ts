@@ -6,7 +6,10 @@
  * against the loopback PNCP, as the ratio; and the re-tag throughput.
  *
  * Size: BENCH_INDEX_ROWS (default 1,000,000) for Postgres, BENCH_INDEX_EMBEDDED_ROWS (default the same)
- * for the embedded store; BENCH_INDEX_RUNS searches (default 15). Run alone:
+ * for the embedded store (0 skips it); BENCH_INDEX_RUNS searches (default 15); BENCH_INDEX_LIVE=0 and
+ * BENCH_INDEX_RETAG=0 skip the live ratio and the re-tag; BENCH_INDEX_DB=<name> keeps that Postgres
+ * database between runs (loaded only when it does not hold exactly BENCH_INDEX_ROWS rows), to profile
+ * searches without reloading. Run alone:
  * `BENCH_INDEX_ROWS=100000 node bin/run-ts.mjs bench/index.bench.ts`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -40,8 +43,9 @@ const BATCH = 1000;
 const SECTOR = "saude";
 
 function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
+  const raw = process.env[name];
+  const value = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
 const base = loadFixtureRecords().flatMap((raw) => {
@@ -168,8 +172,12 @@ async function benchStore(
   const { store, close } = await open();
   try {
     const index = createBidIndex(store);
-    const loaded = await load(index, rows);
-    await store.executor.query("analyze bids");
+    const present = await store.executor.query<{ n: string }>("select count(*)::text as n from bids");
+    const reused = Number(present[0]!.n) === rows;
+    const loaded = reused
+      ? { seconds: Number.NaN, windowSeconds: 0, peakRssMb: rssMb() }
+      : await load(index, rows);
+    if (!reused) await store.executor.query("analyze bids");
     const size = await store.executor.query<{ bytes: string }>(
       "select pg_total_relation_size('bids')::text as bytes",
     );
@@ -188,6 +196,7 @@ async function benchStore(
         `p50 ${chat.p50.toFixed(0)} ms p95 ${chat.p95.toFixed(0)} ms; full set p50 ${full.p50.toFixed(0)} ms ` +
         `p95 ${full.p95.toFixed(0)} ms (runSearch end to end, ${runs} runs)`,
     );
+    if (process.env.BENCH_INDEX_RETAG === "0") return full.p50;
     // Re-tag: pretend the sector lists changed for 20,000 rows (or all, when fewer).
     const retagRows = Math.min(rows, 20_000);
     await store.executor.query(
@@ -246,17 +255,22 @@ async function benchLive(rowsIn90Days: number, indexP50Ms: number): Promise<void
   }
 }
 
+class Skip extends Error {}
+
 export async function benchIndex(): Promise<void> {
   const rows = envInt("BENCH_INDEX_ROWS", 1_000_000);
   const embeddedRows = envInt("BENCH_INDEX_EMBEDDED_ROWS", rows);
   const runs = envInt("BENCH_INDEX_RUNS", 15);
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const name = `smart_pncp_bench_${process.pid}`;
+  // BENCH_INDEX_DB: a database kept between runs (loaded once when it has not exactly `rows` rows).
+  const kept = process.env.BENCH_INDEX_DB;
+  const name = kept ?? `smart_pncp_bench_${process.pid}`;
   let postgresP50 = Number.NaN;
   const admin = new pg.Client({ connectionString: adminUrl });
   try {
     await admin.connect();
-    await admin.query(`create database ${name}`);
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [name]);
+    if (exists.rowCount === 0) await admin.query(`create database ${name}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     postgresP50 = await benchStore("postgres", rows, runs, async () => {
@@ -266,18 +280,22 @@ export async function benchIndex(): Promise<void> {
   } catch (error) {
     console.log(`postgres: skipped (${error instanceof Error ? error.message : String(error)})`);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
+    if (!kept) await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
     await admin.end().catch(() => undefined);
   }
   const dir = await mkdtemp(join(tmpdir(), "smart-pncp-bench-index-"));
   try {
+    if (embeddedRows === 0) throw new Skip();
     await benchStore("embedded default", embeddedRows, runs, async () => {
       const store = (await createStore({ dataDir: dir }, silentLogger())) as unknown as SqlStore;
       return { store, close: () => store.close() };
     });
+  } catch (error) {
+    if (!(error instanceof Skip)) throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  if (process.env.BENCH_INDEX_LIVE === "0") return;
   const in90Days = Math.round((rows * 90 * 3) / (DAYS * MODALIDADES.length));
   await benchLive(in90Days, Number.isNaN(postgresP50) ? 1 : postgresP50);
 }
