@@ -504,6 +504,10 @@ to service_role;
 --          -> Bitmap Index Scan on bids_modality_day_idx   (modality_id, published_day range)
 --          -> Bitmap Index Scan on bids_sector_tags_idx    (sector_tags @> …)
 --   Execution ≈ 10 ms on 20k rows, ≈ 90 ms with every output column on 30k rows (heap + TOAST reads).
+-- At 1M rows (61,838 matches): the same BitmapAnd (GIN 326k rows for saude, btree 190k), Heap Blocks
+-- exact=30,916 with work_mem 16MB (lossy=23,673 and 81k rows rechecked at 4MB), no JIT: 250–450 ms on the
+-- shared machine. Heap rows are ~1.5 kB (search_text and details inline; raw mostly in TOAST), so the scan
+-- reads ~250 MB; a narrow side table of the search columns is the next step if it must get faster.
 -- No separate UF or value index: every search is already bounded by the composite (modalidade × day) and
 -- UF/value are rechecks on those rows; a UF index was NOT measured (a follow-up for one-UF searches over a
 -- year). The closing-date btree serves abertas (proposals_close_at > now), which has no publication-day bound.
