@@ -1,13 +1,13 @@
 /**
  * Test and benchmark support (not used by the app): the real PNCP records in
- * `../shared/fixtures/pncp/` mapped to `Bid` with a minimal, self-contained mapping, and a `makeBid`
+ * `test/fixtures/pncp/` (copies of ../shared/fixtures/pncp) mapped to `Bid` with a minimal, self-contained mapping, and a `makeBid`
  * builder for hand-made cases.
  */
 import { readFileSync } from "node:fs";
 import type { Bid, Esfera } from "../bid.ts";
 import { brasiliaLocalToIso } from "../time.ts";
 
-const FIXTURE_DIR = new URL("../../../../shared/fixtures/pncp/", import.meta.url);
+const FIXTURE_DIR = new URL("../../../test/fixtures/pncp/", import.meta.url);
 
 /** The list-form fixture files with real `objetoCompra` records. */
 export const FIXTURE_FILES = [

@@ -21,7 +21,7 @@ type Raw = Record<string, unknown> & {
   unidadeOrgao: Record<string, unknown>;
 };
 
-const DIR = new URL("../../../../shared/fixtures/pncp/", import.meta.url);
+const DIR = new URL("../../../test/fixtures/pncp/", import.meta.url);
 const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, DIR), "utf8")) as T;
 const bh = read<Raw[]>("contratacoes-publicacao-records-belo-horizonte-mg-pregao-2025-2026.json");
 const vitoria = read<Raw[]>("contratacoes-publicacao-records-vitoria-es-pregao-2025-2026.json");

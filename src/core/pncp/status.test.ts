@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { normalizePage } from "./normalize.ts";
 import { inferStatus, STALE_JUDGING_DAYS, type StatusInput } from "./status.ts";
 
-const DIR = new URL("../../../../shared/fixtures/pncp/", import.meta.url);
+const DIR = new URL("../../../test/fixtures/pncp/", import.meta.url);
 const page = (name: string): unknown[] =>
   (JSON.parse(readFileSync(new URL(name, DIR), "utf8")) as { data: unknown[] }).data;
 
