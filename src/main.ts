@@ -298,7 +298,8 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
       const url = await listen(server, port);
       for (const adapter of adapters) await adapter.start();
       if (overrides.sync && config.sync.enabled) {
-        sync = await startSync(core, await openBidIndex(config, store));
+        // The core's index when it opened; else try again (the error then says why the sync cannot run).
+        sync = await startSync(core, core.deps.index ?? (await openBidIndex(config, store)));
       } else if (overrides.sync) logger.info("sync_off: SYNC_ENABLED=false");
       logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
       return url;
