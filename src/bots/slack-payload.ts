@@ -10,14 +10,21 @@ import { z } from "zod";
 
 const id = z.string().min(1);
 
+/**
+ * A team/enterprise id. Bolt keeps its per-team clients in a plain object keyed by this id, so a signed
+ * body whose id is `constructor` or `__proto__` reached `Object.prototype` and crashed Bolt (a 500): such
+ * ids are refused here.
+ */
+const teamKey = z.string().refine((value) => !(value in Object.prototype), "reserved id");
+
 /** A slash command (form-encoded). */
 export const slashCommandSchema = z.object({
   command: z.string().startsWith("/"),
   text: z.string().optional(),
   user_id: id,
   user_name: z.string().optional(),
-  team_id: id,
-  enterprise_id: z.string().optional(),
+  team_id: id.pipe(teamKey),
+  enterprise_id: teamKey.optional(),
   channel_id: id,
   channel_name: z.string().optional(),
   trigger_id: id.optional(),
@@ -35,9 +42,10 @@ const actionSchema = z.object({
 export const blockActionsSchema = z.object({
   type: z.literal("block_actions"),
   actions: z.array(actionSchema).min(1),
-  user: z.object({ id, team_id: z.string().optional() }),
+  user: z.object({ id, team_id: teamKey.optional() }),
   // Bolt reads `body.team.id` / `body.channel.id` whenever the key is present: null would throw there.
-  team: z.object({ id }).optional(),
+  team: z.object({ id: id.pipe(teamKey), enterprise_id: teamKey.nullish() }).optional(),
+  enterprise: z.object({ id: teamKey }).nullish(),
   channel: z.object({ id }).optional(),
   container: z
     .object({
@@ -68,10 +76,16 @@ const messageEventSchema = z.object({
 export const eventCallbackSchema = z.object({
   type: z.literal("event_callback"),
   event_id: id.optional(),
-  team_id: z.string().optional(),
-  enterprise_id: z.string().optional(),
+  team_id: teamKey.optional(),
+  enterprise_id: teamKey.optional(),
   authorizations: z
-    .array(z.object({ team_id: z.string().nullish(), user_id: z.string().optional() }))
+    .array(
+      z.object({
+        team_id: teamKey.nullish(),
+        enterprise_id: teamKey.nullish(),
+        user_id: z.string().optional(),
+      }),
+    )
     .optional(),
   event: z.object({ type: z.string() }).passthrough(),
 });

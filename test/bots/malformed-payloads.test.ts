@@ -144,6 +144,16 @@ describe("Slack: signed, malformed", () => {
     expectAnswered((await h.post(JSON.stringify(eventNumber), JSON_TYPE)).status);
     const eventNull = { type: "event_callback", event: null, event_id: "Ev2" };
     expectAnswered((await h.post(JSON.stringify(eventNull), JSON_TYPE)).status);
+    // Bolt keys its per-team clients by these ids in a plain object: `constructor` crashed it (found by the
+    // property below with a random seed).
+    for (const key of ["constructor", "__proto__", "toString"]) {
+      const event = JSON.parse(eventBody(`EvK${key}`, dmEvent("uniformes SP"))) as Record<string, unknown>;
+      event.authorizations = [{ team_id: key, user_id: "U0BOT0001", is_bot: true }];
+      expectAnswered((await h.post(JSON.stringify(event), JSON_TYPE)).status);
+      const form = new URLSearchParams(Object.fromEntries(new URLSearchParams(slash([]))));
+      form.set("team_id", key);
+      expectAnswered((await h.post(form.toString(), FORM)).status);
+    }
     await h.idle();
     expect(h.commands.filter((c) => c.messageId === "t1")).toEqual([]);
   });
