@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { Bid } from "../src/core/bid.ts";
 import type { BidsWorkbookInput } from "../src/core/excel/build-workbook.ts";
 import { buildBidsWorkbookBuffer, writeBidsWorkbook } from "../src/core/excel/build-workbook.ts";
-import { searchQuerySchema } from "../src/core/query/search-query.ts";
+import { searchQuerySchema } from "../src/core/search-query.ts";
 import { FallbackSummarizer } from "../src/core/summary/fallback-summarizer.ts";
 import { computeTotals } from "../src/core/summary/totals.ts";
 import { SAMPLE_NOW, sampleBids } from "../test/fakes/sample-bids.ts";

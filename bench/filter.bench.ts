@@ -9,7 +9,7 @@ import type { Bid } from "../src/core/bid.ts";
 import { filterBids } from "../src/core/filter/filter.ts";
 import { loadFixtureBids } from "../src/core/filter/fixture-bids.testing.ts";
 import { SECTORS } from "../src/core/filter/sectors.ts";
-import { searchQuerySchema } from "../src/core/query/search-query.ts";
+import { searchQuerySchema } from "../src/core/search-query.ts";
 
 const RECORDS = 100_000;
 const RUNS = 5;

@@ -11,7 +11,7 @@ import {
   buildBidsWorkbookBuffer,
   writeBidsWorkbook,
 } from "../src/core/excel/build-workbook.ts";
-import { searchQuerySchema } from "../src/core/query/search-query.ts";
+import { searchQuerySchema } from "../src/core/search-query.ts";
 import { FallbackSummarizer } from "../src/core/summary/fallback-summarizer.ts";
 import { computeTotals } from "../src/core/summary/totals.ts";
 import { readZip } from "./fakes/read-zip.ts";

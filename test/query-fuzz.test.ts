@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parseCommand } from "../src/core/chat/parse-command.ts";
 import { describeQuery } from "../src/core/query/describe-query.ts";
 import { parseQuery } from "../src/core/query/parse-query.ts";
-import { RECOGNIZED_KINDS, searchQuerySchema, UFS } from "../src/core/query/search-query.ts";
+import { RECOGNIZED_KINDS, searchQuerySchema, UFS } from "../src/core/search-query.ts";
 
 /** Generous: the machine may be shared; the runs themselves take ~30 s of CPU on one core. */
 const TIMEOUT_MS = 240_000;

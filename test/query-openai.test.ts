@@ -5,7 +5,7 @@ import {
   type ParsedQuery,
   type SearchQueryInput,
   searchQuerySchema,
-} from "../src/core/query/search-query.ts";
+} from "../src/core/search-query.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "./fakes/fake-openai.ts";
 
 const NOW = new Date("2026-09-21T12:00:00.000Z");

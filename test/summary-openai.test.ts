@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Bid } from "../src/core/bid.ts";
 import type { Logger } from "../src/core/ports/logger.ts";
-import { searchQuerySchema } from "../src/core/query/search-query.ts";
+import { searchQuerySchema } from "../src/core/search-query.ts";
 import { FallbackSummarizer } from "../src/core/summary/fallback-summarizer.ts";
 import { OpenAiSummarizer } from "../src/core/summary/openai-summarizer.ts";
 import type { SummaryInput } from "../src/core/summary/summarizer.ts";

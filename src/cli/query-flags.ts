@@ -1,6 +1,6 @@
 import { AppError } from "../core/errors.ts";
 import { parseQuery } from "../core/query/parse-query.ts";
-import { type ParsedQuery, searchQuerySchema, UFS } from "../core/query/search-query.ts";
+import { type ParsedQuery, searchQuerySchema, UFS } from "../core/search-query.ts";
 import { SECTOR_IDS } from "../core/sectors.ts";
 import { isValidIsoDate } from "../core/time.ts";
 

@@ -1,5 +1,5 @@
 import { renderResults } from "../core/chat/render-results.ts";
-import type { ParsedQuery } from "../core/query/search-query.ts";
+import type { ParsedQuery } from "../core/search-query.ts";
 import type { SearchOutcome } from "../core/search/run-search.ts";
 
 /**

@@ -9,7 +9,7 @@ import { retagIndex } from "../../src/core/index/retag.ts";
 import { termPatterns } from "../../src/core/index/search-text.ts";
 import { SECTOR_TAGS_VERSION } from "../../src/core/index/sector-tags.ts";
 import type { BidIndex, IndexedRecord, IndexSearch } from "../../src/core/ports/bid-index.ts";
-import { type SearchQuery, searchQuerySchema } from "../../src/core/query/search-query.ts";
+import { type SearchQuery, searchQuerySchema } from "../../src/core/search-query.ts";
 import { SECTOR_IDS } from "../../src/core/sectors.ts";
 import { fixtureIndexedRecords, withUpdate } from "./index-fixtures.ts";
 

@@ -13,7 +13,7 @@ import { toIndexedRecords } from "../../src/core/pncp/indexed-records.ts";
 import type { BidIndex, IndexedRecord } from "../../src/core/ports/bid-index.ts";
 import { FixedClock } from "../../src/core/ports/clock.ts";
 import { silentLogger } from "../../src/core/ports/logger.ts";
-import { type SearchQuery, SORT_KEYS, searchQuerySchema } from "../../src/core/query/search-query.ts";
+import { type SearchQuery, SORT_KEYS, searchQuerySchema } from "../../src/core/search-query.ts";
 import { runSearch, type SearchDeps } from "../../src/core/search/run-search.ts";
 import { SECTOR_IDS } from "../../src/core/sectors.ts";
 import { FallbackSummarizer } from "../../src/core/summary/fallback-summarizer.ts";

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Bid } from "../../src/core/bid.ts";
 import { sortBids } from "../../src/core/filter/sort.ts";
-import { SORT_KEYS, type SortKey } from "../../src/core/query/search-query.ts";
+import { SORT_KEYS, type SortKey } from "../../src/core/search-query.ts";
 import { fixtureIndexedRecords } from "./index-fixtures.ts";
 
 type Compare = (a: Bid, b: Bid) => number;

@@ -13,7 +13,7 @@ import { errorMessage } from "../messages.ts";
 import type { FetchProgress } from "../pncp/pncp-client.ts";
 import { describeQuery } from "../query/describe-query.ts";
 import { parseQuery } from "../query/parse-query.ts";
-import type { ParsedQuery } from "../query/search-query.ts";
+import type { ParsedQuery } from "../search-query.ts";
 import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
 import { identityOf, upgradeButtons } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";

@@ -1,5 +1,5 @@
 import { describeQuery } from "../query/describe-query.ts";
-import type { ParsedQuery } from "../query/search-query.ts";
+import type { ParsedQuery } from "../search-query.ts";
 import type { Reply } from "./reply.ts";
 
 /** WhatsApp reply-button titles hold 20 characters; the longest common limit, so every adapter can show it. */

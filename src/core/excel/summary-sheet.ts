@@ -1,7 +1,7 @@
 import type ExcelJS from "exceljs";
 import { formatDateTime, formatIsoDate } from "../format.ts";
 import { modalidadeName } from "../modalidades.ts";
-import type { SearchQuery } from "../query/search-query.ts";
+import type { SearchQuery } from "../search-query.ts";
 import { describeFilters } from "../summary/empty-summary.ts";
 import type { SearchTotals, Summary } from "../summary/summarizer.ts";
 import { joinPt } from "../summary/summary-parts.ts";

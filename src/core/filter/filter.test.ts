@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SearchQuery, searchQuerySchema } from "../query/search-query.ts";
+import { type SearchQuery, searchQuerySchema } from "../search-query.ts";
 import { filterBids } from "./filter.ts";
 import { loadFixtureBids, makeBid } from "./fixture-bids.testing.ts";
 

@@ -17,9 +17,9 @@
  *   in agency + unit.
  */
 import type { Bid } from "../bid.ts";
-import type { SearchQuery } from "../query/search-query.ts";
+import type { SearchQuery } from "../search-query.ts";
 import { compileMatcher, type Matcher } from "./matcher.ts";
-import { normalizeText } from "./normalize-text.ts";
+import { normalizeText } from "../text-fold.ts";
 import { SECTORS, sectorMatcher } from "./sectors.ts";
 import { sortBids } from "./sort.ts";
 import { cleanTerms } from "./terms.ts";

@@ -15,7 +15,7 @@
  *   still matches on "uniformes". A whole-bid veto would throw away real bids that merely mention an
  *   ambiguous phrase next to the real object.
  */
-import { tokenize } from "./normalize-text.ts";
+import { tokenize } from "../text-fold.ts";
 import { wordForms } from "./word-forms.ts";
 
 /** Keywords (and optional exclusions) to compile; pt-BR text, accents and case are irrelevant. */

@@ -8,7 +8,7 @@
  */
 import type { Bid } from "../bid.ts";
 import { parseInstant } from "../index/iso-instant.ts";
-import type { SortKey } from "../query/search-query.ts";
+import type { SortKey } from "../search-query.ts";
 
 /** A bid with its precomputed keys; `key` is the primary key of the order (null = unknown, last). */
 interface Keyed {

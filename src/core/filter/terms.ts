@@ -2,7 +2,7 @@
  * User search terms: stopword removal and de-duplication, shared by the filter (which echoes the terms
  * it used) and the query parser.
  */
-import { normalizeText } from "./normalize-text.ts";
+import { normalizeText } from "../text-fold.ts";
 
 /** pt-BR function words that carry no search meaning on their own (accent-free, lowercase). */
 export const STOPWORDS: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WindowState } from "../ports/bid-index.ts";
-import { searchQuerySchema } from "../query/search-query.ts";
+import { searchQuerySchema } from "../search-query.ts";
 import { planSearch } from "./search-plan.ts";
 
 const options = { today: "2026-09-21", openHorizonDays: 3 };

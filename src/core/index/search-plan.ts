@@ -16,7 +16,7 @@
 import { cleanTerms } from "../filter/terms.ts";
 import type { PncpFetchRequest } from "../pncp/pncp-client.ts";
 import type { IndexSearch, WindowState } from "../ports/bid-index.ts";
-import type { SearchQuery } from "../query/search-query.ts";
+import type { SearchQuery } from "../search-query.ts";
 import { addDays } from "../time.ts";
 import { termPatterns } from "./search-text.ts";
 

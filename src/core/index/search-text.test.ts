@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Bid } from "../bid.ts";
 import { filterBids } from "../filter/filter.ts";
 import { loadFixtureBids } from "../filter/fixture-bids.testing.ts";
-import { searchQuerySchema } from "../query/search-query.ts";
+import { searchQuerySchema } from "../search-query.ts";
 import { searchText, termPatterns } from "./search-text.ts";
 
 /** SQL `LIKE` with only `%` wildcards and `\` escapes, as the patterns use it. */

@@ -9,7 +9,7 @@
  * shorter one). The matcher then decides exactly (`filterBids`).
  */
 import type { Bid } from "../bid.ts";
-import { normalizeText, tokenize } from "../filter/normalize-text.ts";
+import { normalizeText, tokenize } from "../text-fold.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { wordForms } from "../filter/word-forms.ts";
 

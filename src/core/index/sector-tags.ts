@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import type { Bid } from "../bid.ts";
 import { filterBids } from "../filter/filter.ts";
 import { SECTORS } from "../filter/sectors.ts";
-import type { SearchQuery } from "../query/search-query.ts";
+import type { SearchQuery } from "../search-query.ts";
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
 
 function versionOf(): string {

@@ -12,7 +12,7 @@ import {
   RECOGNIZED_KINDS,
   type SearchQuery,
   searchQuerySchema,
-} from "./search-query.ts";
+} from "../search-query.ts";
 
 /** Longest period PNCP accepts in one request; longer ones are split by the client. */
 const MAX_WINDOW_DAYS = 365;

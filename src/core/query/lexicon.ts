@@ -4,7 +4,7 @@
  */
 import type { BidStatus, Esfera } from "../bid.ts";
 import { phraseTable } from "./query-tokens.ts";
-import type { SortKey, Uf } from "./search-query.ts";
+import type { SortKey, Uf } from "../search-query.ts";
 
 /** Full state names. "Pará" is handled apart: unaccented "para" is the preposition. */
 export const STATE_NAMES = phraseTable<Uf>([

@@ -15,7 +15,7 @@ import {
   SORT_KEYS,
   searchQuerySchema,
   UFS,
-} from "./search-query.ts";
+} from "../search-query.ts";
 
 const STATUSES = ["recebendo_propostas", "em_julgamento", "encerrada"] as const;
 const ESFERAS = ["F", "E", "M", "D"] as const;

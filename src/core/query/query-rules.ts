@@ -20,7 +20,7 @@ import { addAll, type Draft, type Step, statusStep, UF_SET, ufStep, unreadable }
 import { matchPhrase, type QueryToken, rawSpan } from "./query-tokens.ts";
 import { readPeriod } from "./read-dates.ts";
 import { moneyAt, readValue } from "./read-values.ts";
-import type { Uf } from "./search-query.ts";
+import type { Uf } from "../search-query.ts";
 
 export type { Draft, Step } from "./query-steps.ts";
 

@@ -7,7 +7,7 @@ import type { SectorId } from "../sectors.ts";
 import type { StatusWord } from "./lexicon.ts";
 import { type QueryToken, rawSpan } from "./query-tokens.ts";
 import type { Period } from "./read-dates.ts";
-import { type RecognizedKind, type SortKey, UFS, type Uf } from "./search-query.ts";
+import { type RecognizedKind, type SortKey, UFS, type Uf } from "../search-query.ts";
 
 /** What the text said so far. */
 export interface Draft {

@@ -3,7 +3,7 @@
  * unreadable pieces back), a folded form (for dates and money: "01/10/2026", "r$", "1,5") and a
  * word key (for vocabulary: "pré-qualificação" → "pre-qualificacao").
  */
-import { foldAccents, normalizeText } from "../filter/normalize-text.ts";
+import { foldAccents, normalizeText } from "../text-fold.ts";
 
 /** One piece of the user's text. */
 export interface QueryToken {

@@ -10,7 +10,7 @@ import type { BidIndex } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { describeQuery } from "../query/describe-query.ts";
-import type { SearchQuery } from "../query/search-query.ts";
+import type { SearchQuery } from "../search-query.ts";
 import type { SearchTotals, Summarizer, Summary } from "../summary/summarizer.ts";
 import { computeTotals } from "../summary/totals.ts";
 import { inclusiveDays, saoPauloDate } from "../time.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SAMPLE_NOW, sampleBids } from "../../../test/fakes/sample-bids.ts";
-import { searchQuerySchema } from "../query/search-query.ts";
+import { searchQuerySchema } from "../search-query.ts";
 import { composeLlmSummary, statesNumber } from "./compose-llm-summary.ts";
 import { computeTotals } from "./totals.ts";
 

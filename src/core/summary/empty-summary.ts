@@ -1,6 +1,6 @@
 import { formatBRL, formatIsoDate } from "../format.ts";
 import { modalidadeName } from "../modalidades.ts";
-import { DEFAULT_MODALIDADES, type SearchQuery } from "../query/search-query.ts";
+import { DEFAULT_MODALIDADES, type SearchQuery } from "../search-query.ts";
 import type { SectorId } from "../sectors.ts";
 import { inclusiveDays } from "../time.ts";
 import { BID_STATUS_LABELS } from "./status-labels.ts";

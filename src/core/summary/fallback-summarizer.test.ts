@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeBid, SAMPLE_NOW, sampleBids } from "../../../test/fakes/sample-bids.ts";
-import { type SearchQuery, searchQuerySchema } from "../query/search-query.ts";
+import { type SearchQuery, searchQuerySchema } from "../search-query.ts";
 import { FallbackSummarizer } from "./fallback-summarizer.ts";
 import type { SummaryInput } from "./summarizer.ts";
 import { computeTotals } from "./totals.ts";

@@ -1,5 +1,5 @@
 import type { Bid } from "../bid.ts";
-import type { SearchQuery } from "../query/search-query.ts";
+import type { SearchQuery } from "../search-query.ts";
 
 /** Totals always computed by us (never taken from an LLM). */
 export interface SearchTotals {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { makeBid, SAMPLE_NOW } from "../../../test/fakes/sample-bids.ts";
 import type { Bid } from "../bid.ts";
 import { renderResults } from "../chat/render-results.ts";
-import { searchQuerySchema } from "../query/search-query.ts";
+import { searchQuerySchema } from "../search-query.ts";
 import type { SearchOutcome } from "../search/run-search.ts";
 import { composeLlmSummary } from "./compose-llm-summary.ts";
 import { FallbackSummarizer } from "./fallback-summarizer.ts";

@@ -6,7 +6,7 @@
  * minutes), skipping complete windows and resuming partial ones at the pages not done yet.
  */
 import type { WindowKey, WindowState } from "../ports/bid-index.ts";
-import { DEFAULT_MODALIDADES } from "../query/search-query.ts";
+import { DEFAULT_MODALIDADES } from "../search-query.ts";
 import { addDays } from "../time.ts";
 
 /** Days the incremental part refetches every round (today and yesterday). */

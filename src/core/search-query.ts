@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { BidStatus } from "../bid.ts";
-import { SECTOR_IDS } from "../sectors.ts";
+import type { BidStatus } from "./bid.ts";
+import { SECTOR_IDS } from "./sectors.ts";
 
 /** The 27 federative units, by sigla. */
 export const UFS = [
