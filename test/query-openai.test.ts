@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Logger } from "../src/core/ports/logger.ts";
 import { OpenAiQueryParser } from "../src/core/query/openai-query-parser.ts";
-import {
-  type ParsedQuery,
-  type SearchQueryInput,
-  searchQuerySchema,
-} from "../src/core/search-query.ts";
+import { type ParsedQuery, type SearchQueryInput, searchQuerySchema } from "../src/core/search-query.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "./fakes/fake-openai.ts";
 
 const NOW = new Date("2026-09-21T12:00:00.000Z");

@@ -1,6 +1,6 @@
 import { renderResults } from "../core/chat/render-results.ts";
-import type { ParsedQuery } from "../core/search-query.ts";
 import type { SearchOutcome } from "../core/search/run-search.ts";
+import type { ParsedQuery } from "../core/search-query.ts";
 
 /**
  * The `--json` contract: exactly one object with `query`, `bids`, `stats`, `summary` (extra fields are

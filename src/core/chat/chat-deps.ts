@@ -3,8 +3,8 @@ import type { JobQueue } from "../ports/job-queue.ts";
 import type { Counters } from "../ports/metrics.ts";
 import type { RateLimiter } from "../ports/rate-limiter.ts";
 import type { Store } from "../ports/store.ts";
-import type { ParsedQuery } from "../search-query.ts";
 import type { SearchDeps } from "../search/run-search.ts";
+import type { ParsedQuery } from "../search-query.ts";
 import type { RecentDeliveries } from "./recent-deliveries.ts";
 
 /** Optional LLM reader for free text the grammar could not read; returns null to keep the grammar's result. */

@@ -1,7 +1,7 @@
 import { SECTORS } from "../filter/sectors.ts";
 import { parseQuery } from "../query/parse-query.ts";
-import { DEFAULT_PERIOD_DAYS } from "../search-query.ts";
 import { requestedHistoryDays } from "../search/run-search.ts";
+import { DEFAULT_PERIOD_DAYS } from "../search-query.ts";
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
 
 /**

@@ -18,8 +18,8 @@
  */
 import type { Bid } from "../bid.ts";
 import type { SearchQuery } from "../search-query.ts";
-import { compileMatcher, type Matcher } from "./matcher.ts";
 import { normalizeText } from "../text-fold.ts";
+import { compileMatcher, type Matcher } from "./matcher.ts";
 import { SECTORS, sectorMatcher } from "./sectors.ts";
 import { sortBids } from "./sort.ts";
 import { cleanTerms } from "./terms.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileMatcher } from "./matcher.ts";
 import { normalizeText, tokenize } from "../text-fold.ts";
+import { compileMatcher } from "./matcher.ts";
 import { wordForms } from "./word-forms.ts";
 
 describe("normalizeText", () => {

@@ -3,8 +3,8 @@
  * compiled matcher of each sector (compiled once, on first use).
  */
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
-import { compileMatcher, type Matcher } from "./matcher.ts";
 import { normalizeText } from "../text-fold.ts";
+import { compileMatcher, type Matcher } from "./matcher.ts";
 import { ALIMENTOS, INFORMATICA, MOBILIARIO, PAPELARIA, VESTUARIO } from "./sector-data-goods.ts";
 import { SAUDE } from "./sector-data-health.ts";
 import { SOFTWARE, TRANSPORTE, VIGILANCIA } from "./sector-data-services.ts";

@@ -9,9 +9,9 @@
  * shorter one). The matcher then decides exactly (`filterBids`).
  */
 import type { Bid } from "../bid.ts";
-import { normalizeText, tokenize } from "../text-fold.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { wordForms } from "../filter/word-forms.ts";
+import { normalizeText, tokenize } from "../text-fold.ts";
 
 /** `normalizeText(object) + " " + normalizeText(details)`: what term candidates are searched in. */
 export function searchText(bid: Pick<Bid, "object" | "details">): string {

@@ -37,7 +37,10 @@ export type NotifyFailure =
   | "unsupported";
 
 export type NotifyOutcome =
-  | { ok: true; /** Platform message ids, in order (Slack ts, Telegram message_id, wamid). */ messageIds: string[] }
+  | {
+      ok: true /** Platform message ids, in order (Slack ts, Telegram message_id, wamid). */;
+      messageIds: string[];
+    }
   | { ok: false; reason: NotifyFailure; retryAfterMs?: number; detail?: string };
 
 export interface NotifyOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { searchQuerySchema } from "../search-query.ts";
 import { describeQuery } from "./describe-query.ts";
 import { parseQuery } from "./parse-query.ts";
-import { searchQuerySchema } from "../search-query.ts";
 
 const NOW = new Date("2026-11-22T12:00:00-03:00");
 

@@ -7,8 +7,8 @@ import { SECTORS } from "../filter/sectors.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { formatBRL, formatIsoDate } from "../format.ts";
 import { modalidadeName } from "../modalidades.ts";
-import { BID_STATUS_PLURAL } from "../summary/status-labels.ts";
 import type { SearchQuery, SortKey } from "../search-query.ts";
+import { BID_STATUS_PLURAL } from "../summary/status-labels.ts";
 
 const ESFERA_LABELS: Record<Esfera, string> = { F: "federal", E: "estadual", M: "municipal", D: "distrital" };
 const SORT_LABELS: Record<SortKey, string> = {

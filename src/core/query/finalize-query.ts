@@ -3,8 +3,6 @@
  * every correction) and produces a `SearchQuery` that passes `searchQuerySchema`.
  */
 import { formatBRL, formatIsoDate } from "../format.ts";
-import { addDays, inclusiveDays } from "../time.ts";
-import type { Draft } from "./query-rules.ts";
 import {
   DEFAULT_MODALIDADES,
   DEFAULT_PERIOD_DAYS,
@@ -13,6 +11,8 @@ import {
   type SearchQuery,
   searchQuerySchema,
 } from "../search-query.ts";
+import { addDays, inclusiveDays } from "../time.ts";
+import type { Draft } from "./query-rules.ts";
 
 /** Longest period PNCP accepts in one request; longer ones are split by the client. */
 const MAX_WINDOW_DAYS = 365;

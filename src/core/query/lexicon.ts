@@ -3,8 +3,8 @@
  * filler words. Phrases are written as a user types them; accents and case are ignored.
  */
 import type { BidStatus, Esfera } from "../bid.ts";
-import { phraseTable } from "./query-tokens.ts";
 import type { SortKey, Uf } from "../search-query.ts";
+import { phraseTable } from "./query-tokens.ts";
 
 /** Full state names. "Pará" is handled apart: unaccented "para" is the preposition. */
 export const STATE_NAMES = phraseTable<Uf>([

@@ -2,9 +2,6 @@ import OpenAI from "openai";
 import { z } from "zod";
 import { MODALIDADES } from "../modalidades.ts";
 import type { Logger } from "../ports/logger.ts";
-import { SECTOR_IDS } from "../sectors.ts";
-import { LlmAnswerError, llmFailureReason, requestStructuredJson } from "../summary/openai-json.ts";
-import { inclusiveDays, isValidIsoDate, saoPauloDate } from "../time.ts";
 import {
   DEFAULT_MODALIDADES,
   DEFAULT_PERIOD_DAYS,
@@ -16,6 +13,9 @@ import {
   searchQuerySchema,
   UFS,
 } from "../search-query.ts";
+import { SECTOR_IDS } from "../sectors.ts";
+import { LlmAnswerError, llmFailureReason, requestStructuredJson } from "../summary/openai-json.ts";
+import { inclusiveDays, isValidIsoDate, saoPauloDate } from "../time.ts";
 
 const STATUSES = ["recebendo_propostas", "em_julgamento", "encerrada"] as const;
 const ESFERAS = ["F", "E", "M", "D"] as const;

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCommand } from "../chat/parse-command.ts";
+import { type SearchQuery, searchQuerySchema } from "../search-query.ts";
 import { describeQuery } from "./describe-query.ts";
 import { parseQuery } from "./parse-query.ts";
-import { type SearchQuery, searchQuerySchema } from "../search-query.ts";
 
 // Sunday 22/11/2026, noon in São Paulo.
 const NOW = new Date("2026-11-22T12:00:00-03:00");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseQuery } from "./parse-query.ts";
 import { type SearchQuery, searchQuerySchema } from "../search-query.ts";
+import { parseQuery } from "./parse-query.ts";
 
 // Sunday 22/11/2026, noon in São Paulo.
 const NOW = new Date("2026-11-22T12:00:00-03:00");

@@ -23,16 +23,16 @@
  *   splits long windows).
  */
 import { compileMatcher, type Matcher } from "../filter/matcher.ts";
-import { normalizeText, tokenize } from "../text-fold.ts";
 import { SECTORS, sectorByName } from "../filter/sectors.ts";
 import { cleanTerms, isOnlyStopwords, STOPWORDS } from "../filter/terms.ts";
+import type { ParsedQuery, SearchQuery } from "../search-query.ts";
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
+import { normalizeText, tokenize } from "../text-fold.ts";
 import { saoPauloDate } from "../time.ts";
 import { finalizeQuery } from "./finalize-query.ts";
 import { AMBIGUOUS_UFS, FILLER_WORDS } from "./lexicon.ts";
 import { type Draft, RULES, type Step } from "./query-rules.ts";
 import { type QueryToken, tokenizeQuery } from "./query-tokens.ts";
-import type { ParsedQuery, SearchQuery } from "../search-query.ts";
 
 /** `now` fixes "today"; `defaults` fill what the text does not say (e.g. a user's saved UFs). */
 export interface ParseQueryOptions {

@@ -4,13 +4,13 @@
  * `min:50mil`, `max:1mi`, `status:abertas`. Unknown keys and unreadable values are unrecognized.
  */
 import type { Esfera } from "../bid.ts";
-import { foldAccents } from "../text-fold.ts";
 import { sectorByName } from "../filter/sectors.ts";
+import type { Uf } from "../search-query.ts";
+import { foldAccents } from "../text-fold.ts";
 import { ESFERA_WORDS, MODALIDADE_NAMES, SORT_WORDS, STATUS_WORDS } from "./lexicon.ts";
 import { addAll, type Step, statusStep, UF_SET, ufStep, unreadable } from "./query-steps.ts";
 import { matchPhrase, phraseKeys, type QueryToken } from "./query-tokens.ts";
 import { moneyAt } from "./read-values.ts";
-import type { Uf } from "../search-query.ts";
 
 /** `setor:saude`, `uf:sp,rj`, `orgao:"…"`, `municipio:campinas`, `modalidade:6,8`, `esfera:municipal`, `ordem:maior valor`, `min:50mil`, `max:1mi`. */
 export function readField(tokens: readonly QueryToken[], i: number, name: string, value: string): Step {

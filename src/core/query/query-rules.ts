@@ -4,6 +4,7 @@
  * until `apply` runs, so the parser can ask "would anything read this token?" without side effects.
  */
 import { sectorByName } from "../filter/sectors.ts";
+import type { Uf } from "../search-query.ts";
 import {
   AMBIGUOUS_UFS,
   ESFERA_WORDS,
@@ -20,7 +21,6 @@ import { addAll, type Draft, type Step, statusStep, UF_SET, ufStep, unreadable }
 import { matchPhrase, type QueryToken, rawSpan } from "./query-tokens.ts";
 import { readPeriod } from "./read-dates.ts";
 import { moneyAt, readValue } from "./read-values.ts";
-import type { Uf } from "../search-query.ts";
 
 export type { Draft, Step } from "./query-steps.ts";
 

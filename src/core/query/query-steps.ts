@@ -3,11 +3,11 @@
  * small step builders several rules use.
  */
 import type { BidStatus, Esfera } from "../bid.ts";
+import { type RecognizedKind, type SortKey, UFS, type Uf } from "../search-query.ts";
 import type { SectorId } from "../sectors.ts";
 import type { StatusWord } from "./lexicon.ts";
 import { type QueryToken, rawSpan } from "./query-tokens.ts";
 import type { Period } from "./read-dates.ts";
-import { type RecognizedKind, type SortKey, UFS, type Uf } from "../search-query.ts";
 
 /** What the text said so far. */
 export interface Draft {
