@@ -41,12 +41,21 @@ export async function redisAvailable(url = REDIS_URL): Promise<boolean> {
 }
 
 /**
- * Decides whether a suite needing `service` runs: in CI (`CI=true`) a missing service throws, failing the
+ * Whether we run in CI: any truthy `CI` (`true`, `1`, `yes`, `TRUE`, a build id…), as CI providers set it;
+ * only unset, empty, `0`, `false` and `no` mean a developer's machine.
+ */
+export function isCi(value: string | undefined = process.env.CI): boolean {
+  if (value === undefined) return false;
+  return !["", "0", "false", "no", "off"].includes(value.trim().toLowerCase());
+}
+
+/**
+ * Decides whether a suite needing `service` runs: in CI (`isCi()`) a missing service throws, failing the
  * test file; elsewhere the suite is skipped with a loud warning. Use with `describe.skipIf(!ok)`.
  */
-export function requireService(service: string, available: boolean): boolean {
+export function requireService(service: string, available: boolean, ci = isCi()): boolean {
   if (available) return true;
-  if (process.env.CI === "true") {
+  if (ci) {
     throw new Error(`${service} is required in CI but is not reachable`);
   }
   console.warn(

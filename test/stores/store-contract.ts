@@ -1,11 +1,38 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IdentityInput, Platform, Store } from "../../src/core/ports/store.ts";
+import { SqlStore } from "../../src/stores/sql-store.ts";
 
 const DAY = 86_400_000;
 
 /** Builds a store on a migrated, empty-enough database; called once per suite. */
 export type StoreFactory = () => Promise<Store>;
+
+/**
+ * Reads the store's database directly, to check what a write left behind. SQL stores expose their executor;
+ * stores behind an API (Supabase) are given a reader over the same database by their suite.
+ */
+export type SqlReader = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+function readerOf(store: Store, given: SqlReader | undefined): SqlReader {
+  if (given) return given;
+  if (store instanceof SqlStore) return (sql, params) => store.executor.query(sql, params);
+  throw new Error("the store contract needs a way to read this store's database (pass a SqlReader)");
+}
+
+/**
+ * Asserts that `promise` fails with the store's error for a refused SQL call: an `INTERNAL` AppError (not
+ * `STORE_UNAVAILABLE`: a connection failure must not pass for a refusal) naming the SQL exception.
+ */
+async function expectRefused(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, "expected the call to be refused").toBeInstanceOf(Error);
+  expect(error).toMatchObject({ code: "INTERNAL", retryable: false });
+  expect((error as Error).message).toMatch(message);
+}
 
 function person(platform: Platform = "telegram", teamId: string | null = null): IdentityInput {
   return { platform, userId: `u-${randomUUID()}`, teamId, displayName: "Ana" };
@@ -15,11 +42,13 @@ function person(platform: Platform = "telegram", teamId: string | null = null): 
  * The behaviour every `Store` must have (PGlite, Postgres, Supabase). Identities are random per test, so one
  * store serves the whole suite.
  */
-export function runStoreContract(name: string, factory: StoreFactory): void {
+export function runStoreContract(name: string, factory: StoreFactory, sqlReader?: SqlReader): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
+    let read: SqlReader;
     beforeAll(async () => {
       store = await factory();
+      read = readerOf(store, sqlReader);
     });
     afterAll(async () => {
       await store?.close();
@@ -45,7 +74,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it("rejects an empty identity", async () => {
-      await expect(store.resolveIdentity({ ...person(), userId: " " })).rejects.toThrow();
+      await expectRefused(store.resolveIdentity({ ...person(), userId: " " }), /invalid_identity/);
     });
 
     it("lists the seeded plan catalog with its capabilities", async () => {
@@ -272,9 +301,24 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       status = await store.getAccountStatus(account, new Date("2026-12-10T12:00:00Z"));
       expect(status).toMatchObject({ subscriptionStatus: "trialing", remaining: 3 });
       expect(status.trialEndsAt?.toISOString()).toBe(until.toISOString());
-      await expect(store.setPlan(account, "ouro" as never, null)).rejects.toThrow();
-      await expect(store.setPlan(randomUUID(), "maquina", null)).rejects.toThrow();
-      await expect(store.consumeSearch(randomUUID(), 7)).rejects.toThrow();
+      await expectRefused(store.setPlan(account, "ouro" as never, null), /unknown_plan/);
+      await expectRefused(store.setPlan(randomUUID(), "maquina", null), /account_not_found/);
+      await expectRefused(store.consumeSearch(randomUUID(), 7), /account_not_found/);
+    });
+
+    it("allows exactly 50 of 200 simultaneous searches for an account with 50 left (no check-then-write)", async () => {
+      const account = await store.resolveIdentity(person("cli"));
+      await store.setPlan(account, "consultor_agil", null);
+      const results = await Promise.all(Array.from({ length: 200 }, () => store.consumeSearch(account, 30)));
+      const allowed = results.filter((r) => r.allowed);
+      expect(allowed).toHaveLength(50);
+      expect(new Set(allowed.map((r) => r.used))).toEqual(
+        new Set(Array.from({ length: 50 }, (_, i) => i + 1)),
+      );
+      expect(results.filter((r) => !r.allowed).every((r) => r.reason === "quota_exhausted")).toBe(true);
+      const usage = await read("select searches from usage_monthly where account_id = $1", [account]);
+      expect(usage.map((row) => Number(row.searches))).toEqual([50]);
+      expect((await store.getAccountStatus(account)).remaining).toBe(0);
     });
 
     it("claims an event exactly once, also under concurrency", async () => {
@@ -318,7 +362,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect((await hit(60_000)).allowed).toBe(true);
       expect((await hit(60_001)).retryAfterMs).toBe(14_999);
       expect((await hit(60_001, 0)).allowed).toBe(false);
-      await expect(store.rateLimitHit!("", 2, 60_000, new Date(t0))).rejects.toThrow();
+      await expectRefused(store.rateLimitHit!("", 2, 60_000, new Date(t0)), /rate_limit_hit: empty key/);
     });
 
     it("admits exactly the limit of simultaneous hits and gives back an undone hit once", async () => {
@@ -346,7 +390,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(new Set(values).size).toBe(1);
       expect(values[0]).toMatch(/^value-\d$/);
       expect(await store.getOrCreateSetting!(key, "later")).toBe(values[0]);
-      await expect(store.getOrCreateSetting!(`${key}-x`, "")).rejects.toThrow();
+      await expectRefused(store.getOrCreateSetting!(`${key}-x`, ""), /empty key or value/);
     });
 
     it("logs searches and rejects an unknown outcome", async () => {
@@ -363,7 +407,22 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         reason: null,
       };
       await store.logSearch(entry);
-      await expect(store.logSearch({ ...entry, outcome: "bogus" as never })).rejects.toThrow();
+      const rows = await read(
+        "select platform, query_text, query, fetched, matched, duration_ms, outcome, reason from search_log where account_id = $1",
+        [account],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        platform: "telegram",
+        query_text: "merenda escolar SP",
+        query: { terms: ["merenda"], uf: ["SP"] },
+        fetched: 120,
+        matched: 7,
+        outcome: "ok",
+        reason: null,
+      });
+      expect(Math.round(Number(rows[0]!.duration_ms))).toBe(813);
+      await expectRefused(store.logSearch({ ...entry, outcome: "bogus" as never }), /search_log|check/);
     });
   });
 }

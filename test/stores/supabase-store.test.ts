@@ -34,7 +34,18 @@ describe.skipIf(!postgres)("Supabase store through the PostgREST stand-in", () =
     await database?.drop();
   });
 
-  runStoreContract("SupabaseStore", () => SupabaseStore.open({ url: fake.url, serviceRoleKey: SERVICE_KEY }));
+  runStoreContract(
+    "SupabaseStore",
+    () => SupabaseStore.open({ url: fake.url, serviceRoleKey: SERVICE_KEY }),
+    async (sql, params) => {
+      const pool = testPool(database.url, 1);
+      try {
+        return (await pool.query(sql, params)).rows;
+      } finally {
+        await pool.end();
+      }
+    },
+  );
 
   it("sends supabase-js RPC requests with the service key", async () => {
     const store = await SupabaseStore.open({ url: fake.url, serviceRoleKey: SERVICE_KEY });
@@ -77,19 +88,37 @@ describe.skipIf(!postgres)("Supabase store through the PostgREST stand-in", () =
     expect(fake.requests.at(-1)).toMatchObject({ fn: "claim_event", status: 401 });
   });
 
-  it("denies the anon key every function (permission denied, nothing executed)", async () => {
-    const anon = createServerClient(fake.url, ANON_KEY);
-    const calls: Record<string, Record<string, unknown>> = {
-      list_plans: {},
-      claim_event: { p_source: "anon", p_id: "1" },
-      rate_limit_hit: { p_key: "anon", p_limit: 10, p_window_ms: 60_000 },
-      app_setting_get_or_create: { p_key: "upgrade_token_secret", p_value: "attacker" },
-    };
-    for (const [fn, args] of Object.entries(calls)) {
-      const { data, error, status } = await anon.rpc(fn, args);
-      expect(data).toBeNull();
-      expect(error?.code).toBe("42501");
-      expect(status).toBe(401);
+  it("denies the anon key every function of ours (permission denied, nothing executed)", async () => {
+    // Every function the migrations create (extension functions aside), with its argument names: the anon
+    // key may call none, whatever later migrations add.
+    const pool = testPool(database.url, 1);
+    const { rows } = await pool.query<{ fn: string; args: string[] | null }>(
+      `select p.proname as fn, p.proargnames[1:p.pronargs] as args
+         from pg_proc p
+        where p.pronamespace = 'public'::regnamespace
+          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        order by 1`,
+    );
+    await pool.end();
+    expect(rows.length).toBeGreaterThanOrEqual(STORE_RPC_FUNCTIONS.length);
+    const all = await FakeSupabase.start({
+      databaseUrl: database.url,
+      serviceRoleKey: SERVICE_KEY,
+      anonKey: ANON_KEY,
+      allow: rows.map((r) => r.fn),
+    });
+    try {
+      const anon = createServerClient(all.url, ANON_KEY);
+      const refused: string[] = [];
+      for (const { fn, args } of rows) {
+        const call = Object.fromEntries((args ?? []).map((name) => [name, null]));
+        const { data, error, status } = await anon.rpc(fn, call);
+        if (data === null && error?.code === "42501" && status === 401) refused.push(fn);
+      }
+      expect(refused).toEqual(rows.map((r) => r.fn));
+      expect(refused).toEqual(expect.arrayContaining([...STORE_RPC_FUNCTIONS]));
+    } finally {
+      await all.close();
     }
     const service = await SupabaseStore.open({ url: fake.url, serviceRoleKey: SERVICE_KEY });
     expect(await service.claimEvent("anon", "1")).toBe(true);
