@@ -12,6 +12,7 @@ import { workbookFileName } from "../excel/file-name.ts";
 import { errorMessage } from "../messages.ts";
 import type { FetchProgress } from "../pncp/pncp-client.ts";
 import { describeQuery } from "../query/describe-query.ts";
+import { planTier, searchSize, searchSource } from "../metric-labels.ts";
 import { parseQuery } from "../query/parse-query.ts";
 import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
 import type { ParsedQuery } from "../search-query.ts";
@@ -92,6 +93,8 @@ export async function startSearch(
       ? await upgradeButtons(cmd, entitlement.accountId, [entitlement.upgrade], deps)
       : [];
     await sink.send({ kind: "upgrade", text: entitlement.message, buttons });
+    if (buttons.length > 0) upgradeShown(deps, entitlement.upgrade, entitlement.code, cmd);
+    recordSearch(deps, parsed.query, "refused", entitlement.code);
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "refused", entitlement.code);
     return;
   }
@@ -121,6 +124,7 @@ async function runSearchJob(
   signal: AbortSignal,
 ): Promise<void> {
   const interval = deps.progressIntervalMs ?? 2500;
+  const startedMs = performance.now();
   let lastProgress = Date.now();
   const onProgress = (p: FetchProgress) => {
     if (Date.now() - lastProgress < interval || p.pagesDone >= p.pagesTotal) return;
@@ -153,6 +157,7 @@ async function runSearchJob(
       text = text.replace(" Esta busca não foi descontada do seu plano.", "");
     }
     await sink.send({ kind: "error", code, text });
+    recordSearch(deps, parsed.query, "failed", code, undefined, startedMs);
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "failed", code);
     return;
   }
@@ -165,6 +170,7 @@ async function runSearchJob(
       .send({ kind: "error", code: "DELIVERY_FAILED", text: errorMessage("DELIVERY_FAILED") })
       .catch((sendError: unknown) => deps.logger.error({ err: sendError }, "reply_failed"));
   }
+  recordSearch(deps, parsed.query, outcome.stats.partial ? "partial" : "ok", "ok", outcome, startedMs);
   void logOutcome(
     cmd,
     args,
@@ -190,7 +196,13 @@ async function deliver(
   let results = renderResults(outcome, notes);
   if (outcome.bids.length > 0) {
     if (plan?.excel) {
-      const data = await buildBidsWorkbookBuffer(workbookInput(outcome, results.notes));
+      let data: Buffer;
+      try {
+        data = await buildBidsWorkbookBuffer(workbookInput(outcome, results.notes));
+      } catch (error) {
+        excelBlocked(deps, plan, "build_failed");
+        throw error;
+      }
       file = {
         kind: "file",
         filename: workbookFileName(cmd.text, outcome.finishedAt),
@@ -198,15 +210,21 @@ async function deliver(
         data,
         caption: `📎 Planilha com ${outcome.bids.length === 1 ? "1 licitação" : `as ${outcome.bids.length} licitações`}`,
       };
-      deps.logger.info({ bids: outcome.bids.length, bytes: data.length }, "excel_generated");
+      deps.counters.metrics.inc("excel_generated", { plan: plan.id, tier: planTier(plan) });
+      deps.logger.info(
+        { planId: plan.id, tier: planTier(plan), rows: outcome.bids.length, bytes: data.length },
+        "excel_generated",
+      );
     } else if (plan && entitlement.accountId) {
       const plans = await deps.store.listPlans().catch(() => []);
       const upgrade = suggestUpgrade(plans, plan, { kind: "excel" }, plan.team);
       notes.push(errorMessage("PLAN_REQUIRED", { plan, upgrade }));
       results = renderResults(outcome, notes);
       if (upgrade) results.buttons = await upgradeButtons(cmd, entitlement.accountId, [upgrade], deps);
-      deps.logger.info({ planId: plan.id }, "excel_blocked");
+      if (upgrade && results.buttons?.length) upgradeShown(deps, upgrade, "excel", cmd);
+      excelBlocked(deps, plan, "plan");
     } else {
+      excelBlocked(deps, null, "plan_unknown");
       notes.push(
         "Não consegui confirmar seu plano agora, então a planilha não foi enviada. Tente de novo em instantes.",
       );
@@ -218,10 +236,68 @@ async function deliver(
   if (!file) return;
   try {
     await sink.send(file);
+    if (plan) {
+      deps.counters.metrics.inc("excel_delivered", {
+        plan: plan.id,
+        tier: planTier(plan),
+        platform: cmd.platform,
+      });
+    }
   } catch (error) {
     // The results are already on screen: tell the user about the file in a new message, keep them.
+    excelBlocked(deps, plan, "send_failed");
     deps.logger.error({ err: error }, "file_delivery_failed");
     await sink.send({ kind: "text", text: errorMessage("FILE_DELIVERY_FAILED") });
+  }
+}
+
+/** `excel_blocked`: a search with results whose Excel did not reach the user, and why (metric + event). */
+function excelBlocked(
+  deps: ChatDeps,
+  plan: Allowed["plan"],
+  reason: "plan" | "plan_unknown" | "build_failed" | "send_failed",
+): void {
+  const labels = {
+    plan: plan?.id ?? "unknown",
+    tier: plan ? planTier(plan) : "unknown",
+    plan_excel: plan ? plan.excel : "unknown",
+    reason,
+  };
+  deps.counters.metrics.inc("excel_blocked", labels);
+  const log = reason === "plan" ? deps.logger.info.bind(deps.logger) : deps.logger.error.bind(deps.logger);
+  log({ planId: labels.plan, tier: labels.tier, planExcel: labels.plan_excel, reason }, "excel_blocked");
+}
+
+/** `upgrade_link_shown`: an upgrade button went out (the funnel's second step after a refusal). */
+function upgradeShown(
+  deps: ChatDeps,
+  upgrade: { id: string } | null,
+  reason: string,
+  cmd: IncomingCommand,
+): void {
+  if (!upgrade) return;
+  deps.counters.metrics.inc("upgrade_links_shown", { plan: upgrade.id, reason });
+  deps.logger.info({ upgradePlanId: upgrade.id, reason, platform: cmd.platform }, "upgrade_link_shown");
+}
+
+/** `searches_total` and, for searches that ran, `search_duration_seconds` by size and source. */
+function recordSearch(
+  deps: ChatDeps,
+  query: ParsedQuery["query"],
+  outcome: "ok" | "partial" | "failed" | "refused",
+  reason: string,
+  result?: SearchOutcome,
+  startedMs?: number,
+): void {
+  const size = searchSize(query);
+  const source = outcome === "refused" ? "none" : searchSource(result?.stats.windows);
+  deps.counters.metrics.inc("searches", { outcome, reason, size, source });
+  if (startedMs !== undefined) {
+    deps.counters.metrics.observe("search_duration_seconds", (performance.now() - startedMs) / 1000, {
+      size,
+      source,
+      outcome,
+    });
   }
 }
 

@@ -85,12 +85,16 @@ export async function checkEntitlement(
 ): Promise<EntitlementResult> {
   const { store, clock, logger } = deps;
   const now = clock.now();
+  const started = performance.now();
+  const record = (planId: string, outcome: "allowed" | "refused" | "error", reason: string) =>
+    recordCheck(deps, started, planId, outcome, reason);
   let accountId: string;
   let plan: Plan;
   let plans: Plan[];
   let charge: ConsumeResult;
   let slot: RateSlot | null = null;
   let limited = false;
+  let trialEnded = false;
   try {
     accountId = await store.resolveIdentity(identity, now);
     const [status, allPlans] = await Promise.all([
@@ -107,6 +111,7 @@ export async function checkEntitlement(
     if (!rate.result.allowed) {
       const upgrade = suggestUpgrade(plans, plan, { kind: "rate", perMinute: plan.perMinute }, plan.team);
       logger.info({ accountId, planId: plan.id, retryAfterMs: rate.result.retryAfterMs }, "rate_limited");
+      record(plan.id, "refused", "rate_limited");
       return rateRefusal(accountId, plan, upgrade, rate.result);
     }
     slot = rate.slot;
@@ -114,27 +119,63 @@ export async function checkEntitlement(
     if (!charge.allowed) {
       await releaseRateSlot(slot);
       const chargedPlan = plans.find((p) => p.id === charge.planId) ?? plan;
-      return refusal(charge, accountId, chargedPlan, plans, requestedDays, status.trialEndsAt, logger);
+      record(chargedPlan.id, "refused", charge.reason ?? "plan_inactive");
+      return refusal(charge, accountId, chargedPlan, plans, requestedDays, status.trialEndsAt, logger, now);
     }
     plan = plans.find((p) => p.id === charge.planId) ?? plan;
+    // P0 invariant: a trial past its end must not keep consuming searches (consume_search refuses it).
+    trialEnded =
+      plan.trialDays !== null &&
+      status.trialEndsAt !== null &&
+      status.trialEndsAt.getTime() <= now.getTime() &&
+      status.effectiveAccountId === accountId &&
+      charge.chargedAccountId === accountId;
   } catch (error) {
     deps.counters.increment("quota_check_error");
     const appError = toAppError(error);
     // Only an unreachable store fails open; a repeatable error (bad identity, SQL bug) would otherwise make
     // every search free and clog the backlog with usage that can never be written.
     if (!appError.retryable && appError.code !== "STORE_UNAVAILABLE") {
+      record("unknown", "error", "internal");
       await releaseRateSlot(slot);
       logger.error({ err: appError }, "quota_check_error");
       throw appError;
     }
+    record("unknown", "error", "store_unavailable");
     return failOpen(identity, now, appError, limited, slot, deps, options);
   }
+  const durationMs = record(plan.id, "allowed", "ok");
+  if (trialEnded) {
+    deps.counters.metrics.inc("trial_not_enforced", { plan: plan.id });
+    logger.error({ accountId, planId: plan.id, used: charge.used }, "trial_not_enforced");
+  }
   logger.info(
-    { accountId, planId: plan.id, used: charge.used, quota: charge.quota, remaining: charge.remaining },
+    {
+      accountId,
+      planId: plan.id,
+      used: charge.used,
+      quota: charge.quota,
+      remaining: charge.remaining,
+      durationMs,
+    },
     "quota_check_success",
   );
   if (deps.backlog.size > 0) void deps.backlog.flush(store, logger);
   return { ok: true, accountId, plan, charge, failedOpen: false, rateSlot: slot };
+}
+
+/** Counts one check (`quota_checks_total`, its duration); returns the duration in ms for the log. */
+function recordCheck(
+  deps: EntitlementDeps,
+  started: number,
+  plan: string,
+  outcome: "allowed" | "refused" | "error",
+  reason: string,
+): number {
+  const ms = performance.now() - started;
+  deps.counters.metrics.inc("quota_checks", { plan, outcome, reason });
+  deps.counters.metrics.observe("quota_check_duration_seconds", ms / 1000, { outcome });
+  return Math.round(ms);
 }
 
 /** Gives a per-minute slot back (the search was refused later or never reached the user). Never throws. */
@@ -231,6 +272,7 @@ function refusal(
   requestedDays: number,
   trialEndsAt: Date | null,
   logger: Logger,
+  now: Date,
 ): EntitlementResult {
   const reason = charge.reason ?? "plan_inactive";
   const code = REASON_TO_CODE[reason];
@@ -244,7 +286,26 @@ function refusal(
     reason === "plan_inactive" && plan.id !== "free_trial"
       ? plan
       : suggestUpgrade(plans, plan, need, plan.team);
-  logger.info({ accountId, planId: plan.id, reason, used: charge.used, quota: charge.quota }, reason);
+  // The business event is the reason itself (`quota_exhausted`, `trial_expired`, `history_exceeded`…).
+  logger.info(
+    {
+      accountId,
+      planId: plan.id,
+      reason,
+      used: charge.used,
+      quota: charge.quota,
+      resetsAt: charge.resetsAt.toISOString(),
+      upgradePlanId: upgrade?.id ?? null,
+      ...(reason === "trial_expired" && trialEndsAt
+        ? {
+            endedAt: trialEndsAt.toISOString(),
+            daysSince: Math.max(0, Math.floor((now.getTime() - trialEndsAt.getTime()) / 86_400_000)),
+          }
+        : {}),
+      ...(reason === "history_exceeded" ? { requestedDays, allowedDays: plan.historyDays } : {}),
+    },
+    reason,
+  );
   return {
     ok: false,
     code,

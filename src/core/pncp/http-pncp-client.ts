@@ -15,9 +15,10 @@ import { setMaxListeners } from "node:events";
 import { AppError } from "../errors.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import { type Logger, silentLogger } from "../ports/logger.ts";
+import { type Metrics, noopMetrics } from "../ports/metrics.ts";
 import { saoPauloDate, toPncpDate } from "../time.ts";
 import { AdaptiveLimiter, type LoadSignal, type Priority } from "./adaptive-limiter.ts";
-import { CircuitBreaker } from "./circuit-breaker.ts";
+import { type BreakerState, CircuitBreaker } from "./circuit-breaker.ts";
 import { FetchRun, type LossReason } from "./fetch-run.ts";
 import { toIndexedRecords } from "./indexed-records.ts";
 import { normalizePage } from "./normalize.ts";
@@ -65,6 +66,8 @@ export interface HttpPncpClientOptions {
   /** How long an open circuit refuses requests before one probe. Default 30 000. */
   breakerCooldownMs?: number;
   logger?: Logger;
+  /** `pncp_requests_total{status}`, `pncp_retries_total{reason}`, `pncp_circuit_opens_total`. */
+  metrics?: Metrics;
   clock?: Clock;
   sleep?: Sleep;
   random?: () => number;
@@ -124,6 +127,7 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
   readonly #retryMaxDelayMs: number;
   readonly #retryAfterMaxMs: number;
   readonly #logger: Logger;
+  readonly #metrics: Metrics;
   readonly #clock: Clock;
   readonly #sleep: Sleep;
   readonly #random: () => number;
@@ -148,6 +152,7 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
     this.#retryMaxDelayMs = options.retryMaxDelayMs ?? 15_000;
     this.#retryAfterMaxMs = options.retryAfterMaxMs ?? 30_000;
     this.#logger = options.logger ?? silentLogger();
+    this.#metrics = options.metrics ?? noopMetrics;
     this.#clock = options.clock ?? systemClock;
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
@@ -163,7 +168,10 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
       failureThreshold: options.breakerFailureThreshold ?? 5,
       cooldownMs: options.breakerCooldownMs ?? 30_000,
       now: () => this.#clock.now().getTime(),
-      onOpen: (failures) => this.#logger.warn({ event: "pncp_circuit_open", failures }, "pncp_circuit_open"),
+      onOpen: (failures) => {
+        this.#metrics.inc("pncp_circuit_opens");
+        this.#logger.warn({ event: "pncp_circuit_open", failures }, "pncp_circuit_open");
+      },
     });
   }
 
@@ -239,6 +247,11 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
         accept(page, await this.#fetchPage(run.stats, slice, page, "interactive", signal)),
       ),
     );
+  }
+
+  /** The breaker's state (closed / half_open / open), for /metrics and readiness. */
+  get circuitState(): BreakerState {
+    return this.#breaker.state;
   }
 
   /** The adaptive width right now and its ceiling (benchmarks, logs). */
@@ -351,6 +364,7 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
       });
       if (outcome.status === 429) this.#notBefore = Math.max(this.#notBefore, nowMs + delayMs);
       counters.retries++;
+      this.#metrics.inc("pncp_retries", { reason: outcome.reason, priority });
       this.#logger.warn(
         {
           event: "pncp_retry",
@@ -399,6 +413,7 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
       const health =
         outcome.kind !== "retryable" ? "success" : outcome.status === 429 ? "neutral" : "failure";
       this.#breaker.record(health);
+      this.#metrics.inc("pncp_requests", { status: requestStatus(outcome), priority });
       load = loadSignal(outcome);
       return outcome;
     } finally {
@@ -414,6 +429,12 @@ function loadSignal(outcome: PageOutcome): LoadSignal {
     if (outcome.status === 429 || outcome.status >= 500) return "overload";
   }
   return "neutral";
+}
+
+/** An attempt's `status` label: the HTTP status, or the reason (timeout, network_*) when none came back. */
+function requestStatus(outcome: PageOutcome): string {
+  if (outcome.kind === "retryable" && outcome.status === null) return outcome.reason;
+  return String(outcome.status);
 }
 
 /** Query parameters for logs (the consulta API has no secrets in URLs). */
