@@ -47,6 +47,14 @@ export interface DocumentMessage {
   caption?: string;
 }
 
+/** An approved message template with one body text parameter per entry of `bodyParameters`, in order. */
+export interface TemplateMessage {
+  name: string;
+  /** Language/locale code the template was approved in, e.g. `pt_BR`. */
+  language: string;
+  bodyParameters: string[];
+}
+
 export interface MediaFile {
   data: Buffer;
   mimeType: string;
@@ -61,6 +69,8 @@ export interface WhatsAppClient {
   /** Multipart POST `/{phone-number-id}/media`; returns the media id (valid ~30 days). */
   uploadMedia(file: MediaFile): Promise<string>;
   sendDocument(to: string, document: DocumentMessage): Promise<string>;
+  /** A template message: the only kind allowed outside the 24-hour customer-service window. */
+  sendTemplate?(to: string, template: TemplateMessage): Promise<string>;
 }
 
 /**
@@ -281,6 +291,18 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): WhatsAppCl
         );
       }
       return result.id;
+    },
+    sendTemplate(to, template) {
+      return sendMessage(to, {
+        type: "template",
+        template: {
+          name: template.name,
+          language: { policy: "deterministic", code: template.language },
+          components: [
+            { type: "body", parameters: template.bodyParameters.map((text) => ({ type: "text", text })) },
+          ],
+        },
+      });
     },
     sendDocument(to, document) {
       return sendMessage(to, {

@@ -63,6 +63,7 @@ export class FakeSlack {
   /** Every message the bot showed, in arrival order (see FakeSlackMessage). */
   readonly messages: FakeSlackMessage[] = [];
   readonly #faults: Fault[] = [];
+  readonly #rateLimits: { method: string; retryAfterSeconds: number; remaining: number }[] = [];
   readonly #options: FakeSlackOptions;
   #server: Server | undefined;
   #origin = "";
@@ -117,6 +118,14 @@ export class FakeSlack {
     });
   }
 
+  /**
+   * Makes the next `times` (default 1) calls to `method` answer like Slack's rate limiter: HTTP 429 with
+   * `Retry-After: <seconds>` and `{ ok: false, error: "ratelimited" }` (https://docs.slack.dev/apis/web-api/rate-limits).
+   */
+  rateLimit(method: string, retryAfterSeconds: number, times = 1) {
+    this.#rateLimits.push({ method, retryAfterSeconds, remaining: times });
+  }
+
   /** Recorded calls of one Web API method. */
   callsOf(method: string): FakeSlackCall[] {
     return this.calls.filter((c) => c.method === method);
@@ -150,6 +159,18 @@ export class FakeSlack {
     if (method === "oauth.v2.access") return json(res, 200, this.#oauthAccess(req, params));
     if (!this.#tokenOk(token))
       return json(res, 200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+    const limited = this.#rateLimits.find((r) => r.method === method && r.remaining > 0);
+    if (limited) {
+      limited.remaining -= 1;
+      const data = JSON.stringify({ ok: false, error: "ratelimited" });
+      res.writeHead(429, {
+        "content-type": "application/json; charset=utf-8",
+        "retry-after": String(limited.retryAfterSeconds),
+        "content-length": Buffer.byteLength(data),
+      });
+      res.end(data);
+      return;
+    }
     const fault = this.#faults.find(
       (f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)),
     );

@@ -26,6 +26,11 @@ import type { AddressInfo } from "node:net";
 export interface FakeWhatsAppOptions {
   token?: string;
   phoneNumberId?: string;
+  /**
+   * Approved templates (name → language code and number of body variables); a template message naming
+   * another, or with the wrong language or variable count, gets Graph's 132001 / 132000.
+   */
+  templates?: Record<string, { language: string; bodyParameters: number }>;
 }
 
 /** An accepted `/messages` call. */
@@ -66,7 +71,16 @@ export interface FakeWhatsAppRequest {
  * Faults for the next calls: `http_429` (code 130429), `http_500` (code 1, transient), `pair_rate_limit`
  * (HTTP 400, code 131056), `invalid_token` (401, code 190, not retryable), `bad_request` (400, code 100).
  */
-export type FakeWhatsAppFault = "http_429" | "http_500" | "pair_rate_limit" | "invalid_token" | "bad_request";
+export type FakeWhatsAppFault =
+  | "http_429"
+  | "http_500"
+  | "pair_rate_limit"
+  | "invalid_token"
+  | "bad_request"
+  /** 131047: more than 24 hours since the user last wrote (free-form refused). */
+  | "reengagement"
+  /** 131026: the recipient cannot receive the message (not on WhatsApp, old client, blocked terms). */
+  | "undeliverable";
 
 export interface FakeWhatsApp {
   /** `http://127.0.0.1:PORT`: what `WHATSAPP_GRAPH_URL` gets. */
@@ -99,6 +113,12 @@ const FAULTS: Record<FakeWhatsAppFault, { status: number; code: number; message:
     message: "Invalid OAuth access token - Cannot parse access token",
   },
   bad_request: { status: 400, code: 100, message: "Invalid parameter" },
+  reengagement: {
+    status: 400,
+    code: 131047,
+    message: "Re-engagement message: more than 24 hours have passed since the recipient last replied",
+  },
+  undeliverable: { status: 400, code: 131026, message: "Message undeliverable" },
 };
 
 function graphError(res: ServerResponse, status: number, code: number, message: string): void {
@@ -125,8 +145,12 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** What a real Graph API would refuse in a `/messages` body, or null when it is fine. */
-// biome-ignore lint/suspicious/noExplicitAny: validates an arbitrary JSON body.
-function invalidMessage(body: any, mediaIds: Set<string>): { code: number; message: string } | null {
+function invalidMessage(
+  // biome-ignore lint/suspicious/noExplicitAny: validates an arbitrary JSON body.
+  body: any,
+  mediaIds: Set<string>,
+  templates: NonNullable<FakeWhatsAppOptions["templates"]>,
+): { code: number; message: string } | null {
   if (body?.messaging_product !== "whatsapp")
     return { code: 100, message: "messaging_product must be whatsapp" };
   if (typeof body.to !== "string" && typeof body.recipient !== "string")
@@ -138,6 +162,8 @@ function invalidMessage(body: any, mediaIds: Set<string>): { code: number; messa
       if (text.length > 4096) return { code: 100, message: "text.body longer than 4096" };
       return null;
     }
+    case "template":
+      return invalidTemplate(body.template, templates);
     case "document": {
       const doc = body.document;
       if (!doc?.id && !doc?.link) return { code: 100, message: "document.id or link required" };
@@ -168,6 +194,37 @@ function invalidMessage(body: any, mediaIds: Set<string>): { code: number; messa
     default:
       return { code: 100, message: `unsupported type ${String(body.type)}` };
   }
+}
+
+/**
+ * A template message as Graph checks it: an approved name (132001), its language, the body variable count
+ * (132000), and variables without newlines, tabs or more than 4 spaces in a row (132018).
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes
+ */
+function invalidTemplate(
+  // biome-ignore lint/suspicious/noExplicitAny: validates an arbitrary JSON body.
+  template: any,
+  templates: NonNullable<FakeWhatsAppOptions["templates"]>,
+): { code: number; message: string } | null {
+  const name = template?.name;
+  const approved = typeof name === "string" && Object.hasOwn(templates, name) ? templates[name] : undefined;
+  if (!approved || template?.language?.code !== approved.language)
+    return { code: 132001, message: "Template name does not exist in the translation" };
+  // biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON.
+  const body = (template.components ?? []).find((c: any) => c?.type === "body");
+  const params: unknown[] = body?.parameters ?? [];
+  if (params.length !== approved.bodyParameters)
+    return { code: 132000, message: "Number of parameters does not match the expected number of params" };
+  for (const p of params as { type?: string; text?: unknown }[]) {
+    if (p?.type !== "text" || typeof p.text !== "string" || p.text === "")
+      return { code: 132000, message: "Parameter must be text" };
+    if (/[\n\t]| {5,}/.test(p.text))
+      return {
+        code: 132018,
+        message: "Param text cannot have new-line/tab characters or more than 4 consecutive spaces",
+      };
+  }
+  return null;
 }
 
 /**
@@ -283,7 +340,7 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions = {}): Prom
       finish(400);
       return graphError(res, 400, 100, "body must be JSON");
     }
-    const invalid = invalidMessage(body, mediaIds);
+    const invalid = invalidMessage(body, mediaIds, options.templates ?? {});
     if (invalid) {
       finish(400);
       return graphError(res, 400, invalid.code, invalid.message);

@@ -41,7 +41,21 @@ export type NotifyOutcome =
       ok: true /** Platform message ids, in order (Slack ts, Telegram message_id, wamid). */;
       messageIds: string[];
     }
-  | { ok: false; reason: NotifyFailure; retryAfterMs?: number; detail?: string };
+  | {
+      ok: false;
+      reason: NotifyFailure;
+      retryAfterMs?: number;
+      /** A secret-free platform code or description, for logs (`channel_not_found`, `131047`…). */
+      detail?: string;
+      /**
+       * Set when PART of `replies` went out before the failure (or, on WhatsApp outside the window, a
+       * template carried the text): the replies still to deliver, so a retry or a later flush sends only
+       * these. Absent: nothing was delivered, retry all of `replies`.
+       */
+      pending?: Reply[];
+      /** Platform ids of the messages that did go out before the failure. */
+      messageIds?: string[];
+    };
 
 export interface NotifyOptions {
   /**
