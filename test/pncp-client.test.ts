@@ -631,6 +631,59 @@ describe("HttpPncpClient.fetchWindowPage (the sync's page access)", () => {
   });
 });
 
+describe("HttpPncpClient under throttling (guards the docs' promises)", () => {
+  it("a 429 pauses every NEW attempt of the process, not only the retried page", async () => {
+    const pncp = await fake({
+      faults: [
+        { fault: "rate_limit", times: 1, retryAfter: "2", match: { params: { uf: "MG", pagina: "1" } } },
+      ],
+    });
+    const clock = new FixedClock(NOW);
+    const sent: { uf: string | null; at: number }[] = [];
+    let throttledAt: number | null = null;
+    let sentBeforeThrottle = 0;
+    const { client } = setup(pncp, {
+      concurrency: 1,
+      initialConcurrency: 1,
+      clock,
+      // The retried page's wait moves the clock only after a few real ms: a request of another slice that
+      // ignored the pause would be sent (and stamped) before that.
+      sleep: async (ms, signal) => {
+        await realSleep(5, signal);
+        clock.advance(ms);
+      },
+      fetch: async (input, init) => {
+        const url = new URL(String(input));
+        sent.push({ uf: url.searchParams.get("uf"), at: clock.now().getTime() });
+        const response = await fetch(input, init);
+        if (response.status === 429) {
+          throttledAt = clock.now().getTime();
+          sentBeforeThrottle = sent.length;
+        }
+        return response;
+      },
+    });
+    const { stats } = await client.fetchBids({ ...MG_2025, ufs: ["MG", "SP"] });
+    expect(stats).toMatchObject({ retries: 1, failed: 0, partial: false });
+    expect(throttledAt).not.toBeNull();
+    // Everything sent once the 429 came back: the other slice's pages and the retry alike wait it out.
+    const after = sent.slice(sentBeforeThrottle);
+    expect(after.length).toBeGreaterThan(1);
+    expect(after.some((r) => r.uf === "SP")).toBe(true);
+    for (const request of after) expect(request.at).toBeGreaterThanOrEqual(throttledAt! + 2_000);
+  });
+
+  it("a burst of 429s does not open the circuit breaker: the search still gets every bid", async () => {
+    const pncp = await fake({ faults: [{ fault: "rate_limit", times: 8, retryAfter: "0" }] });
+    const { client } = setup(pncp, { breakerFailureThreshold: 3, maxRetries: 12 });
+    const { bids, stats } = await client.fetchBids(MG_2025);
+    expect(pncp.requests.filter((r) => r.status === 429)).toHaveLength(8);
+    expect(ids(bids)).toEqual(expectedIds(["MG"], [6], MG_2025.from, MG_2025.to));
+    expect(stats).toMatchObject({ failed: 0, partial: false });
+    expect(stats.issues).toEqual([]);
+  });
+});
+
 describe("fake PNCP (what the other suites rely on)", () => {
   it("answers like PNCP: real 400 body, 422 windows, 204 empty, real envelope", async () => {
     const pncp = await fake();

@@ -331,6 +331,10 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
       const wait = this.#notBefore - this.#clock.now().getTime();
       if (wait > 0) await this.#sleep(wait, signal);
       const outcome = await this.#attempt(counters, url, page, priority, signal);
+      if (outcome === "paused") {
+        attempt--; // a 429 elsewhere paused the process while this page waited for a slot: not an attempt
+        continue;
+      }
       if (outcome === "circuit_open") return { kind: "lost", reason: "circuit_open" };
       if (outcome.kind === "ok")
         return { kind: "ok", records: outcome.records, totalPages: outcome.totalPages };
@@ -382,6 +386,21 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
     }
   }
 
+  /** A 429 holds every new attempt of this process for its Retry-After (or the first backoff step). */
+  #pauseNewAttempts(retryAfter: string | null | undefined): void {
+    const nowMs = this.#clock.now().getTime();
+    const delayMs = retryDelay({
+      retry: 0,
+      retryAfter: retryAfter ?? null,
+      baseMs: this.#retryBaseMs,
+      maxDelayMs: this.#retryMaxDelayMs,
+      retryAfterMaxMs: this.#retryAfterMaxMs,
+      nowMs,
+      random: this.#random,
+    });
+    this.#notBefore = Math.max(this.#notBefore, nowMs + delayMs);
+  }
+
   /** One attempt under the adaptive concurrency limit and the breaker. */
   async #attempt(
     counters: AttemptCounters,
@@ -389,10 +408,12 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
     page: number,
     priority: Priority,
     signal?: AbortSignal,
-  ): Promise<PageOutcome | "circuit_open"> {
+  ): Promise<PageOutcome | "circuit_open" | "paused"> {
     const permit = await this.#limiter.acquire(signal, priority);
     let load: LoadSignal = "neutral";
     try {
+      // A 429 that came back while this request waited for its slot pauses it too.
+      if (this.#clock.now().getTime() < this.#notBefore) return "paused";
       if (!(await this.#breaker.acquire())) return "circuit_open";
       counters.requests++;
       let outcome: PageOutcome;
@@ -415,6 +436,9 @@ export class HttpPncpClient implements PncpClient, PncpPageSource {
       this.#breaker.record(health);
       this.#metrics.inc("pncp_requests", { status: requestStatus(outcome), priority });
       load = loadSignal(outcome);
+      // Pause new attempts BEFORE the permit is released: set later (in #fetchPage), a waiting request of
+      // another slice would slip through in between.
+      if (outcome.kind === "retryable" && outcome.status === 429) this.#pauseNewAttempts(outcome.retryAfter);
       return outcome;
     } finally {
       permit.release(load);
