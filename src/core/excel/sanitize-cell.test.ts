@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_CELL_TEXT, sanitizeCellText } from "./sanitize-cell.ts";
 
@@ -9,12 +10,30 @@ describe("sanitizeCellText", () => {
     ["@SUM(A1)", "'@SUM(A1)"],
     ["＝1+1", "'＝1+1"],
     ["＋1", "'＋1"],
+    ["－2+3", "'－2+3"],
+    ["＠SUM(A1)", "'＠SUM(A1)"],
     ["  =1+1", "'  =1+1"],
     ["\t=1+1", "' =1+1"],
     ["\r=1+1", "'\n=1+1"],
     ["\n@x", "'\n@x"],
   ])("neutralizes the formula start of %j", (input, expected) => {
     expect(sanitizeCellText(input)).toBe(expected);
+  });
+
+  it("neutralizes every formula starter, ASCII or full-width, behind any leading whitespace", () => {
+    const starters = ["=", "+", "-", "@", "\uFF1D", "\uFF0B", "\uFF0D", "\uFF20"];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...starters),
+        fc.stringMatching(/^[ \n]{0,3}$/),
+        fc.string({ maxLength: 20 }),
+        (starter, space, rest) => {
+          const out = sanitizeCellText(`${space}${starter}${rest}`);
+          expect(out.startsWith("'")).toBe(true);
+          expect(out.slice(1).trimStart().startsWith(starter)).toBe(true);
+        },
+      ),
+    );
   });
 
   it.each([
