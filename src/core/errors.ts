@@ -9,12 +9,22 @@ export type ErrorCode =
   | "TRIAL_EXPIRED"
   | "HISTORY_EXCEEDED"
   | "PLAN_INACTIVE"
+  /** A past-due subscription beyond BILLING_GRACE_DAYS: searches are refused until it is paid. */
+  | "PAYMENT_OVERDUE"
+  /** Online payment is not configured on this server (no STRIPE_SECRET_KEY). */
+  | "BILLING_NOT_CONFIGURED"
+  /** Stripe did not answer or refused; the user may try the link again. */
+  | "BILLING_UNAVAILABLE"
   | "PLAN_REQUIRED"
   | "LLM_FAILED"
   | "DELIVERY_FAILED"
   | "FILE_DELIVERY_FAILED"
   /** A command button whose command is no longer kept (long commands are held in memory, bounded). */
   | "BUTTON_EXPIRED"
+  /** `/alerta` over the plan's number of saved alerts. */
+  | "ALERT_LIMIT"
+  /** Instant alert delivery asked on a plan with daily digests only. */
+  | "ALERT_INSTANT_NOT_IN_PLAN"
   | "INTERNAL";
 
 /** An error with a stable code, a cause, and whether retrying can help. Surprises only: expected outcomes are values. */

@@ -13,6 +13,8 @@ export interface MessageContext {
   requestedDays?: number;
   upgrade?: Plan | null;
   detail?: string;
+  /** When a past-due subscription's grace period ended (PAYMENT_OVERDUE). */
+  graceEndsAt?: Date | null;
 }
 
 function upgradeSentence(upgrade: Plan | null | undefined, what: string): string {
@@ -58,6 +60,12 @@ export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string 
       return `O plano ${planName} busca até ${formatInt(ctx.plan?.historyDays ?? 0)} dias para trás, e esta busca pede ${formatInt(ctx.requestedDays ?? 0)} dias. Encurte o período (ex.: "${formatInt(ctx.plan?.historyDays ?? 7)}d") ou mude de plano. Esta busca não foi descontada.${upgradeSentence(ctx.upgrade, `busca até ${formatInt(ctx.upgrade?.historyDays ?? 0)} dias`)}`;
     case "PLAN_INACTIVE":
       return `Sua assinatura do plano ${planName} não está ativa. Renove para voltar a buscar.${upgradeSentence(ctx.upgrade, "reativa suas buscas")}`;
+    case "PAYMENT_OVERDUE":
+      return `O pagamento da assinatura do plano ${planName} está atrasado${ctx.graceEndsAt ? ` e o prazo para regularizar terminou em ${formatDate(ctx.graceEndsAt)}` : ""}, então as buscas estão suspensas. Regularize o pagamento (cartão ou boleto) para voltar a buscar na hora.`;
+    case "BILLING_NOT_CONFIGURED":
+      return "O pagamento on-line não está configurado neste servidor. Para mudar de plano, fale com o administrador do Smart PNCP (ele muda o plano com o comando smart-pncp plan set).";
+    case "BILLING_UNAVAILABLE":
+      return "Não consegui falar com o sistema de pagamento agora. Tente o link de novo em alguns minutos.";
     case "PLAN_REQUIRED":
       return `A planilha Excel não faz parte do plano ${planName}.${upgradeSentence(ctx.upgrade, "inclui a planilha Excel com todas as licitações")}`;
     case "LLM_FAILED":
@@ -66,6 +74,12 @@ export function errorMessage(code: ErrorCode, ctx: MessageContext = {}): string 
       return "Encontrei as licitações, mas não consegui enviar o resultado aqui. A busca foi registrada; tente de novo em instantes ou use /ajuda.";
     case "FILE_DELIVERY_FAILED":
       return "Não consegui enviar a planilha Excel nesta conversa agora. As licitações estão na mensagem acima; se precisar do arquivo, tente a busca de novo em alguns minutos.";
+    case "ALERT_LIMIT": {
+      const limit = ctx.quota ?? ctx.plan?.alertsLimit ?? 0;
+      return `O plano ${planName} permite ${limit === 1 ? "1 alerta" : `${formatInt(limit)} alertas`}, e você já tem ${formatInt(ctx.used ?? limit)}. Remova um com /alerta remover <número> (veja /alertas) ou mude de plano.${upgradeSentence(ctx.upgrade, `permite ${formatInt(ctx.upgrade?.alertsLimit ?? 0)} alertas`)}`;
+    }
+    case "ALERT_INSTANT_NOT_IN_PLAN":
+      return `Alertas na hora não fazem parte do plano ${planName}: seu alerta segue com o resumo diário.${upgradeSentence(ctx.upgrade, "envia os alertas na hora, a cada sincronização com o PNCP")}`;
     case "BUTTON_EXPIRED":
       return "Este botão expirou. Digite o comando de novo, por favor.";
     case "INTERNAL":

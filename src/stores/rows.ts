@@ -38,6 +38,8 @@ export function toPlan(row: Row, prefix: "" | "plan_" = ""): Plan {
     team: Boolean(row.team),
     trialDays: toNumberOrNull(row.trial_days),
     rank: Number(row.rank),
+    ...(row.alerts_limit === undefined ? {} : { alertsLimit: Number(row.alerts_limit) }),
+    ...(row.instant_alerts === undefined ? {} : { instantAlerts: Boolean(row.instant_alerts) }),
   };
 }
 

@@ -21,6 +21,13 @@ export interface Plan {
   trialDays: number | null;
   /** Order for "the cheapest plan that would allow it". */
   rank: number;
+  /**
+   * Saved alerts allowed (`plans.alerts_limit`, 0011). Optional: `account_status` rows do not carry it;
+   * read it from `listPlans()` by id. Absent = no alerts.
+   */
+  alertsLimit?: number;
+  /** Instant alert delivery allowed (`plans.instant_alerts`); otherwise daily digests only. */
+  instantAlerts?: boolean;
 }
 
 export type Platform = "slack" | "telegram" | "whatsapp" | "cli";
@@ -34,7 +41,13 @@ export interface IdentityInput {
   displayName: string | null;
 }
 
-export type RefusalReason = "trial_expired" | "quota_exhausted" | "history_exceeded" | "plan_inactive";
+export type RefusalReason =
+  | "trial_expired"
+  | "quota_exhausted"
+  | "history_exceeded"
+  | "plan_inactive"
+  /** Past due beyond BILLING_GRACE_DAYS (0009_billing.sql). */
+  | "payment_overdue";
 
 /** Row returned by the SQL function `consume_search`. */
 export interface ConsumeResult {

@@ -1,0 +1,221 @@
+/**
+ * The `AlertStore` as calls to the SQL functions of supabase/migrations/0011_alerts.sql, once for every
+ * transport: plain SQL (PGlite, Postgres: `SqlAlertStore`) or PostgREST RPC (`SupabaseAlertStore`). Every
+ * write that must be atomic is one function call, so both behave identically.
+ */
+import type {
+  Alert,
+  AlertPatch,
+  AlertStore,
+  BidSnapshot,
+  CreateAlertResult,
+  ItemKind,
+  ItemStatus,
+  NewAlert,
+  NewItem,
+  QueuedBid,
+  ReadyItem,
+  SeenRow,
+} from "../../core/ports/alert-store.ts";
+import type { ChatAddress } from "../../core/ports/notifier.ts";
+import type { SearchQuery } from "../../core/search-query.ts";
+import type { RpcTransport } from "../function-store.ts";
+import type { Row } from "../sql-executor.ts";
+
+function toDate(value: unknown): Date {
+  const date = value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value));
+  if (Number.isNaN(date.getTime())) throw new Error(`invalid timestamp from store: ${String(value)}`);
+  return date;
+}
+
+function json<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/** An `alerts` row (or its jsonb) as an `Alert`. */
+export function toAlert(row: Row): Alert {
+  const address: ChatAddress = {
+    platform: row.platform as ChatAddress["platform"],
+    chatId: String(row.chat_id),
+    teamId: row.team_id === null || row.team_id === undefined ? null : String(row.team_id),
+  };
+  if (row.thread_id) address.threadId = String(row.thread_id);
+  return {
+    id: String(row.id),
+    accountId: String(row.account_id),
+    address,
+    scope: row.scope as Alert["scope"],
+    queryText: String(row.query_text),
+    query: json<SearchQuery>(row.query),
+    mode: row.mode as Alert["mode"],
+    digestHour: Number(row.digest_hour),
+    reminder: row.reminder === true,
+    status: row.status as Alert["status"],
+    createdAt: toDate(row.created_at),
+    lastDigestAt:
+      row.last_digest_at === null || row.last_digest_at === undefined ? null : toDate(row.last_digest_at),
+  };
+}
+
+/** Shared by every transport: maps the port onto the SQL functions. */
+export class FunctionAlertStore implements AlertStore {
+  readonly #rpc: RpcTransport;
+
+  constructor(rpc: RpcTransport) {
+    this.#rpc = rpc;
+  }
+
+  #json(value: unknown): unknown {
+    return this.#rpc.jsonAsText ? JSON.stringify(value) : value;
+  }
+
+  async createAlert(input: NewAlert, limit: number, now: Date): Promise<CreateAlertResult> {
+    const row = await this.#rpc.one("alert_create", {
+      p_account_id: input.accountId,
+      p_platform: input.address.platform,
+      p_chat_id: input.address.chatId,
+      p_team_id: input.address.teamId ?? "",
+      p_thread_id: input.address.threadId ?? "",
+      p_scope: input.scope,
+      p_query_text: input.queryText,
+      p_query: this.#json(input.query),
+      p_mode: input.mode,
+      p_digest_hour: input.digestHour,
+      p_reminder: input.reminder,
+      p_limit: limit,
+      p_now: now.toISOString(),
+    });
+    const count = Number(row.count);
+    if (row.created !== true) return { ok: false, count };
+    return { ok: true, count, alert: toAlert(json<Row>(row.alert)) };
+  }
+
+  async chatAlerts(platform: ChatAddress["platform"], chatId: string): Promise<Alert[]> {
+    return (await this.#rpc.rows("alert_list_chat", { p_platform: platform, p_chat_id: chatId })).map(
+      toAlert,
+    );
+  }
+
+  async activeAlerts(): Promise<Alert[]> {
+    return (await this.#rpc.rows("alert_list_active", {})).map(toAlert);
+  }
+
+  async updateAlert(id: string, patch: AlertPatch): Promise<Alert | null> {
+    const rows = await this.#rpc.rows("alert_update", {
+      p_id: id,
+      p_status: patch.status,
+      p_mode: patch.mode,
+      p_digest_hour: patch.digestHour,
+      p_reminder: patch.reminder,
+    });
+    return rows[0] ? toAlert(rows[0]) : null;
+  }
+
+  async deleteAlert(id: string, now: Date): Promise<boolean> {
+    const rows = await this.#rpc.rows("alert_update", { p_id: id, p_deleted_at: now.toISOString() });
+    return rows.length > 0;
+  }
+
+  async pauseChat(platform: ChatAddress["platform"], chatId: string): Promise<number> {
+    return Number(await this.#rpc.scalar("alert_pause_chat", { p_platform: platform, p_chat_id: chatId }));
+  }
+
+  async markDigest(alertId: string, at: Date): Promise<void> {
+    await this.#rpc.scalar("alert_mark_digest", { p_id: alertId, p_at: at.toISOString() });
+  }
+
+  async takeQueue(limit: number): Promise<QueuedBid[]> {
+    const rows = await this.#rpc.rows("alert_queue_take", { p_limit: limit });
+    return rows.map((row) => ({
+      bidId: String(row.bid_id),
+      seq: String(row.seq),
+      sectorTags: Array.isArray(row.sector_tags) ? row.sector_tags.map(String) : [],
+      eligible: row.eligible === true,
+      delivered: row.delivered === true,
+    }));
+  }
+
+  async seenFor(bidIds: readonly string[]): Promise<SeenRow[]> {
+    if (bidIds.length === 0) return [];
+    const rows = await this.#rpc.rows("alert_seen_for", { p_bid_ids: [...bidIds] });
+    return rows.map((row) => ({
+      alertId: String(row.alert_id),
+      bidId: String(row.bid_id),
+      status: row.status as ItemStatus,
+      seen: row.seen === null || row.seen === undefined ? null : json<BidSnapshot>(row.seen),
+    }));
+  }
+
+  async commitMatches(
+    done: ReadonlyArray<Pick<QueuedBid, "bidId" | "seq">>,
+    items: readonly NewItem[],
+    seen: ReadonlyArray<{ alertId: string; bidId: string; seen: BidSnapshot }>,
+    now: Date,
+  ): Promise<number> {
+    const value = await this.#rpc.scalar("alert_commit_matches", {
+      p_done: this.#json(done.map((d) => ({ bid_id: d.bidId, seq: d.seq }))),
+      p_items: this.#json(
+        items.map((i) => ({
+          alert_id: i.alertId,
+          bid_id: i.bidId,
+          kind: i.kind,
+          change_key: i.changeKey,
+          detail: i.detail,
+          seen: i.seen ?? null,
+        })),
+      ),
+      p_seen: this.#json(seen.map((s) => ({ alert_id: s.alertId, bid_id: s.bidId, seen: s.seen }))),
+      p_now: now.toISOString(),
+    });
+    return Number(value);
+  }
+
+  async queueReminders(now: Date, withinMs: number): Promise<number> {
+    return Number(
+      await this.#rpc.scalar("alert_queue_reminders", { p_now: now.toISOString(), p_within_ms: withinMs }),
+    );
+  }
+
+  async readyItems(matchAlertIds: readonly string[], now: Date, limit: number): Promise<ReadyItem[]> {
+    const rows = await this.#rpc.rows("alert_items_ready", {
+      p_match_alert_ids: [...matchAlertIds],
+      p_now: now.toISOString(),
+      p_limit: limit,
+    });
+    return rows.map((row) => ({
+      id: String(row.id),
+      alertId: String(row.alert_id),
+      bidId: String(row.bid_id),
+      kind: row.kind as ItemKind,
+      changeKey: String(row.change_key ?? ""),
+      detail: json<Record<string, unknown>>(row.detail ?? {}),
+      createdAt: toDate(Number(row.created_at)),
+    }));
+  }
+
+  async claimItems(ids: readonly string[], token: string, until: Date, now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#rpc.rows("alert_items_claim", {
+      p_ids: [...ids],
+      p_token: token,
+      p_until: until.toISOString(),
+      p_now: now.toISOString(),
+    });
+    return rows.map((row) => String(row.id));
+  }
+
+  async finishItems(
+    ids: readonly string[],
+    token: string,
+    status: "sent" | "dropped" | "pending",
+    now: Date,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#rpc.scalar("alert_items_finish", {
+      p_ids: [...ids],
+      p_token: token,
+      p_status: status,
+      p_now: now.toISOString(),
+    });
+  }
+}
