@@ -67,6 +67,16 @@ const envSchema = z.object({
   SUPABASE_URL: optionalString,
   SUPABASE_SERVICE_ROLE_KEY: optionalString,
   REDIS_URL: optionalString,
+  /** With REDIS_URL: BullMQ key prefix, worker slots per lane, job lock, retries of transient failures. */
+  QUEUE_PREFIX: z
+    .string()
+    .default("smart-pncp")
+    .refine((v) => /^[A-Za-z0-9_.-]+$/.test(v), "letters, digits, '_', '.', '-'"),
+  WORKER_CONCURRENCY: int(4, 1),
+  WORKER_LARGE_CONCURRENCY: int(1, 0),
+  JOB_LOCK_MS: int(30_000, 200),
+  JOB_ATTEMPTS: int(3, 1),
+  JOB_BACKOFF_MS: int(2_000, 1),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_MODEL: z.string().default("gpt-4o-mini"),
@@ -92,6 +102,23 @@ const envSchema = z.object({
   WHATSAPP_GRAPH_URL: url("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v23.0"),
   WHATSAPP_MIN_INTERVAL_MS: int(6000, 0),
+
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  /** Stripe API base (a loopback fake in tests): the SDK's host/port/protocol. */
+  STRIPE_API_URL: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.string().url().optional(),
+  ),
+  /** Price overrides per plan (else the lookup keys `<plan>_monthly` / `<plan>_yearly`). */
+  STRIPE_PRICE_CONSULTOR_AGIL: optionalString,
+  STRIPE_PRICE_MAQUINA: optionalString,
+  STRIPE_PRICE_SALA_GUERRA: optionalString,
+  STRIPE_PRICE_CONSULTOR_AGIL_YEARLY: optionalString,
+  STRIPE_PRICE_MAQUINA_YEARLY: optionalString,
+  STRIPE_PRICE_SALA_GUERRA_YEARLY: optionalString,
+  /** Days a past-due subscription stays usable after the first failed payment. */
+  BILLING_GRACE_DAYS: int(7, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -133,6 +160,14 @@ function buildConfig(env: Env) {
       supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
     },
     redisUrl: env.REDIS_URL,
+    /** BullMQ (`src/queue`), used by `serve` and `smart-pncp worker` when REDIS_URL is set. */
+    jobs: {
+      prefix: env.QUEUE_PREFIX,
+      concurrency: { small: env.WORKER_CONCURRENCY, large: env.WORKER_LARGE_CONCURRENCY },
+      lockMs: env.JOB_LOCK_MS,
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+    },
     openai: {
       enabled: Boolean(env.OPENAI_API_KEY),
       apiKey: env.OPENAI_API_KEY,
@@ -174,6 +209,25 @@ function buildConfig(env: Env) {
       graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
       apiVersion: env.WHATSAPP_API_VERSION,
       minIntervalMs: env.WHATSAPP_MIN_INTERVAL_MS,
+    },
+    stripe: {
+      /** Online payment needs the secret key; the webhook secret is checked where events arrive. */
+      enabled: Boolean(env.STRIPE_SECRET_KEY),
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      apiUrl: env.STRIPE_API_URL,
+      /** Price ids set by STRIPE_PRICE_<PLAN>[_YEARLY], keyed `<plan id>_monthly` / `<plan id>_yearly`. */
+      priceOverrides: Object.fromEntries(
+        Object.entries({
+          consultor_agil_monthly: env.STRIPE_PRICE_CONSULTOR_AGIL,
+          maquina_monthly: env.STRIPE_PRICE_MAQUINA,
+          sala_guerra_monthly: env.STRIPE_PRICE_SALA_GUERRA,
+          consultor_agil_yearly: env.STRIPE_PRICE_CONSULTOR_AGIL_YEARLY,
+          maquina_yearly: env.STRIPE_PRICE_MAQUINA_YEARLY,
+          sala_guerra_yearly: env.STRIPE_PRICE_SALA_GUERRA_YEARLY,
+        }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ) as Readonly<Record<string, string>>,
+      graceDays: env.BILLING_GRACE_DAYS,
     },
   };
 }

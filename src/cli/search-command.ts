@@ -54,6 +54,7 @@ const REFUSAL_REASON = {
   QUOTA_EXCEEDED: "quota_exhausted",
   HISTORY_EXCEEDED: "history_exceeded",
   PLAN_INACTIVE: "plan_inactive",
+  PAYMENT_OVERDUE: "payment_overdue",
 } as const;
 
 type FailCode = "INVALID_QUERY" | "PNCP_UNAVAILABLE" | "INTERNAL" | "XLSX_UNWRITABLE";

@@ -1,4 +1,5 @@
 import type { UsageBacklog } from "../entitlements/usage-backlog.ts";
+import type { ChatBilling } from "../ports/billing.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { Counters } from "../ports/metrics.ts";
 import type { RateLimiter } from "../ports/rate-limiter.ts";
@@ -21,6 +22,8 @@ export interface ChatDeps extends SearchDeps {
   counters: Counters;
   upgrade: { publicBaseUrl: string; secret: string; ttlHours: number };
   interpreter?: QueryInterpreter;
+  /** Online payment (Stripe), when configured: `/assinar` links, "Gerenciar assinatura". Absent = not set up here. */
+  billing?: ChatBilling;
   /**
    * Delivery ids already accepted by this process, checked before `claim_event` (which cannot answer while
    * the store is down). Default: a new bounded record per chat service.

@@ -25,7 +25,7 @@ export interface EntitlementOptions {
 
 export type RefusalCode = Extract<
   ErrorCode,
-  "RATE_LIMITED" | "TRIAL_EXPIRED" | "QUOTA_EXCEEDED" | "HISTORY_EXCEEDED" | "PLAN_INACTIVE"
+  "RATE_LIMITED" | "TRIAL_EXPIRED" | "QUOTA_EXCEEDED" | "HISTORY_EXCEEDED" | "PLAN_INACTIVE" | "PAYMENT_OVERDUE"
 >;
 
 /** The per-minute slot an allowed search holds, to give back with `releaseRateSlot`. */
@@ -64,6 +64,7 @@ const REASON_TO_CODE: Record<RefusalReason, RefusalCode> = {
   quota_exhausted: "QUOTA_EXCEEDED",
   history_exceeded: "HISTORY_EXCEEDED",
   plan_inactive: "PLAN_INACTIVE",
+  payment_overdue: "PAYMENT_OVERDUE",
 };
 
 /** Per-minute limit assumed while the store is down for an identity this process has never seen. */
@@ -283,7 +284,7 @@ function refusal(
         ? { kind: "history", days: requestedDays }
         : { kind: "paid" };
   const upgrade =
-    reason === "plan_inactive" && plan.id !== "free_trial"
+    (reason === "plan_inactive" || reason === "payment_overdue") && plan.id !== "free_trial"
       ? plan
       : suggestUpgrade(plans, plan, need, plan.team);
   // The business event is the reason itself (`quota_exhausted`, `trial_expired`, `history_exceeded`…).
