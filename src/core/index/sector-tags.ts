@@ -3,27 +3,18 @@
  * written, so a sector search over the index is a tag lookup that gives exactly the live answer.
  *
  * Decision: the tag is decided by `filterBids` itself (a sector query with no other filter), not by a copy
- * of its text rule, so the index can never drift from the live path. `SECTOR_TAGS_VERSION` hashes every
- * sector's keyword and exclusion lists; rows written under another version are re-tagged (`retag.ts`).
+ * of its text rule, so the index can never drift from the live path. `SECTOR_TAGS_VERSION` is the
+ * catalogue's content hash (`SECTOR_CATALOG_VERSION`: every sector's data file and the decision rule);
+ * rows written under another version are re-tagged (`retag.ts`).
  */
-import { createHash } from "node:crypto";
 import type { Bid } from "../bid.ts";
 import { filterBids } from "../filter/filter.ts";
-import { SECTORS } from "../filter/sectors.ts";
+import { SECTOR_CATALOG_VERSION } from "../filter/sectors.ts";
 import type { SearchQuery } from "../search-query.ts";
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
 
-function versionOf(): string {
-  const hash = createHash("sha256");
-  for (const id of SECTOR_IDS) {
-    const { keywords, exclusions } = SECTORS[id];
-    hash.update(JSON.stringify([id, keywords, exclusions]));
-  }
-  return hash.digest("hex").slice(0, 16);
-}
-
-/** Hash of every sector's keyword/exclusion lists: a change makes every stored tag stale. */
-export const SECTOR_TAGS_VERSION: string = versionOf();
+/** Content hash of every sector's data file and of the decision rule: a change makes every stored tag stale. */
+export const SECTOR_TAGS_VERSION: string = SECTOR_CATALOG_VERSION;
 
 /**
  * A query that keeps exactly the bids the sector's text rule accepts: no other filter (`filterBids` reads
