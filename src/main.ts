@@ -10,8 +10,10 @@ import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
 import type { BidIndex } from "./core/ports/bid-index.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
+import { type JobProcessor, JobProcessors, type JobQueue } from "./core/ports/job-queue.ts";
 import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/logger.ts";
 import { Counters } from "./core/ports/metrics.ts";
+import type { Notifier } from "./core/ports/notifier.ts";
 import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
 import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
@@ -49,6 +51,18 @@ function lazyInterpreter(load: () => Promise<QueryInterpreter>): QueryInterprete
   };
 }
 
+/** The search job's processor, imported (with the chat core) on the first job. */
+function lazySearchProcessor(deps: ChatDeps, notifier: Notifier | null): JobProcessor {
+  let processor: Promise<JobProcessor> | null = null;
+  const load = () =>
+    (processor ??= import("./core/chat/search-command.ts").then((m) => m.searchJobProcessor(deps, notifier)));
+  return {
+    retry: { attempts: 3, backoffMs: 2_000 },
+    run: async (data, ctx) => (await load()).run(data, ctx),
+    failed: async (data, failure) => (await load()).failed?.(data, failure),
+  };
+}
+
 /** The chat core, imported on the first command (it pulls in exceljs); `createApp` loads it up front. */
 function lazyChatService(deps: ChatDeps): ChatService {
   let service: Promise<ChatService> | null = null;
@@ -76,6 +90,10 @@ export function createLogger(
 }
 
 export interface CoreOverrides {
+  /** Queue jobs on BullMQ when REDIS_URL is set (`serve`, `worker`); the CLI keeps the in-process queue. */
+  bullmq?: boolean;
+  /** Posts worker-finished searches to chats (`worker`); without it only the local sink can answer. */
+  notifier?: Notifier;
   logger?: Logger;
   clock?: Clock;
   store?: Store;
@@ -159,6 +177,8 @@ export async function startSync(core: Core, index: BidIndex): Promise<SyncWorker
 export interface Core {
   config: AppConfig;
   deps: ChatDeps;
+  /** What jobs this process can run (search built in; others register theirs before workers start). */
+  processors: JobProcessors;
   chat: ChatService;
   close(): Promise<void>;
 }
@@ -193,7 +213,18 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     logger.warn({ err: error }, "index_unavailable");
     return null;
   });
-  const queue = new InProcessJobQueue(logger, 4);
+  // Jobs are data run by registered processors: here (embedded, and BullMQ's fallback) or in workers.
+  const processors = new JobProcessors();
+  const embedded = new InProcessJobQueue(logger, 4, processors);
+  const queue: JobQueue =
+    overrides.bullmq && config.redisUrl
+      ? await (await import("./queue/bullmq-job-queue.ts")).BullMqJobQueue.open({
+          settings: { redisUrl: config.redisUrl, ...config.jobs },
+          processors,
+          fallback: embedded,
+          logger,
+        })
+      : embedded;
   const backlog = new UsageBacklog();
   const deps: ChatDeps = {
     pncp,
@@ -213,15 +244,18 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
       ttlHours: config.upgrade.ttlHours,
     },
   };
+  processors.register("search", lazySearchProcessor(deps, overrides.notifier ?? null));
   const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
   retry.unref();
   return {
     config,
     deps,
+    processors,
     chat: lazyChatService(deps),
     async close() {
       clearInterval(retry);
       await queue.drain(30_000);
+      await queue.close?.();
       await backlog.flush(store, logger);
       if (backlog.size > 0) logger.error({ pending: backlog.size }, "usage_backlog_lost_on_shutdown");
       await limiter.close?.();
@@ -265,7 +299,7 @@ export interface AppOptions extends CoreOverrides {
 export async function createApp(config: AppConfig, overrides: AppOptions = {}): Promise<App> {
   // Loaded before serving so the first delivery does not wait for the chat core's modules.
   await import("./core/chat/chat-service.ts");
-  const core = await createCore(config, overrides);
+  const core = await createCore(config, { bullmq: true, ...overrides });
   const { logger, store, clock } = core.deps;
   const adapterDeps = { chat: core.chat, store, logger, clock, publicBaseUrl: config.publicBaseUrl };
   const adapters: BotAdapter[] = [];
@@ -297,7 +331,10 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
     async start(port = config.port) {
       const url = await listen(server, port);
       for (const adapter of adapters) await adapter.start();
-      if (overrides.sync && config.sync.enabled) {
+      if (overrides.sync && config.sync.enabled && core.deps.queue.status().backend === "bullmq") {
+        // With Redis the sync is a BullMQ job scheduler run by `smart-pncp worker` (one instance).
+        logger.info("sync_on_workers: the sync runs as a job scheduler in smart-pncp worker");
+      } else if (overrides.sync && config.sync.enabled) {
         // The core's index when it opened; else try again (the error then says why the sync cannot run).
         sync = await startSync(core, core.deps.index ?? (await openBidIndex(config, store)));
       } else if (overrides.sync) logger.info("sync_off: SYNC_ENABLED=false");
@@ -324,6 +361,48 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
       server.closeAllConnections();
       await closed;
       logger.info("server_stopped");
+    },
+  };
+}
+
+/** `smart-pncp worker`: the core on BullMQ plus the workers consuming every registered job kind. */
+export interface WorkerProcess {
+  core: Core;
+  /** Jobs running in this process. */
+  running(): number;
+  /** Graceful: running jobs finish within `graceMs`, the rest are handed back to the queue. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Builds a worker process (needs REDIS_URL): the search runs with `notifier` posting the results (the
+ * platforms' notifiers by default), the sync as a job scheduler unless `SYNC_ENABLED=false`. `register`
+ * adds other processors (Excel builds, alert matching, the outbox, digests) before the workers start.
+ */
+export async function createWorkerProcess(
+  config: AppConfig,
+  overrides: CoreOverrides & { register?: (processors: JobProcessors, core: Core) => void } = {},
+): Promise<WorkerProcess> {
+  if (!config.redisUrl) throw new Error("smart-pncp worker needs REDIS_URL");
+  const core = await createCore(config, { bullmq: true, ...overrides });
+  const { logger } = core.deps;
+  if (config.sync.enabled) {
+    const { pncp, clock, index } = core.deps;
+    if (index && pncp instanceof HttpPncpClient) {
+      const { syncJobProcessor, SYNC_JOB } = await import("./queue/sync-job.ts");
+      const settings = await syncSettings(config);
+      core.processors.register(SYNC_JOB, syncJobProcessor({ pncp, index, clock, logger }, settings, logger));
+    } else logger.warn("sync_off: no index on this store");
+  }
+  overrides.register?.(core.processors, core);
+  const { startWorkers } = await import("./queue/bullmq-workers.ts");
+  const pool = await startWorkers({ redisUrl: config.redisUrl, ...config.jobs }, core.processors, logger);
+  return {
+    core,
+    running: () => pool.running,
+    async stop(graceMs = 30_000) {
+      await pool.close(graceMs);
+      await core.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import { createChatService } from "../src/core/chat/chat-service.ts";
 import type { IncomingCommand } from "../src/core/chat/incoming-command.ts";
 import type { Reply, ReplySink } from "../src/core/chat/reply.ts";
 import { FixedClock } from "../src/core/ports/clock.ts";
-import type { Job, JobQueue } from "../src/core/ports/job-queue.ts";
+import type { JobQueue, JobQueueStatus, JobSpec } from "../src/core/ports/job-queue.ts";
 import { silentLogger } from "../src/core/ports/logger.ts";
 import { type Core, createCore } from "../src/main.ts";
 
@@ -15,14 +15,25 @@ import { type Core, createCore } from "../src/main.ts";
  * "a search was started and charged" from "nothing ran" without a PNCP round trip.
  */
 export class RecordingQueue implements JobQueue {
-  readonly jobs: Job[] = [];
-  enqueue(job: Job): void {
+  readonly jobs: JobSpec[] = [];
+  async enqueue(job: JobSpec): Promise<void> {
     this.jobs.push(job);
   }
   get size(): number {
     return 0;
   }
   async drain(): Promise<void> {}
+  status(): JobQueueStatus {
+    return {
+      backend: "in-process",
+      state: "ok",
+      redis: null,
+      localJobs: 0,
+      fallbackJobs: 0,
+      lastError: null,
+      since: new Date(0).toISOString(),
+    };
+  }
 }
 
 /** A sink that keeps every reply. */

@@ -12,6 +12,7 @@ Uso:
   smart-pncp plan show|set ...            mostra ou troca o plano de um usuário ou equipe
   smart-pncp migrate                      aplica supabase/migrations ao banco configurado
   smart-pncp serve                        o servidor HTTP com os bots configurados
+  smart-pncp worker [--grace SEGUNDOS]    executa as buscas da fila do Redis (REDIS_URL)
   smart-pncp sync ...                     sincroniza o índice local de licitações
   smart-pncp index ...                    consulta e mantém o índice local
   smart-pncp help COMANDO                 ajuda de um comando
@@ -83,6 +84,23 @@ const SERVE_HELP = `Uso: smart-pncp serve
 Inicia o servidor HTTP (PORT) com os bots configurados (Slack, Telegram, WhatsApp); Ctrl+C encerra.
 `;
 
+const WORKER_HELP = `Uso: smart-pncp worker [--grace SEGUNDOS]
+
+Executa os trabalhos da fila no Redis (REDIS_URL): as buscas recebidas pelo smart-pncp serve e a
+sincronização do índice (uma por vez, entre todos os workers). Rode quantos quiser, em qualquer máquina
+com acesso ao Redis e ao banco. Sem REDIS_URL, o serve faz tudo sozinho e o worker não é necessário.
+
+Ctrl+C (ou SIGTERM) encerra com calma: as buscas em andamento terminam; as que passarem do prazo voltam
+para a fila e outro worker as executa.
+
+Opções:
+  --grace SEGUNDOS   prazo para terminar as buscas em andamento ao encerrar (padrão 30)
+  -h, --help         esta ajuda
+
+Variáveis: WORKER_CONCURRENCY (buscas pequenas ao mesmo tempo, padrão 4), WORKER_LARGE_CONCURRENCY
+(buscas grandes, padrão 1), JOB_LOCK_MS, JOB_ATTEMPTS, JOB_BACKOFF_MS, QUEUE_PREFIX.
+`;
+
 /**
  * Usage by subcommand name (null prototype: user text is looked up here). `sync` and `index` print their
  * own usage (their modules handle `--help`).
@@ -93,4 +111,5 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = Object.assign(Obje
   plan: PLAN_HELP,
   migrate: MIGRATE_HELP,
   serve: SERVE_HELP,
+  worker: WORKER_HELP,
 });

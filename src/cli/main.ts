@@ -49,6 +49,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.assign
   plan: async (): Promise<Command> => (await import("./plan-command.ts")).planCommand,
   migrate: async () => noArgs((await import("./migrate-command.ts")).migrateCommand),
   serve: async () => noArgs((await import("./serve-command.ts")).serveCommand),
+  worker: async (): Promise<Command> => (await import("./worker-command.ts")).workerCommand,
   sync: () => optionalCommand("./sync-command.ts", "syncCommand"),
   index: () => optionalCommand("./index-command.ts", "indexCommand"),
 });

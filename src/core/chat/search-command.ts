@@ -5,14 +5,18 @@ import {
 } from "../entitlements/check-entitlement.ts";
 import { refundCharge, refundIfUnavailable } from "../entitlements/refund.ts";
 import { suggestUpgrade } from "../entitlements/suggest-upgrade.ts";
-import type { Delivery } from "../entitlements/usage-backlog.ts";
-import { toAppError } from "../errors.ts";
+import type { Delivery, PendingUsage } from "../entitlements/usage-backlog.ts";
+import { type AppError, toAppError } from "../errors.ts";
 import { buildBidsWorkbookBuffer } from "../excel/build-workbook.ts";
 import { workbookFileName } from "../excel/file-name.ts";
+import { notifierSink } from "../jobs/notifier-sink.ts";
+import { decodeSearchJob, encodeSearchJob, SEARCH_JOB, searchLane } from "../jobs/search-job-data.ts";
 import { errorMessage } from "../messages.ts";
-import type { FetchProgress } from "../pncp/pncp-client.ts";
-import { describeQuery } from "../query/describe-query.ts";
 import { planTier, searchSize, searchSource } from "../metric-labels.ts";
+import type { FetchProgress } from "../pncp/pncp-client.ts";
+import { type JobContext, type JobProcessor, jobIdFor, RetryLaterError } from "../ports/job-queue.ts";
+import type { Notifier } from "../ports/notifier.ts";
+import { describeQuery } from "../query/describe-query.ts";
 import { parseQuery } from "../query/parse-query.ts";
 import { requestedHistoryDays, runSearch, type SearchOutcome, workbookInput } from "../search/run-search.ts";
 import type { ParsedQuery } from "../search-query.ts";
@@ -108,21 +112,110 @@ export async function startSearch(
     await releaseRateSlot(entitlement.rateSlot);
     throw error;
   }
-  deps.queue.enqueue({
-    id: `${cmd.platform}:${cmd.messageId}`,
-    run: (signal) => runSearchJob(cmd, args, parsed, entitlement, sink, deps, signal),
+  // The job is data (it may run in a worker process); `local` lets this process answer on its own sink.
+  const local: LocalSearch = { sink, pending: entitlement.pending ?? null };
+  await deps.queue.enqueue({
+    id: jobIdFor(cmd.platform, cmd.messageId),
+    kind: SEARCH_JOB,
+    data: encodeSearchJob(cmd, args, parsed, entitlement, deps.clock.now()),
+    lane: searchLane(parsed.query),
+    accountKey: entitlement.charge?.chargedAccountId ?? entitlement.accountId ?? cmd.userKey,
+    local,
   });
+}
+
+/** What only the process that acknowledged the search has: its reply sink and any fail-open usage. */
+interface LocalSearch {
+  sink: ReplySink;
+  pending: PendingUsage | null;
+}
+
+/** The entitlement a job runs under: what the payload carries, plus the local fail-open usage. */
+type JobAllowed = Pick<Allowed, "accountId" | "plan" | "charge" | "failedOpen" | "pending">;
+
+/** A worker that died this many times on one search: the next run tells the user instead of searching. */
+export const SEARCH_MAX_STALLS = 1;
+
+/**
+ * The search job's processor, for every queue: decodes the payload, answers on the local sink when it
+ * runs where it was acknowledged, else posts through `notifier` to the command's chat. Transient failures
+ * (PNCP unavailable, the store or the platform not answering) are retried by queues that can (BullMQ);
+ * a search that cannot finish tells the user and gives the charge back, once (`ctx.once`).
+ */
+export function searchJobProcessor(deps: ChatDeps, notifier: Notifier | null): JobProcessor {
+  const target = (data: unknown, jobId: string, local: unknown) => {
+    const job = decodeSearchJob(data);
+    const logger = deps.logger.child({
+      platform: job.command.platform,
+      userKey: job.command.userKey,
+      requestId: job.command.messageId,
+      jobId,
+    });
+    const own = local as LocalSearch | undefined;
+    const sink = own?.sink ?? (job.replyTo && notifier ? notifierSink(notifier, job.replyTo) : null);
+    const entitlement: JobAllowed = { ...job.entitlement, pending: own?.pending ?? null };
+    return { job, sink, entitlement, deps: { ...deps, logger } };
+  };
+  return {
+    retry: { attempts: 3, backoffMs: 2_000 },
+    async run(data, ctx) {
+      const { job, sink, entitlement, deps: scoped } = target(data, ctx.jobId, ctx.local);
+      if (!sink) {
+        scoped.logger.error({ platform: job.command.platform }, "search_job_no_reply_target");
+        await giveUp(job.command, entitlement, null, scoped, ctx.once);
+        return;
+      }
+      if (ctx.stalls > SEARCH_MAX_STALLS) {
+        scoped.logger.error({ stalls: ctx.stalls }, "search_job_stalled_too_often");
+        await giveUp(job.command, entitlement, sink, scoped, ctx.once);
+        return;
+      }
+      await runSearchJob(job.command, job.args, job.parsed, entitlement, sink, scoped, ctx);
+    },
+    async failed(data, failure) {
+      const { job, sink, entitlement, deps: scoped } = target(data, failure.jobId, failure.local);
+      scoped.logger.error({ reason: failure.reason }, "search_job_failed");
+      await giveUp(job.command, entitlement, sink, scoped, failure.once);
+    },
+  };
+}
+
+/** The search will not run to the end: give the charge back and tell the user (each at most once). */
+async function giveUp(
+  cmd: IncomingCommand,
+  entitlement: JobAllowed,
+  sink: ReplySink | null,
+  deps: ChatDeps,
+  once: JobContext["once"],
+): Promise<void> {
+  if (!(await once("outcome"))) return;
+  let refunded = false;
+  if (entitlement.charge && (await once("refund"))) refunded = await refundCharge(entitlement.charge, deps);
+  else if (entitlement.pending) refunded = deps.backlog.cancel(entitlement.pending);
+  const text = `${errorMessage("INTERNAL")}${refunded ? NOT_CHARGED_NOTE : ""}`;
+  await sink
+    ?.send({ kind: "error", code: "INTERNAL", text })
+    .catch((error: unknown) => deps.logger.error({ err: error, platform: cmd.platform }, "reply_failed"));
+}
+
+/** Said when a search that could not finish was given back (as PNCP_UNAVAILABLE's text says it). */
+const NOT_CHARGED_NOTE = "\nEsta busca não foi descontada do seu plano.";
+
+/** Failures another run may not hit: PNCP or the store unreachable, the platform busy. */
+function isTransient(error: AppError): boolean {
+  return error.code === "PNCP_UNAVAILABLE" || error.code === "STORE_UNAVAILABLE" || error.retryable;
 }
 
 async function runSearchJob(
   cmd: IncomingCommand,
   args: string,
   parsed: ParsedQuery,
-  entitlement: Allowed,
+  entitlement: JobAllowed,
   sink: ReplySink,
   deps: ChatDeps,
-  signal: AbortSignal,
+  ctx: JobContext,
 ): Promise<void> {
+  const { signal } = ctx;
   const interval = deps.progressIntervalMs ?? 2500;
   const startedMs = performance.now();
   let lastProgress = Date.now();
@@ -139,7 +232,13 @@ async function runSearchJob(
     outcome = await runSearch(parsed.query, deps, { signal, onProgress, limit });
   } catch (error) {
     const appError = toAppError(error);
-    deps.logger.error({ err: appError, code: appError.code }, "search_failed");
+    deps.logger.error({ err: appError, code: appError.code, attempt: ctx.attempt }, "search_failed");
+    // A queue that persists jobs runs it again later (backoff) — also a run cut off by a worker's shutdown
+    // (handed back); nothing was told or refunded yet.
+    if (!ctx.finalAttempt && (isTransient(appError) || signal.aborted)) {
+      throw new RetryLaterError(signal.aborted ? "aborted" : appError.code, { cause: error });
+    }
+    if (!(await ctx.once("outcome"))) return;
     // Nothing searched (PNCP down) or cut off by shutdown: the search is given back.
     const notRun = appError.code === "PNCP_UNAVAILABLE" || signal.aborted;
     const refunded =
@@ -161,6 +260,8 @@ async function runSearchJob(
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "failed", code);
     return;
   }
+  // A run after a worker died may find the results already delivered by the one that died.
+  if (!(await ctx.once("outcome"))) return;
   try {
     await deliver(cmd, outcome, entitlement, sink, deps);
   } catch (error) {
@@ -186,7 +287,7 @@ async function runSearchJob(
 async function deliver(
   cmd: IncomingCommand,
   outcome: SearchOutcome,
-  entitlement: Allowed,
+  entitlement: JobAllowed,
   sink: ReplySink,
   deps: ChatDeps,
 ): Promise<void> {
