@@ -20,6 +20,7 @@ import type { Bid } from "../bid.ts";
 import type { SearchQuery } from "../search-query.ts";
 import { normalizeText } from "../text-fold.ts";
 import { compileMatcher, type Matcher } from "./matcher.ts";
+import { type SectorVerdictLookup, sectorScore } from "./sector-decision.ts";
 import { SECTORS, sectorMatcher } from "./sectors.ts";
 import { sortBids } from "./sort.ts";
 import { cleanTerms } from "./terms.ts";
@@ -35,7 +36,12 @@ export interface FilterResult {
 type BidPredicate = (bid: Bid) => boolean;
 
 /** Applies every filter of `query` to `bids` and sorts the survivors. Pure; `now` drives openOnly/closing_soon. */
-export function filterBids(bids: readonly Bid[], query: SearchQuery, now: Date): FilterResult {
+export function filterBids(
+  bids: readonly Bid[],
+  query: SearchQuery,
+  now: Date,
+  verdicts?: SectorVerdictLookup,
+): FilterResult {
   const termsUsed = cleanTerms(query.terms);
   const matcher = textMatcher(query, termsUsed);
   const predicates = fieldPredicates(query, now);
@@ -44,7 +50,9 @@ export function filterBids(bids: readonly Bid[], query: SearchQuery, now: Date):
   for (const bid of bids) {
     if (!predicates.every((passes) => passes(bid))) continue;
     if (matcher && scores) {
-      const score = textScore(matcher, bid);
+      // A sector search decides with the field rule (sector-decision.ts); user terms match object and details.
+      const sector = termsUsed.length === 0 ? query.sector : null;
+      const score = sector ? sectorScore(sector, bid, verdicts) : textScore(matcher, bid);
       if (score === null) continue;
       scores.set(bid.id, score);
     }
