@@ -312,16 +312,17 @@ as $$
   limit p_limit
 $$;
 
--- Claims items for sending until p_until; returns the ids this token now holds.
+-- Claims items for sending until p_until; returns the ids this token now holds (two columns: a one-column
+-- table is a scalar set, which PostgREST would send as bare values).
 create function alert_items_claim(p_ids bigint[], p_token text, p_until timestamptz, p_now timestamptz)
-returns table (id bigint)
+returns table (id bigint, claimed_until timestamptz)
 language sql
 set search_path = public
 as $$
   update alert_items i set status = 'sending', claim_token = p_token, claimed_until = p_until
   where i.id = any (p_ids)
     and (i.status = 'pending' or (i.status = 'sending' and i.claimed_until < p_now))
-  returning i.id
+  returning i.id, i.claimed_until
 $$;
 
 -- Ends a claim: 'sent', 'dropped', or 'pending' (retry later). Only the token's holder can end it.

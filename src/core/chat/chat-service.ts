@@ -1,3 +1,4 @@
+import { type AlertChatDeps, alertCommand, alertsListCommand } from "../alerts/alert-commands.ts";
 import { toAppError } from "../errors.ts";
 import { errorMessage } from "../messages.ts";
 import { planReply, subscribeReply } from "./account-commands.ts";
@@ -27,7 +28,7 @@ export const THANKS_TEXT = "De nada! 😊 Quando quiser, é só escrever a próx
  * recent delivery ids (which still works when the store is unreachable), then by `claim_event` (which
  * holds across processes and restarts).
  */
-export function createChatService(deps: ChatDeps): ChatService {
+export function createChatService(deps: ChatDeps & AlertChatDeps): ChatService {
   const recent = deps.recentDeliveries ?? new RecentDeliveries();
   return {
     async handle(cmd, sink) {
@@ -36,7 +37,7 @@ export function createChatService(deps: ChatDeps): ChatService {
         userKey: cmd.userKey,
         requestId: cmd.messageId,
       });
-      const scoped: ChatDeps = { ...deps, logger };
+      const scoped: ChatDeps & AlertChatDeps = { ...deps, logger };
       try {
         const parsed = parseCommand(cmd.text, cmd.isPrivate);
         if (parsed === null) return;
@@ -73,6 +74,11 @@ export function createChatService(deps: ChatDeps): ChatService {
             return await sink.send(await planReply(cmd, scoped));
           case "assinar":
             return await sink.send(await subscribeReply(cmd, scoped));
+          case "alerta":
+            for (const reply of await alertCommand(cmd, parsed.args, scoped)) await sink.send(reply);
+            return;
+          case "alertas":
+            return await sink.send(await alertsListCommand(cmd, scoped));
           case "unknown":
             return await sink.send({
               kind: "error",

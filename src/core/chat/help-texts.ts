@@ -32,6 +32,8 @@ export function helpText(): string {
     "Comandos:",
     "/buscar <consulta>: busca licitações e envia o resumo e a planilha",
     "/setores: setores com exemplos de busca",
+    "/alerta <consulta>: avisa aqui quando surgirem licitações novas (na hora ou em resumo diário)",
+    "/alertas: seus alertas, para pausar, retomar ou remover",
     "/plano: seu plano, buscas usadas e renovação",
     "/assinar: opções de plano",
     "/ajuda: esta mensagem",

@@ -1,7 +1,16 @@
 import { classifyPlainText, type PlainIntent } from "./plain-text.ts";
 
 /** Chat commands every platform understands (pt-BR names, plus /start and /help aliases). */
-export type CommandName = "buscar" | "setores" | "plano" | "assinar" | "ajuda" | "start" | "obrigado";
+export type CommandName =
+  | "buscar"
+  | "setores"
+  | "plano"
+  | "assinar"
+  | "ajuda"
+  | "start"
+  | "obrigado"
+  | "alerta"
+  | "alertas";
 
 export type ParsedCommand =
   /**
@@ -30,6 +39,8 @@ const ALIASES: Record<string, CommandName> = {
   inicio: "start",
   obrigado: "obrigado",
   obrigada: "obrigado",
+  alerta: "alerta",
+  alertas: "alertas",
   valeu: "obrigado",
 };
 

@@ -29,6 +29,11 @@ export interface SyncWorkerSettings extends SyncSettings {
 export interface SyncWorkerDeps extends SyncDeps {
   /** Abortable wait (tests shorten nothing: settings are small there). Default real timers. */
   sleep?: Sleep;
+  /**
+   * Runs after each completed round, before `nextRound()` resolves (alert matching). Its failure is logged,
+   * never fails the round.
+   */
+  onRoundComplete?: (stats: SyncRoundStats) => Promise<void> | void;
 }
 
 /** What `/health` and `index status` can show about this process's syncer. */
@@ -167,6 +172,11 @@ export function startSyncWorker(deps: SyncWorkerDeps, settings: SyncWorkerSettin
         });
         state.rounds++;
         state.lastRound = stats;
+        try {
+          await deps.onRoundComplete?.(stats);
+        } catch (error) {
+          logger.error({ event: "sync_round_hook_failed", err: error }, "sync_round_hook_failed");
+        }
         const waiters = roundWaiters;
         roundWaiters = [];
         for (const waiter of waiters) waiter.resolve(stats);
