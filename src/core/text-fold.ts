@@ -47,10 +47,53 @@ const isApostrophe = (code: number) => code === 0x27 || code === 0x2019 || code 
 const isCombiningMark = (code: number) => code >= 0x300 && code <= 0x36f;
 
 /** True when `text[i]` is an s/S ending a word. */
-function isPluralS(text: string, i: number): boolean {
+export function isPluralS(text: string, i: number): boolean {
   const code = text.charCodeAt(i);
   if (code !== 0x73 && code !== 0x53) return false;
   return i + 1 >= text.length || foldAt(text, i + 1) === "";
+}
+
+/**
+ * Fold classes of one UTF-16 code unit, for scanners that fold while they walk (the matcher) and must
+ * read text exactly as `normalizeText` does. `foldUnit(code)` is the folded character code ([a-z0-9])
+ * when the unit folds to one character, or one of these (negative) classes.
+ */
+/** Punctuation, space, symbol, lone surrogate: ends a word. */
+export const FOLD_SEPARATOR = -1;
+/** An apostrophe (' ’ ´ `): a separator, except before a word-final s ("EPI´S" → "epis", `isPluralS`). */
+export const FOLD_APOSTROPHE = -2;
+/** A combining mark U+0300..U+036F: dropped, the word goes on ("e" + U+0301 = "e"). */
+export const FOLD_MARK = -3;
+/** Folds to several characters ("ﬁ" → "fi", "㎏" → "kg"): read them with `foldedText(code)`. */
+export const FOLD_SEVERAL = -4;
+/** A high surrogate: the code point is `text.codePointAt(i)` (fold it with `foldedText`). */
+export const FOLD_HIGH_SURROGATE = -5;
+
+/** Lazily filled class of every BMP code unit (0 = not computed yet); the same fold as the tables above. */
+const UNITS = new Int32Array(0x10000);
+
+function computeUnit(code: number): number {
+  let value: number;
+  if (code >= 0xd800 && code <= 0xdbff) value = FOLD_HIGH_SURROGATE;
+  else if (isCombiningMark(code)) value = FOLD_MARK;
+  else {
+    const folded = code < TABLE_SIZE ? TABLE[code]! : foldCodePoint(code);
+    if (folded === "") value = isApostrophe(code) ? FOLD_APOSTROPHE : FOLD_SEPARATOR;
+    else value = folded.length === 1 ? folded.charCodeAt(0) : FOLD_SEVERAL;
+  }
+  UNITS[code] = value;
+  return value;
+}
+
+/** The folded character code of a UTF-16 code unit, or its FOLD_* class (see above). */
+export function foldUnit(code: number): number {
+  const value = UNITS[code]!;
+  return value !== 0 ? value : computeUnit(code);
+}
+
+/** The folded text of one code point ([a-z0-9]*; "" = separator), as `normalizeText` writes it. */
+export function foldedText(codePoint: number): string {
+  return codePoint < TABLE_SIZE ? TABLE[codePoint]! : foldCodePoint(codePoint);
 }
 
 let buffer = new Uint16Array(4096);

@@ -53,7 +53,7 @@ describe("compileMatcher", () => {
 
   it("matches whole words with plurals and accents ignored", () => {
     const r = vestuario.match("AQUISIÇÃO DE UNIFORMES PARA A GUARDA");
-    expect(r).toEqual({ matched: true, excluded: false, hits: ["uniforme"], score: 1 });
+    expect(r).toEqual({ matched: true, excluded: false, hits: ["uniforme"], score: 1, tokens: 6 });
   });
 
   it("does not match inside other words", () => {
@@ -78,6 +78,7 @@ describe("compileMatcher", () => {
       excluded: true,
       hits: [],
       score: 0,
+      tokens: 5,
     });
     expect(vestuario.match("Enxoval: roupas de cama e banho").matched).toBe(false);
   });
