@@ -113,7 +113,9 @@ export function bidLines(bid: Bid, n: number): string[] {
 
 function listed(bids: readonly Bid[], total: number): string[] {
   const lines: string[] = [];
-  bids.slice(0, LISTED_BIDS).forEach((b, i) => lines.push(...bidLines(b, i + 1)));
+  bids.slice(0, LISTED_BIDS).forEach((b, i) => {
+    lines.push(...bidLines(b, i + 1));
+  });
   if (total > Math.min(bids.length, LISTED_BIDS)) {
     lines.push(
       "",

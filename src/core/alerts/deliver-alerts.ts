@@ -21,7 +21,7 @@ import type { Alert, AlertStore, ReadyItem } from "../ports/alert-store.ts";
 import type { BidIndex } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
-import type { ChatAddress, NotifyOptions, NotifyOutcome } from "../ports/notifier.ts";
+import type { ChatAddress, Notifier, NotifyOptions, NotifyOutcome } from "../ports/notifier.ts";
 import type { AccountStatus, Plan, Store } from "../ports/store.ts";
 import { FallbackSummarizer } from "../summary/fallback-summarizer.ts";
 import { computeTotals } from "../summary/totals.ts";
@@ -35,6 +35,11 @@ import { digestDue } from "./digest-schedule.ts";
  */
 export interface AlertSender {
   send(to: ChatAddress, replies: Reply[], options: NotifyOptions & { key: string }): Promise<NotifyOutcome>;
+}
+
+/** A sender straight to a `Notifier` (no outbox): the key is only logged by it. */
+export function notifierSender(notifier: Notifier): AlertSender {
+  return { send: (to, replies, options) => notifier.notify(to, replies, { purpose: options.purpose }) };
 }
 
 export interface AlertDeliveryDeps {
