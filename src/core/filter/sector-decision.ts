@@ -113,10 +113,13 @@ function decideOwn(sector: SectorId, bid: SectorText): SectorDecision {
   const inDetails = bid.details ? matcher.match(bid.details) : NO_MATCH;
   const found = { ...base, objectHits: inObject.hits, detailsHits: inDetails.hits };
   const score = 2 * inObject.score + inDetails.score;
-  if (!inObject.matched) {
-    return inDetails.matched ? { ...found, weak: "details_only" } : found;
-  }
   const ambiguous = sectorAmbiguous(sector);
+  if (!inObject.matched) {
+    // Only a clear word of the sector in the complementary text is worth asking about (boilerplate such as
+    // "sistema Compras.gov.br" is not).
+    const clearInDetails = inDetails.hits.some((hit) => !ambiguous.has(hit));
+    return clearInDetails ? { ...found, weak: "details_only" } : found;
+  }
   const strong = inObject.hits.some((hit) => !ambiguous.has(hit));
   if (strong) {
     const weak = inObject.score === 1 && isLong(bid.object) ? "low_density" : null;

@@ -187,6 +187,7 @@ export const ENGENHARIA: SectorData = {
     "obra de acessibilidade",
     "adequação de acessibilidade",
     "manejo arbóreo",
+    "pintura de fachada",
   ],
   ambiguous: [],
   exclusions: [

@@ -28,7 +28,6 @@ export const INSUMOS_HOSPITALARES: SectorData = {
     "odontológico",
     "odontologia",
     "enfermagem",
-    "hospitalar",
     "órtese",
     "prótese",
     "ortopédico",
@@ -65,8 +64,12 @@ export const INSUMOS_HOSPITALARES: SectorData = {
     "máscara cirúrgica",
     "avental descartável",
     "avental cirúrgico",
+    "instrumental ortodôntico",
+    "alicate ortodôntico",
+    "broca odontológica",
+    "material ortodôntico",
   ],
-  ambiguous: ["luva", "máscara", "lâmina"],
+  ambiguous: ["luva", "máscara", "lâmina", "hospitalar"],
   exclusions: [
     "agulha de costura",
     "agulha de crochê",
@@ -104,5 +107,5 @@ export const INSUMOS_HOSPITALARES: SectorData = {
     "resíduos de serviços de saúde",
   ],
   examples: ["/buscar setor:insumos_hospitalares MG 7d", "/buscar material médico hospitalar SP abertas"],
-  aliases: ["insumos hospitalares", "material hospitalar", "materiais hospitalares"],
+  aliases: ["insumos hospitalares", "materiais hospitalares"],
 };

@@ -65,7 +65,15 @@ export const MATERIAIS_ELETRICOS: SectorData = {
     "gerador de vapor",
     "gerador de oxigênio",
   ],
-  vetoes: ["curso de", "capacitação", "veículo elétrico", "bicicleta elétrica", "guitarra elétrica"],
+  vetoes: [
+    "curso de",
+    "capacitação",
+    "veículo elétrico",
+    "bicicleta elétrica",
+    "guitarra elétrica",
+    "manutenção predial",
+    "manutenção preventiva e corretiva predial",
+  ],
   examples: ["/buscar setor:materiais_eletricos SP 7d", "/buscar fios elétricos luminárias MG"],
   aliases: ["materiais elétricos", "material elétrico"],
 };

@@ -63,7 +63,7 @@ export const MATERIAIS_HIDRAULICOS: SectorData = {
     "mangueira de incêndio",
     "válvula cardíaca",
   ],
-  vetoes: ["curso de", "capacitação"],
+  vetoes: ["curso de", "capacitação", "manutenção predial", "manutenção preventiva e corretiva predial"],
   examples: ["/buscar setor:materiais_hidraulicos MG 7d", "/buscar tubos conexões PVC SP"],
   aliases: ["materiais hidráulicos", "material hidráulico"],
 };

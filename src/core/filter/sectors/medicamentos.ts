@@ -60,6 +60,11 @@ export const MEDICAMENTOS: SectorData = {
     "gases medicinais",
     "oxigênio medicinal",
     "comprimido revestido",
+    "sistema nervoso central",
+    "sistema nervoso",
+    "sistema cardiovascular",
+    "sistema respiratório",
+    "sistema digestório",
   ],
   ambiguous: ["anestésico", "comprimido", "cápsula", "farmácia"],
   exclusions: [
@@ -72,5 +77,5 @@ export const MEDICAMENTOS: SectorData = {
   ],
   vetoes: ["uso veterinário", "veterinário", "software", "sistema de gestão", "capacitação", "curso de"],
   examples: ["/buscar setor:medicamentos MG 7d", "/buscar medicamentos antineoplásicos SP abertas"],
-  aliases: ["medicamentos", "remédios", "produtos farmacêuticos"],
+  aliases: ["remédios", "produtos farmacêuticos"],
 };

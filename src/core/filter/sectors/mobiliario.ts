@@ -142,7 +142,7 @@ export const MOBILIARIO: SectorData = {
     "arquivo digital",
     "balcão de negócios",
   ],
-  vetoes: [],
+  vetoes: ["equipamentos hospitalares", "equipamento hospitalar", "equipamentos médico-hospitalares"],
   examples: [
     "/buscar mobiliário escolar SP 7d",
     "/buscar cadeiras mesas MG",

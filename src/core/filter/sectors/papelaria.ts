@@ -112,6 +112,9 @@ export const PAPELARIA: SectorData = {
     "impressão gráfica",
     "cartão de visita",
     "pilha alcalina",
+    "material para escritório",
+    "materiais para escritório",
+    "artigos de papelaria",
   ],
   ambiguous: [],
   exclusions: [
