@@ -25,6 +25,8 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: url("http://localhost:3000"),
   UPGRADE_TOKEN_SECRET: optionalString,
   UPGRADE_TOKEN_TTL_HOURS: int(72, 1),
+  /** Bearer token GET /metrics requires; unset = open (keep /metrics off the internet at the proxy). */
+  METRICS_TOKEN: optionalString,
 
   PNCP_BASE_URL: url("https://pncp.gov.br/api/consulta"),
   /** Ceiling of the adaptive per-process budget of PNCP requests in flight (searches + sync). */
@@ -130,6 +132,7 @@ function buildConfig(env: Env) {
     logLevel: env.LOG_LEVEL,
     port: env.PORT,
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+    metricsToken: env.METRICS_TOKEN,
     upgrade: {
       /** Random per process when unset: links then die with the process (logged at start). */
       secret: env.UPGRADE_TOKEN_SECRET ?? randomBytes(32).toString("hex"),

@@ -12,7 +12,7 @@ import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
 import { type JobProcessor, JobProcessors, type JobQueue } from "./core/ports/job-queue.ts";
 import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/logger.ts";
-import { Counters } from "./core/ports/metrics.ts";
+import { Counters, type Metrics } from "./core/ports/metrics.ts";
 import type { Notifier } from "./core/ports/notifier.ts";
 import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
@@ -98,6 +98,8 @@ export interface CoreOverrides {
   clock?: Clock;
   store?: Store;
   limiter?: RateLimiter;
+  /** Labelled metrics (`createApp` passes prom-client's, exposed on /metrics); default: none. */
+  metrics?: Metrics;
 }
 
 /** The ports a bare search needs (no store): PNCP client, summarizer, optional LLM query reader. */
@@ -105,8 +107,9 @@ export function createSearchPorts(
   config: AppConfig,
   logger: Logger,
   clock: Clock = systemClock,
+  metrics?: Metrics,
 ): { pncp: HttpPncpClient; summarizer: Summarizer; interpreter?: QueryInterpreter } {
-  const pncp = new HttpPncpClient({ ...config.pncp, logger, clock });
+  const pncp = new HttpPncpClient({ ...config.pncp, logger, clock, metrics });
   const fallback = new FallbackSummarizer({ sectorName: (id) => SECTORS[id].name });
   if (!config.openai.enabled || !config.openai.apiKey) return { pncp, summarizer: fallback };
   const openai = {
@@ -170,7 +173,8 @@ export async function startSync(core: Core, index: BidIndex): Promise<SyncWorker
   const { startSyncWorker } = await import("./core/sync/sync-worker.ts");
   const { pncp, clock, logger } = core.deps;
   if (!(pncp instanceof HttpPncpClient)) throw new Error("the sync needs the HTTP PNCP client");
-  return startSyncWorker({ pncp, index, clock, logger }, await syncSettings(core.config));
+  const metrics = core.deps.counters.metrics;
+  return startSyncWorker({ pncp, index, clock, logger, metrics }, await syncSettings(core.config));
 }
 
 /** Ports shared by the CLI and the server. */
@@ -187,7 +191,7 @@ export interface Core {
 export async function createCore(config: AppConfig, overrides: CoreOverrides = {}): Promise<Core> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
-  const counters = new Counters();
+  const counters = new Counters(overrides.metrics);
   const store =
     overrides.store ?? (await (await import("./stores/create-store.ts")).createStore(config.store, logger));
   const limiter =
@@ -207,7 +211,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   if (config.upgrade.secretIsEphemeral && !upgradeSecret.stored) {
     logger.warn("upgrade_secret_ephemeral: set UPGRADE_TOKEN_SECRET");
   }
-  const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock);
+  const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock, overrides.metrics);
   // Searches read complete windows from the local index; a store that cannot hold it searches live.
   const index = await openBidIndex(config, store).catch((error: unknown) => {
     logger.warn({ err: error }, "index_unavailable");
@@ -299,6 +303,8 @@ export interface AppOptions extends CoreOverrides {
 export async function createApp(config: AppConfig, overrides: AppOptions = {}): Promise<App> {
   // Loaded before serving so the first delivery does not wait for the chat core's modules.
   await import("./core/chat/chat-service.ts");
+  const { PromMetrics } = await import("./observability/prom-metrics.ts");
+  overrides = { ...overrides, metrics: overrides.metrics ?? new PromMetrics() };
   const core = await createCore(config, { bullmq: true, ...overrides });
   const { logger, store, clock } = core.deps;
   const adapterDeps = { chat: core.chat, store, logger, clock, publicBaseUrl: config.publicBaseUrl };
@@ -316,12 +322,16 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
     adapters.push(createWhatsAppAdapter(config.whatsapp, adapterDeps));
   } else logger.info({ needs: ADAPTER_REQUIREMENTS.whatsapp }, "adapter_off_whatsapp");
 
+  const { observeApp } = await import("./observability/observe-app.ts");
+  const metrics = core.deps.counters.metrics;
+  const observed = observeApp({ config, deps: core.deps, metrics, adapters: () => adapters });
   const routes: Route[] = [
     healthRoute(core.deps, () => adapters),
+    ...observed.routes,
     upgradeRoute(core.deps, core.deps.upgrade.secret),
     ...adapters.flatMap((a) => a.routes),
   ];
-  const server = createHttpServer({ routes, logger });
+  const server = createHttpServer({ routes, logger, ...observed.server });
   let sync: SyncWorker | null = null;
 
   return {
@@ -358,6 +368,7 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
       await core.deps.queue.drain(60_000);
       await idleAll(adapters, 20_000);
       await core.close();
+      await observed.close();
       server.closeAllConnections();
       await closed;
       logger.info("server_stopped");

@@ -74,6 +74,10 @@ const COUNTERS: Record<CounterName, CounterSpec> = {
     help: "Upgrade buttons shown, by plan offered and why",
     labelNames: ["plan", "reason"],
   },
+  http_responses: {
+    help: "HTTP responses by route (the route's path; unmatched for 404s), method and status",
+    labelNames: ["route", "method", "status"],
+  },
   webhook_verification_failures: {
     help: "Webhook deliveries refused because their signature / secret did not verify, by platform",
     labelNames: ["platform"],
@@ -91,6 +95,11 @@ const HISTOGRAMS: Record<HistogramName, HistogramSpec> = {
     help: "Entitlement check latency (identity, plan, per-minute limit, consume_search)",
     labelNames: ["outcome"],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  },
+  http_request_duration_seconds: {
+    help: "HTTP request handling time, by route",
+    labelNames: ["route"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   },
   job_duration_seconds: {
     help: "Background job run time, by kind and result",

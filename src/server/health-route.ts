@@ -1,6 +1,7 @@
 import type { AdapterStatus, BotAdapter, Route } from "../bots/adapter.ts";
 import type { ChatDeps } from "../core/chat/chat-deps.ts";
 import { sendJson } from "./http.ts";
+import { checkReadiness, type ReadinessCheck } from "./readiness.ts";
 
 /** What /health needs of an adapter (a bare name counts as always ready). */
 export type HealthAdapter = string | Pick<BotAdapter, "name" | "status">;
@@ -62,6 +63,32 @@ export function healthRoute(deps: ChatDeps, adapters: () => readonly HealthAdapt
         usageBacklog: deps.backlog.size,
         counters: deps.counters.snapshot(),
       });
+    },
+  };
+}
+
+/** GET /health/live: the process serves HTTP. Checks nothing else, so a restart is only for a hung process. */
+export function healthLiveRoute(startedAt = Date.now()): Route {
+  return {
+    method: "GET",
+    path: "/health/live",
+    async handle({ res }) {
+      sendJson(res, 200, { ok: true, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
+    },
+  };
+}
+
+/**
+ * GET /health/ready: every check (store, Redis, queue, index freshness, PNCP circuit, each adapter) with
+ * its result; 503 when a critical one fails, 200 with `degraded: true` when only fallbacks serve.
+ */
+export function healthReadyRoute(checks: () => readonly ReadinessCheck[]): Route {
+  return {
+    method: "GET",
+    path: "/health/ready",
+    async handle({ res }) {
+      const readiness = await checkReadiness(checks());
+      sendJson(res, readiness.ready ? 200 : 503, { ok: readiness.ready, ...readiness });
     },
   };
 }

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpContext, Route } from "../bots/adapter.ts";
 import type { Logger } from "../core/ports/logger.ts";
+import { type Metrics, noopMetrics } from "../core/ports/metrics.ts";
 import { sendJson } from "./http.ts";
+import { applySecurityHeaders, type SecurityHeaderOptions, securityHeaders } from "./security-headers.ts";
 
 export interface HttpServerOptions {
   routes: Route[];
@@ -11,6 +13,15 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** How much more of a refused body is drained before the socket is cut (default 64 MiB). */
   maxDrainBytes?: number;
+  /** Security headers on every response (HSTS when the public URL is https). Default: all but HSTS. */
+  security?: SecurityHeaderOptions;
+  /** `http_responses_total`, `http_request_duration_seconds`, `webhook_verification_failures_total`. */
+  metrics?: Metrics;
+  /**
+   * Path → platform of the adapters' webhook routes: a 401 there is a signature (or secret) that did not
+   * verify — the adapters answer 401 for nothing else — counted by platform.
+   */
+  routePlatforms?: ReadonlyMap<string, string>;
 }
 
 class BodyTooLarge extends Error {}
@@ -64,8 +75,23 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const drainBytes = options.maxDrainBytes ?? DEFAULT_DRAIN_BYTES;
   const byPath = new Map<string, Route[]>();
   for (const route of options.routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  const headers = securityHeaders(options.security ?? { hsts: false });
+  const metrics = options.metrics ?? noopMetrics;
+  const platforms = options.routePlatforms ?? new Map<string, string>();
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
+    applySecurityHeaders(res, headers);
+    const started = performance.now();
+    let routeLabel = "unmatched";
+    res.once("finish", () => {
+      const status = res.statusCode;
+      metrics.inc("http_responses", { route: routeLabel, method: req.method ?? "", status });
+      metrics.observe("http_request_duration_seconds", (performance.now() - started) / 1000, {
+        route: routeLabel,
+      });
+      const platform = platforms.get(routeLabel);
+      if (status === 401 && platform) metrics.inc("webhook_verification_failures", { platform });
+    });
     let url: URL;
     try {
       url = new URL(req.url ?? "/", "http://localhost");
@@ -74,6 +100,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     const candidates = byPath.get(url.pathname);
     if (!candidates) return sendJson(res, 404, { error: "not_found" });
+    routeLabel = url.pathname;
     const route = candidates.find((r) => r.method === req.method);
     if (!route) {
       res.setHeader("allow", candidates.map((r) => r.method).join(", "));
@@ -96,6 +123,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
       else res.end();
     }
   });
+  // Requests Node cannot parse never reach the handler: answer them with the same headers, then close.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 400 Bad Request\r\n${lines.join("")}content-length: 0\r\nconnection: close\r\n\r\n`);
+  });
+  return server;
 }
 
 /** Listens on `port` (0 = any) on 127.0.0.1 or all interfaces; resolves with the base URL. */

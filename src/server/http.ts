@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { htmlCsp } from "./security-headers.ts";
 
 /** Writes a JSON response. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -10,7 +11,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(data);
 }
 
-/** Writes a plain-text response. */
+/** Writes a text response; an HTML page gets a CSP that allows exactly its own `<style>` blocks. */
 export function sendText(
   res: ServerResponse,
   status: number,
@@ -20,6 +21,7 @@ export function sendText(
   res.writeHead(status, {
     "content-type": `${contentType}; charset=utf-8`,
     "content-length": Buffer.byteLength(body),
+    ...(contentType === "text/html" ? { "content-security-policy": htmlCsp(body) } : {}),
   });
   res.end(body);
 }

@@ -26,13 +26,15 @@ export type CounterName =
   | "alert_deliveries"
   | "alert_delivery_failures"
   | "upgrade_links_shown"
-  | "webhook_verification_failures";
+  | "webhook_verification_failures"
+  | "http_responses";
 
 /** Histograms the core observes, in seconds. */
 export type HistogramName =
   | "search_duration_seconds"
   | "quota_check_duration_seconds"
-  | "job_duration_seconds";
+  | "job_duration_seconds"
+  | "http_request_duration_seconds";
 
 /** Port: labelled counters and histograms. Never throws (metrics must not break a search). */
 export interface Metrics {

@@ -11,6 +11,7 @@ import type { PncpPageSource, WindowPage } from "../pncp/page-source.ts";
 import type { BidIndex, WindowKey, WindowState } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { Metrics } from "../ports/metrics.ts";
 import { saoPauloDate } from "../time.ts";
 import { type PageJob, PageQueue, type SyncTask } from "./page-queue.ts";
 import { missingPages, oldestDay, planRound, updateRange } from "./sync-plan.ts";
@@ -28,6 +29,8 @@ export interface SyncDeps {
   index: SyncIndex;
   clock: Clock;
   logger: Logger;
+  /** `sync_rounds_total`, `sync_pages_total{kind}`, `sync_records_total`; job time as `job_duration_seconds`. */
+  metrics?: Metrics;
 }
 
 /** What a round covers. */
@@ -233,7 +236,19 @@ export async function runSyncRound(
   stats.durationMs = Math.round(performance.now() - started);
   if (stats.stopped === 0) await deps.index.recordRound(deps.clock.now(), { ...stats });
   deps.logger.info({ event: "sync_round_completed", ...stats }, "sync_round_completed");
+  recordRoundMetrics(deps.metrics, stats);
   return stats;
+}
+
+function recordRoundMetrics(metrics: Metrics | undefined, stats: SyncRoundStats): void {
+  if (!metrics) return;
+  const result = stats.stopped ? "stopped" : "done";
+  metrics.inc("sync_rounds", { result });
+  metrics.inc("sync_pages", { kind: "publication" }, stats.pages - stats.updatePages);
+  metrics.inc("sync_pages", { kind: "update" }, stats.updatePages);
+  metrics.inc("sync_pages", { kind: "failed" }, stats.failedPages);
+  metrics.inc("sync_records", {}, stats.records);
+  metrics.observe("job_duration_seconds", stats.durationMs / 1000, { kind: "sync-round", result });
 }
 
 /** Pages 2…totalPages. */
