@@ -77,9 +77,9 @@ export function listText(alerts: readonly Alert[], limit: number | null): string
     `🔔 Alertas desta conversa${limit !== null ? ` (${alerts.length} de ${formatInt(limit)})` : ""}:`,
     "",
   ];
-  alerts.forEach((a, i) =>
-    lines.push(`${i + 1}. ${alertLabel(a)}: ${scheduleText(a)} · ${STATUS_TEXT[a.status]}`),
-  );
+  for (const [i, a] of alerts.entries()) {
+    lines.push(`${i + 1}. ${alertLabel(a)}: ${scheduleText(a)} · ${STATUS_TEXT[a.status]}`);
+  }
   lines.push(
     "",
     "Para remover: /alerta remover <número>. Pausar/retomar: /alerta pausar <número>, /alerta retomar <número>.",
