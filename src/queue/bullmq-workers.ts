@@ -15,6 +15,8 @@
  *   period it aborts them, and an aborted search with attempts left throws `RetryLaterError`: the job is
  *   handed back to the queue for another worker.
  */
+import { hostname } from "node:os";
+import { pid } from "node:process";
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
 import {
   type JobContext,
@@ -128,6 +130,8 @@ export async function startWorkers(
     kind: string,
   ): Consumer {
     const worker = new Worker<StoredJob>(name, process, {
+      // Stored on each job it takes (`processedBy`): which host and process ran what.
+      name: `${hostname()}:${pid}`,
       connection: workerConnection(settings.redisUrl),
       prefix: settings.prefix,
       concurrency,
