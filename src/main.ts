@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import pino from "pino";
+import type { Billing } from "./billing/create-billing.ts";
 import type { BotAdapter, Route } from "./bots/adapter.ts";
 import { ADAPTER_REQUIREMENTS, type AppConfig } from "./config.ts";
 import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
@@ -8,6 +9,7 @@ import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
 import type { BidIndex } from "./core/ports/bid-index.ts";
+import type { BillingStore } from "./core/ports/billing.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
 import { type JobProcessor, JobProcessors, type JobQueue } from "./core/ports/job-queue.ts";
@@ -177,10 +179,50 @@ export async function startSync(core: Core, index: BidIndex): Promise<SyncWorker
   return startSyncWorker({ pncp, index, clock, logger, metrics }, await syncSettings(core.config));
 }
 
+/**
+ * Online payment when STRIPE_SECRET_KEY is set (null otherwise): the Stripe SDK and `src/billing` are
+ * imported only then. The billing store is Supabase RPC when SUPABASE_URL is set, else the SQL store's own
+ * executor (its migrations, 0009 included, already ran).
+ */
+export async function openBilling(
+  config: AppConfig,
+  store: Store,
+  deps: { clock: Clock; logger: Logger; upgrade: ChatDeps["upgrade"] },
+): Promise<Billing | null> {
+  const { secretKey } = config.stripe;
+  if (!config.stripe.enabled || !secretKey) return null;
+  let billingStore: BillingStore;
+  if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
+    const { SupabaseBillingStore } = await import("./stores/billing/supabase-billing-store.ts");
+    billingStore = new SupabaseBillingStore({
+      url: config.store.supabaseUrl,
+      serviceRoleKey: config.store.supabaseServiceRoleKey,
+    });
+  } else {
+    const { createSqlBillingStore } = await import("./stores/billing/function-billing-store.ts");
+    const { SqlStore } = await import("./stores/sql-store.ts");
+    if (!(store instanceof SqlStore)) throw new Error("the configured store cannot hold billing");
+    billingStore = createSqlBillingStore(store);
+  }
+  const { createBilling } = await import("./billing/create-billing.ts");
+  return createBilling(
+    {
+      secretKey,
+      webhookSecret: config.stripe.webhookSecret,
+      apiUrl: config.stripe.apiUrl,
+      priceOverrides: config.stripe.priceOverrides,
+      graceDays: config.stripe.graceDays,
+    },
+    { store, billingStore, clock: deps.clock, logger: deps.logger, links: deps.upgrade },
+  );
+}
+
 /** Ports shared by the CLI and the server. */
 export interface Core {
   config: AppConfig;
   deps: ChatDeps;
+  /** Stripe billing (checkout, portal, webhook), null without STRIPE_SECRET_KEY. */
+  billing: Billing | null;
   /** What jobs this process can run (search built in; others register theirs before workers start). */
   processors: JobProcessors;
   chat: ChatService;
@@ -248,12 +290,15 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
       ttlHours: config.upgrade.ttlHours,
     },
   };
+  const billing = await openBilling(config, store, deps);
+  if (billing) deps.billing = billing.chat;
   processors.register("search", lazySearchProcessor(deps, overrides.notifier ?? null));
   const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
   retry.unref();
   return {
     config,
     deps,
+    billing,
     processors,
     chat: lazyChatService(deps),
     async close() {
@@ -328,7 +373,8 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
   const routes: Route[] = [
     healthRoute(core.deps, () => adapters),
     ...observed.routes,
-    upgradeRoute(core.deps, core.deps.upgrade.secret),
+    upgradeRoute(core.deps, core.deps.upgrade.secret, core.billing ?? undefined),
+    ...(core.billing?.routes(() => overrides.notifier ?? null) ?? []),
     ...adapters.flatMap((a) => a.routes),
   ];
   const server = createHttpServer({ routes, logger, ...observed.server });
@@ -355,6 +401,7 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
     async idle() {
       await idleAll(adapters, 60_000);
       await core.deps.queue.drain(60_000);
+      await core.billing?.idle();
       await idleAll(adapters, 60_000);
     },
     async stop() {

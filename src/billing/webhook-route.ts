@@ -52,7 +52,8 @@ export function stripeWebhookRoute(deps: WebhookRouteDeps): Route & { idle(): Pr
           deps.webhookSecret,
           TOLERANCE_S,
           undefined,
-          Math.floor(deps.clock.now().getTime() / 1000),
+          // Milliseconds (the SDK divides by 1000 itself): the tolerance is checked against OUR clock.
+          deps.clock.now().getTime(),
         );
       } catch (error) {
         logger.warn({ reason: (error as Error).name }, "stripe_signature_invalid");
