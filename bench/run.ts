@@ -7,6 +7,7 @@ import { benchExcel } from "./excel.bench.ts";
 import { benchFetch } from "./fetch.bench.ts";
 import { benchFilter } from "./filter.bench.ts";
 import { benchIndex } from "./index.bench.ts";
+import { benchQueue } from "./queue.bench.ts";
 import { benchSlackAck } from "./slack-ack.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchStoreStartup } from "./store-startup.bench.ts";
@@ -22,6 +23,7 @@ const benches: [string, () => Promise<void>][] = [
   ["embedded store (PGlite vs embedded Postgres; hung Redis)", benchStoreStartup],
   ["index (load, 27 UF × 90 d search, re-tag, vs live; BENCH_INDEX_ROWS)", benchIndex],
   ["sync (adaptive concurrency vs the gateway; records/s into the index)", benchSync],
+  ["queue (ack p99 and fairness: in-process vs BullMQ + 2 workers)", benchQueue],
 ];
 
 const only = process.argv.slice(3);

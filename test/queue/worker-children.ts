@@ -10,6 +10,8 @@ export interface Notified {
   pid: number;
   kinds: string[];
   texts: string[];
+  /** When this process read the line (Date.now()). */
+  at: number;
 }
 
 /** A running `test/queue/worker-child.ts`. */
@@ -47,14 +49,14 @@ export async function startWorkerChild(env: Record<string, string>): Promise<Wor
   const pid = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
-      let parsed: { ready?: number; notify?: Notified };
+      let parsed: { ready?: number; notify?: Omit<Notified, "at"> };
       try {
         parsed = JSON.parse(line);
       } catch {
         return;
       }
       if (parsed.ready) resolve(parsed.ready);
-      if (parsed.notify) notified.push(parsed.notify);
+      if (parsed.notify) notified.push({ ...parsed.notify, at: Date.now() });
     });
     void exited.then(() => reject(new Error(`worker exited before ready: ${stderr.slice(-2000)}`)));
   });
