@@ -9,7 +9,7 @@ import type { AppConfig } from "../config.ts";
 import type { ChatDeps } from "../core/chat/chat-deps.ts";
 import type { Metrics } from "../core/ports/metrics.ts";
 import { healthLiveRoute, healthReadyRoute } from "../server/health-route.ts";
-import type { HttpServerOptions } from "../server/http-server.ts";
+import type { HttpServerOptions, WebhookRoute } from "../server/http-server.ts";
 import { metricsRoute } from "../server/metrics-route.ts";
 import type { ReadinessCheck } from "../server/readiness.ts";
 import {
@@ -21,6 +21,7 @@ import {
   redisCheck,
   storeCheck,
 } from "../server/readiness-checks.ts";
+import { zeroInvariantSeries } from "./invariant-series.ts";
 import { PromMetrics } from "./prom-metrics.ts";
 import { createRedisPinger, type RedisPinger } from "./redis-ping.ts";
 import { registerRuntimeGauges } from "./runtime-gauges.ts";
@@ -36,8 +37,10 @@ export interface ObserveAppInput {
 /** Routes to mount, options for `createHttpServer`, and what to close on shutdown. */
 export interface ObservedApp {
   routes: Route[];
-  server: Pick<HttpServerOptions, "security" | "metrics" | "routePlatforms">;
+  server: Pick<HttpServerOptions, "security" | "metrics" | "webhookRoutes">;
   readiness: () => ReadinessCheck[];
+  /** Resolves once the invariant series exist (or the plans could not be read). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,10 @@ export function observeApp(input: ObserveAppInput): ObservedApp {
   ];
   const readiness = () => [...staticChecks, ...adapterChecks(adapters)];
   const routes: Route[] = [healthLiveRoute(), healthReadyRoute(readiness)];
+  const zeroed = deps.store
+    .listPlans()
+    .then((plans) => zeroInvariantSeries(metrics, plans))
+    .catch((error: unknown) => deps.logger.warn({ err: error }, "metrics_plans_unreadable"));
   if (metrics instanceof PromMetrics) {
     registerRuntimeGauges(metrics, {
       clock: deps.clock,
@@ -70,17 +77,25 @@ export function observeApp(input: ObserveAppInput): ObservedApp {
     });
     routes.push(metricsRoute(metrics, config.metricsToken));
   }
-  const routePlatforms = new Map<string, string>();
-  for (const adapter of adapters())
-    for (const route of adapter.routes) routePlatforms.set(route.path, adapter.name);
+  // Chat adapters answer 401 only for a signature/secret that did not verify; Stripe's route 400.
+  const webhookRoutes = new Map<string, WebhookRoute>([
+    ["/stripe/webhook", { platform: "stripe", refusedStatus: 400 }],
+  ]);
+  for (const adapter of adapters()) {
+    for (const route of adapter.routes) {
+      if (route.method === "POST")
+        webhookRoutes.set(route.path, { platform: adapter.name, refusedStatus: 401 });
+    }
+  }
   return {
     routes,
     server: {
       security: { hsts: config.publicBaseUrl.startsWith("https://") },
       metrics,
-      routePlatforms,
+      webhookRoutes,
     },
     readiness,
+    ready: zeroed,
     async close() {
       await pinger?.close();
     },

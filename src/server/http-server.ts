@@ -18,10 +18,17 @@ export interface HttpServerOptions {
   /** `http_responses_total`, `http_request_duration_seconds`, `webhook_verification_failures_total`. */
   metrics?: Metrics;
   /**
-   * Path → platform of the adapters' webhook routes: a 401 there is a signature (or secret) that did not
-   * verify — the adapters answer 401 for nothing else — counted by platform.
+   * Webhook routes by path: the platform, and the status the route answers when a signature (or secret)
+   * does not verify (the chat adapters 401 and nothing else; Stripe's route 400 `bad_signature`), counted
+   * as `webhook_verification_failures_total{platform}`.
    */
-  routePlatforms?: ReadonlyMap<string, string>;
+  webhookRoutes?: ReadonlyMap<string, WebhookRoute>;
+}
+
+/** See `HttpServerOptions.webhookRoutes`. */
+export interface WebhookRoute {
+  platform: string;
+  refusedStatus: number;
 }
 
 class BodyTooLarge extends Error {}
@@ -77,7 +84,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   for (const route of options.routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
   const headers = securityHeaders(options.security ?? { hsts: false });
   const metrics = options.metrics ?? noopMetrics;
-  const platforms = options.routePlatforms ?? new Map<string, string>();
+  const webhooks = options.webhookRoutes ?? new Map<string, WebhookRoute>();
 
   const server = createServer(async (req, res) => {
     applySecurityHeaders(res, headers);
@@ -89,8 +96,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       metrics.observe("http_request_duration_seconds", (performance.now() - started) / 1000, {
         route: routeLabel,
       });
-      const platform = platforms.get(routeLabel);
-      if (status === 401 && platform) metrics.inc("webhook_verification_failures", { platform });
+      const webhook = webhooks.get(routeLabel);
+      if (webhook && status === webhook.refusedStatus) {
+        metrics.inc("webhook_verification_failures", { platform: webhook.platform });
+      }
     });
     let url: URL;
     try {
