@@ -41,7 +41,13 @@ export const SORT_KEYS = [
   "value_asc",
   "closing_soon",
   "relevance",
+  "best_fit",
 ] as const;
+/**
+ * `relevance` (the default) ranks by keyword score (more and longer hits first); `best_fit` ("ordenar por
+ * relevância", "mais relevantes") weighs keyword density, the sector's value range and the closing date
+ * (`filter/sort.ts` has the formula).
+ */
 export type SortKey = (typeof SORT_KEYS)[number];
 
 /** Modalidades searched when the user names none: pregão eletrônico, concorrência eletrônica, dispensa. */

@@ -4,7 +4,8 @@
  * Decisions:
  * - Text: the user's own terms (stopwords removed) REPLACE the sector keywords; the sector's exclusions
  *   still apply when a sector is set. No sector and no terms → every bid passes the text filter.
- *   Text is matched on `object` and `details`; relevance = 2 × object score + details score.
+ *   Text is matched on `object` and `details`; relevance = 2 × object score + details score. The
+ *   `best_fit` sort also reads keyword density and the sector's value range (`rankingFor`, `sort.ts`).
  * - Values: a missing value (null) or PNCP's 0 (confidential budget) is "unknown": it never satisfies a
  *   minimum (excluded when `minValue` is set) and never violates a maximum (kept). Sorting by value puts
  *   unknown values last in both directions.
@@ -22,7 +23,7 @@ import { normalizeText } from "../text-fold.ts";
 import { compileMatcher, type Matcher } from "./matcher.ts";
 import { type SectorVerdictLookup, sectorScore } from "./sector-decision.ts";
 import { SECTORS, sectorMatcher } from "./sectors.ts";
-import { sortBids } from "./sort.ts";
+import { type RankingContext, sortBids } from "./sort.ts";
 import { cleanTerms } from "./terms.ts";
 
 /** Bids that passed, sorted per `query.sort`; the terms searched; relevance scores when text was matched. */
@@ -58,8 +59,37 @@ export function filterBids(
     }
     kept.push(bid);
   }
-  const sorted = sortBids(kept, query.sort, now, scores);
+  const ranking = query.sort === "best_fit" ? rankingFor(query, matcher) : undefined;
+  const sorted = sortBids(kept, query.sort, now, scores, ranking);
   return scores ? { bids: sorted, termsUsed, scores } : { bids: sorted, termsUsed };
+}
+
+/**
+ * What the `best_fit` sort needs for this query: the keyword density of an object (the user terms'
+ * matcher, or the best of the sector's and its included sectors' matchers) and the sector's typical value
+ * range. Every caller of `sortBids` for a query (the index path too) passes this, so they rank alike.
+ */
+export function rankingFor(query: SearchQuery, termsMatcher?: Matcher | null): RankingContext {
+  const termsUsed = cleanTerms(query.terms);
+  const sector = query.sector ? SECTORS[query.sector] : null;
+  const matchers =
+    termsUsed.length > 0
+      ? [termsMatcher ?? textMatcher(query, termsUsed)!]
+      : query.sector
+        ? [sectorMatcher(query.sector), ...(sector?.includes ?? []).map(sectorMatcher)]
+        : [];
+  const density =
+    matchers.length === 0
+      ? null
+      : (object: string) => {
+          let best = 0;
+          for (const matcher of matchers) {
+            const { score, tokens } = matcher.match(object);
+            if (tokens > 0 && score / tokens > best) best = score / tokens;
+          }
+          return best;
+        };
+  return { density, typicalValue: sector?.typicalValue ?? null };
 }
 
 function textMatcher(query: SearchQuery, termsUsed: string[]): Matcher | null {

@@ -18,6 +18,7 @@ const SORT_LABELS: Record<SortKey, string> = {
   value_asc: "menor valor",
   closing_soon: "encerrando antes",
   relevance: "relevância",
+  best_fit: "relevância (densidade, valor típico e prazo)",
 };
 
 /**

@@ -184,15 +184,19 @@ export const SORT_WORDS = phraseTable<SortKey>([
   ["mais urgentes", "closing_soon"],
   ["urgentes", "closing_soon"],
   ["prazo mais curto", "closing_soon"],
-  ["relevância", "relevance"],
-  ["mais relevantes", "relevance"],
-  ["relevantes", "relevance"],
+  // "relevância" is the best_fit order (density, value range, closing date); `relevance`, the default,
+  // is only the keyword score and is never asked for by name.
+  ["relevância", "best_fit"],
+  ["mais relevantes", "best_fit"],
+  ["mais relevante", "best_fit"],
+  ["relevantes", "best_fit"],
   ["newest", "newest"],
   ["oldest", "oldest"],
   ["value_desc", "value_desc"],
   ["value_asc", "value_asc"],
   ["closing_soon", "closing_soon"],
   ["relevance", "relevance"],
+  ["best_fit", "best_fit"],
 ]);
 
 /** Words that introduce a sort ("ordenar por maior valor"). */
