@@ -295,15 +295,17 @@ $$;
 
 -- Items ready to send: changes and reminders of active alerts, and matches of the alerts in
 -- p_match_alert_ids (instant ones, and daily ones whose digest is due). Claimed ones whose claim
--- expired count as ready again (a dispatcher died while sending).
+-- expired count as ready again (a dispatcher died while sending) and carry their old token, so the
+-- retry is the SAME message (same outbox dedupe key): handed over twice, enqueued once.
 create function alert_items_ready(p_match_alert_ids bigint[], p_now timestamptz, p_limit integer)
 returns table (id bigint, alert_id bigint, bid_id text, kind text, change_key text, detail jsonb,
-  created_at double precision)
+  created_at double precision, claim_token text)
 language sql
 stable
 set search_path = public
 as $$
-  select i.id, i.alert_id, i.bid_id, i.kind, i.change_key, i.detail, date_part('epoch', i.created_at) * 1000
+  select i.id, i.alert_id, i.bid_id, i.kind, i.change_key, i.detail, date_part('epoch', i.created_at) * 1000,
+    case when i.status = 'sending' then i.claim_token end
   from alert_items i join alerts a on a.id = i.alert_id
   where a.deleted_at is null and a.status = 'active'
     and (i.status = 'pending' or (i.status = 'sending' and i.claimed_until < p_now))

@@ -121,7 +121,7 @@ function runner() {
 
 /** The longest word of a record's object: a term guaranteed to match it. */
 function wordOf(record: FixtureRecord): string {
-  return record.objetoCompra
+  return String(record.objetoCompra)
     .split(/[^\p{L}]+/u)
     .filter((w) => w.length >= 6)
     .sort((a, b) => b.length - a.length)[0]!;

@@ -99,6 +99,8 @@ function planReader(deps: AlertDeliveryDeps): (alert: Alert) => Promise<AlertPla
 interface Message {
   alert: Alert;
   items: ReadyItem[];
+  /** Claim token and message key (`alert:<id>:<token>`). */
+  token: string;
   purpose: NotifyOptions["purpose"];
   build: (bids: Map<string, Bid>) => Promise<Reply[]>;
   /** The digest slot this message sends (marks it on success). */
@@ -172,23 +174,35 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<AlertDeliv
     if (matches.length > 0 && (instantNow || dueDigests.has(alertId))) {
       withMatches.add(alertId);
       const digest = !instantNow;
-      messages.push({
-        alert,
-        items: matches,
-        purpose: digest ? "digest" : "alert",
-        digest,
-        build: async (bids) => {
-          const list = matches.map((i) => bids.get(i.bidId)).filter((b): b is Bid => b !== undefined);
-          if (list.length === 0) return [];
-          return digest ? digestReplies(alert, list, plan.plan, now) : [instantReply(alert, list)];
-        },
-      });
+      // Items of an interrupted send go again as that same message (same token → same outbox key).
+      const byToken = new Map<string, ReadyItem[]>();
+      for (const item of matches) {
+        const token = item.previousToken ?? "";
+        const list = byToken.get(token);
+        if (list) list.push(item);
+        else byToken.set(token, [item]);
+      }
+      for (const [token, group] of byToken) {
+        messages.push({
+          alert,
+          items: group,
+          token: token || randomUUID(),
+          purpose: digest ? "digest" : "alert",
+          digest,
+          build: async (bids) => {
+            const list = group.map((i) => bids.get(i.bidId)).filter((b): b is Bid => b !== undefined);
+            if (list.length === 0) return [];
+            return digest ? digestReplies(alert, list, plan.plan, now) : [instantReply(alert, list)];
+          },
+        });
+      }
     }
     for (const item of items) {
       if (item.kind === "match") continue;
       messages.push({
         alert,
         items: [item],
+        token: item.previousToken ?? randomUUID(),
         purpose: item.kind === "change" ? "bid_change" : "reminder",
         digest: false,
         build: async (bids) => {
@@ -215,7 +229,7 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<AlertDeliv
     const { alert } = message;
     const chatKey = `${alert.address.platform}:${alert.address.chatId}`;
     if (unreachable.has(chatKey)) continue;
-    const token = randomUUID();
+    const { token } = message;
     const held = await deps.alerts.claimItems(
       message.items.map((i) => i.id),
       token,
@@ -243,7 +257,7 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<AlertDeliv
       continue;
     }
     const outcome = await deps.sender
-      .send(alert.address, replies, { purpose: message.purpose, key: `alert:${alert.id}:${held.join(",")}` })
+      .send(alert.address, replies, { purpose: message.purpose, key: `alert:${alert.id}:${token}` })
       .catch((error: unknown): NotifyOutcome => ({ ok: false, reason: "transient", detail: String(error) }));
     if (outcome.ok) {
       await deps.alerts.finishItems(held, token, "sent", now);

@@ -49,6 +49,24 @@ function membershipKey(query: SearchQuery): string {
   ]);
 }
 
+/** Alerts grouped by membership (equal queries matched once), built once per round for every batch. */
+export class PreparedAlerts {
+  readonly groups = new Map<string, MatchableAlert[]>();
+  readonly ids: ReadonlySet<string>;
+  readonly size: number;
+
+  constructor(alerts: readonly MatchableAlert[]) {
+    this.size = alerts.length;
+    this.ids = new Set(alerts.map((a) => a.id));
+    for (const alert of alerts) {
+      const key = membershipKey(alert.query);
+      const group = this.groups.get(key);
+      if (group) group.push(alert);
+      else this.groups.set(key, [alert]);
+    }
+  }
+}
+
 /** Token → bids of the batch, built on first use. */
 class TokenIndex {
   readonly #postings = new Map<string, Set<Bid>>();
@@ -110,18 +128,13 @@ function publishedMs(bid: Bid): number {
 export function matchAlerts(
   bids: readonly Bid[],
   tags: ReadonlyMap<string, readonly string[]>,
-  alerts: readonly MatchableAlert[],
+  alerts: readonly MatchableAlert[] | PreparedAlerts,
   now: Date,
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  if (bids.length === 0 || alerts.length === 0) return out;
-  const groups = new Map<string, MatchableAlert[]>();
-  for (const alert of alerts) {
-    const key = membershipKey(alert.query);
-    const group = groups.get(key);
-    if (group) group.push(alert);
-    else groups.set(key, [alert]);
-  }
+  const prepared = alerts instanceof PreparedAlerts ? alerts : new PreparedAlerts(alerts);
+  if (bids.length === 0 || prepared.size === 0) return out;
+  const groups = prepared.groups;
   const bySector = new Map<string, Bid[]>();
   for (const bid of bids) {
     for (const tag of tags.get(bid.id) ?? []) {

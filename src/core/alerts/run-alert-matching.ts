@@ -13,12 +13,18 @@ import type { BidIndex } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { bidChanges, snapshotOf } from "./bid-changes.ts";
-import { matchAlerts } from "./match-alerts.ts";
+import { type MatchableAlert, matchAlerts, PreparedAlerts } from "./match-alerts.ts";
 
 /** Reminders go out this long before proposals close. */
 export const REMINDER_BEFORE_MS = 2 * 86_400_000;
-/** Queue entries per batch (one `bidsByIds` + one commit each). */
-export const MATCH_BATCH = 1000;
+/**
+ * Queue entries per batch (one `bidsByIds`, one match pass): a national day (~4,000 bids) is one pass, so
+ * each alert's matcher is compiled once per round.
+ */
+export const MATCH_BATCH = 5000;
+/** Items per store call; the batch's last call also removes its queue entries. */
+export const COMMIT_CHUNK = 20_000;
+const NO_DETAIL: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 export interface AlertMatchDeps {
   alerts: AlertStore;
@@ -46,7 +52,7 @@ export interface AlertMatchStats {
 export function batchItems(
   batch: readonly QueuedBid[],
   bids: readonly Bid[],
-  alerts: Parameters<typeof matchAlerts>[2],
+  alerts: readonly MatchableAlert[] | PreparedAlerts,
   seen: ReadonlyArray<{ alertId: string; bidId: string; status: string; seen: BidSnapshot | null }>,
   now: Date,
 ): {
@@ -68,10 +74,10 @@ export function batchItems(
     }
     return s;
   };
-  const activeIds = new Set(alerts.map((a) => a.id));
+  const activeIds = alerts instanceof PreparedAlerts ? alerts.ids : new Set(alerts.map((a) => a.id));
   for (const [alertId, ids] of matchAlerts(eligible, tags, alerts, now)) {
     for (const bidId of ids) {
-      items.push({ alertId, bidId, kind: "match", changeKey: "", detail: {}, seen: snap(byId.get(bidId)!) });
+      items.push({ alertId, bidId, kind: "match", changeKey: "", detail: NO_DETAIL, seen: snap(byId.get(bidId)!) });
     }
   }
   const seenUpdates: Array<{ alertId: string; bidId: string; seen: BidSnapshot }> = [];
@@ -116,14 +122,15 @@ export async function runAlertMatching(
     reminders: 0,
     durationMs: 0,
   };
-  const alerts = await deps.alerts.activeAlerts();
+  const active = await deps.alerts.activeAlerts();
+  const alerts = new PreparedAlerts(active);
   while (stats.batches < maxBatches) {
     const batch = await deps.alerts.takeQueue(batchSize);
     if (batch.length === 0) break;
     stats.batches++;
     stats.queued += batch.length;
     const now = deps.clock.now();
-    const relevant = batch.filter((q) => (q.eligible && alerts.length > 0) || q.delivered);
+    const relevant = batch.filter((q) => (q.eligible && alerts.size > 0) || q.delivered);
     const bids =
       relevant.length > 0
         ? await deps.index.bidsByIds(
@@ -135,7 +142,12 @@ export async function runAlertMatching(
     const seen = delivered.length > 0 ? await deps.alerts.seenFor(delivered) : [];
     const { items, seenUpdates, matched } = batchItems(batch, bids, alerts, seen, now);
     stats.matchedBids += matched;
-    stats.inserted += await deps.alerts.commitMatches(batch, items, seenUpdates, now);
+    // Earlier chunks only insert (a crash then re-matches the batch: the unique key drops repeats).
+    let start = 0;
+    for (; start + COMMIT_CHUNK < items.length; start += COMMIT_CHUNK) {
+      stats.inserted += await deps.alerts.commitMatches([], items.slice(start, start + COMMIT_CHUNK), [], now);
+    }
+    stats.inserted += await deps.alerts.commitMatches(batch, items.slice(start), seenUpdates, now);
     for (const item of items) {
       if (item.kind === "match") stats.matches++;
       else stats.changes++;

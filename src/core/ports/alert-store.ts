@@ -106,6 +106,8 @@ export interface ReadyItem {
   changeKey: string;
   detail: Record<string, unknown>;
   createdAt: Date;
+  /** The token of an expired claim (a dispatcher died sending it): retried as the same message. */
+  previousToken: string | null;
 }
 
 export interface AlertStore {

@@ -190,6 +190,7 @@ export class FunctionAlertStore implements AlertStore {
       changeKey: String(row.change_key ?? ""),
       detail: json<Record<string, unknown>>(row.detail ?? {}),
       createdAt: toDate(Number(row.created_at)),
+      previousToken: row.claim_token ? String(row.claim_token) : null,
     }));
   }
 

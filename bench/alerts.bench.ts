@@ -1,0 +1,153 @@
+/**
+ * Alerts benchmark: one sync round of a national day (~4,000 bids: the real fixture records cycled with
+ * fresh ids and UFs) against 10,000 saved alerts (a mix as users write them: a sector or one/two terms,
+ * most with 1–3 UFs, some with a value floor or "abertas").
+ *
+ * Prints:
+ * - the matching alone (`batchItems`: `matchAlerts` + snapshots, in the round's 1,000-bid batches), wall
+ *   and CPU, with how many (alert, bid) items it produced;
+ * - the whole matching round on the SQL store (PGlite in memory: queue read, `bidsByIds`, commit of the
+ *   items, reminders), unless BENCH_ALERTS_DB=0.
+ * Run alone with `node bin/run-ts.mjs bench/alerts.bench.ts`, or through `bench/run.ts`.
+ */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PreparedAlerts } from "../src/core/alerts/match-alerts.ts";
+import { batchItems, MATCH_BATCH, runAlertMatching } from "../src/core/alerts/run-alert-matching.ts";
+import type { Bid } from "../src/core/bid.ts";
+import { loadFixtureBids } from "../src/core/filter/fixture-bids.testing.ts";
+import { sectorTagsOf } from "../src/core/index/sector-tags.ts";
+import type { QueuedBid } from "../src/core/ports/alert-store.ts";
+import type { IndexedRecord } from "../src/core/ports/bid-index.ts";
+import { FixedClock } from "../src/core/ports/clock.ts";
+import { silentLogger } from "../src/core/ports/logger.ts";
+import { parseQuery } from "../src/core/query/parse-query.ts";
+import { UFS } from "../src/core/search-query.ts";
+import { SECTOR_IDS } from "../src/core/sectors.ts";
+import { createAlertStore } from "../src/stores/alerts/sql-alert-store.ts";
+import { PGLITE_MEMORY, PgliteStore } from "../src/stores/pglite-store.ts";
+import { createBidIndex } from "../src/stores/sql-bid-index.ts";
+
+const ALERTS = 10_000;
+const BIDS = 4_000;
+const BATCH = MATCH_BATCH;
+const RUNS = 3;
+const NOW = new Date("2026-12-01T21:00:00Z");
+
+/** Deterministic pseudo-random numbers (the bench must print comparable numbers run to run). */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return x / 2_147_483_648;
+  };
+}
+
+function dayOfBids(): Bid[] {
+  const base = loadFixtureBids();
+  const rnd = random(7);
+  return Array.from({ length: BIDS }, (_, i) => {
+    const b = base[i % base.length]!;
+    return {
+      ...b,
+      id: `BENCH-${i}-${b.id}`,
+      uf: UFS[Math.floor(rnd() * UFS.length)]!,
+      publishedAt: new Date(NOW.getTime() - Math.floor(rnd() * 12) * 3_600_000).toISOString(),
+      proposalsCloseAt: new Date(NOW.getTime() + (2 + Math.floor(rnd() * 20)) * 86_400_000).toISOString(),
+      situationId: 1,
+    };
+  });
+}
+
+function alertTexts(bids: readonly Bid[]): string[] {
+  const rnd = random(11);
+  const words = [...new Set(bids.flatMap((b) => b.object.split(/[^\p{L}]+/u)).filter((w) => w.length >= 6))];
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+  return Array.from({ length: ALERTS }, () => {
+    const ufs = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(UFS)).join(" ");
+    const r = rnd();
+    const what =
+      r < 0.55 ? `setor:${pick(SECTOR_IDS)}` : r < 0.85 ? `"${pick(words)}"` : `"${pick(words)}" "${pick(words)}"`;
+    const extra = rnd() < 0.2 ? " acima de 50 mil" : rnd() < 0.1 ? " abertas" : "";
+    return `${what} ${ufs}${extra}`;
+  });
+}
+
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+export async function benchAlerts(): Promise<void> {
+  const bids = dayOfBids();
+  const tags = sectorTagsOf(bids);
+  const alerts = alertTexts(bids).map((text, i) => ({
+    id: String(i + 1),
+    query: parseQuery(text, { now: NOW }).query,
+    createdAt: new Date(NOW.getTime() - 86_400_000),
+  }));
+  const queue: QueuedBid[] = bids.map((b, i) => ({
+    bidId: b.id,
+    seq: String(i),
+    sectorTags: tags[i]!.tags,
+    eligible: true,
+    delivered: false,
+  }));
+  const round = () => {
+    // As `runAlertMatching`: alerts grouped once per round, bids in MATCH_BATCH passes.
+    const prepared = new PreparedAlerts(alerts);
+    let items = 0;
+    for (let i = 0; i < bids.length; i += BATCH) {
+      items += batchItems(queue.slice(i, i + BATCH), bids.slice(i, i + BATCH), prepared, [], NOW).items.length;
+    }
+    return items;
+  };
+  round(); // warm-up
+  const walls: number[] = [];
+  const cpu = process.cpuUsage();
+  let items = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    items = round();
+    walls.push(performance.now() - started);
+  }
+  walls.sort((a, b) => a - b);
+  console.log(
+    `matching only: ${ALERTS.toLocaleString("en")} alerts × ${BIDS.toLocaleString("en")} bids → ${items.toLocaleString("en")} items; ` +
+      `wall median ${walls[Math.floor(RUNS / 2)]!.toFixed(0)} ms (min ${walls[0]!.toFixed(0)}, max ${walls[RUNS - 1]!.toFixed(0)}), ` +
+      `CPU ${(cpuMs(cpu) / RUNS).toFixed(0)} ms per round`,
+  );
+
+  if (process.env.BENCH_ALERTS_DB === "0") return;
+  const store = await PgliteStore.open({ dataDir: PGLITE_MEMORY });
+  try {
+    const index = createBidIndex(store);
+    const alertStore = createAlertStore(store);
+    const owner = await store.resolveIdentity({ platform: "telegram", userId: "bench", teamId: null, displayName: null });
+    const texts = alertTexts(bids);
+    const loadStarted = performance.now();
+    await store.executor.query(
+      `insert into alerts (account_id, platform, chat_id, scope, query_text, query, mode, created_at)
+       select $1, 'telegram', 'chat-' || g, 'personal', q.text, q.query::jsonb, 'instant', $2
+       from unnest($3::text[], $4::text[]) with ordinality as q(text, query, g)
+       cross join lateral (select q.g) as gg(g)`,
+      [owner, new Date(NOW.getTime() - 86_400_000).toISOString(), texts, alerts.map((a) => JSON.stringify(a.query))],
+    );
+    const records: IndexedRecord[] = bids.map((bid) => ({ bid, raw: { id: bid.id }, pncpUpdatedAt: bid.publishedAt }));
+    await index.upsertBids(records, NOW);
+    console.log(`loaded ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids (queued by the trigger) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+    const cpuStart = process.cpuUsage();
+    const started = performance.now();
+    const stats = await runAlertMatching({ alerts: alertStore, index, clock: new FixedClock(NOW), logger: silentLogger() });
+    console.log(
+      `round on PGlite: ${stats.batches} batches, ${stats.queued.toLocaleString("en")} queued, ${stats.inserted.toLocaleString("en")} items stored; ` +
+        `wall ${(performance.now() - started).toFixed(0)} ms, CPU (this process, PGlite included) ${cpuMs(cpuStart).toFixed(0)} ms`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+// `node bin/run-ts.mjs bench/alerts.bench.ts` passes this file as argv[2]; `node --import tsx …` as argv[1].
+const invokedPaths = process.argv.slice(1, 3).map((arg) => resolve(arg));
+if (invokedPaths.includes(fileURLToPath(import.meta.url))) await benchAlerts();
