@@ -2,6 +2,7 @@
  * `npm run bench`: prints numbers (never asserts). Each benchmark also runs alone:
  * `node bin/run-ts.mjs bench/<name>.bench.ts`.
  */
+import { benchAlerts } from "./alerts.bench.ts";
 import { benchConsume } from "./consume.bench.ts";
 import { benchExcel } from "./excel.bench.ts";
 import { benchFetch } from "./fetch.bench.ts";
@@ -23,6 +24,7 @@ const benches: [string, () => Promise<void>][] = [
   ["embedded store (PGlite vs embedded Postgres; hung Redis)", benchStoreStartup],
   ["index (load, 27 UF × 90 d search, re-tag, vs live; BENCH_INDEX_ROWS)", benchIndex],
   ["sync (adaptive concurrency vs the gateway; records/s into the index)", benchSync],
+  ["alerts (10,000 alerts vs one national day; BENCH_ALERTS_DB=0 skips the SQL round)", benchAlerts],
   ["queue (ack p99 and fairness: in-process vs BullMQ + 2 workers)", benchQueue],
 ];
 
