@@ -100,7 +100,8 @@ export class MemoryOutboxStore implements OutboxStore {
 
   async settle(id: string, owner: string, settlement: Settlement, now: Date): Promise<boolean> {
     const row = this.#rows.get(Number(id));
-    if (!row || row.status !== "sending" || row.leaseOwner !== owner) return false;
+    if (row === undefined) return false;
+    if (row.status !== "sending" || row.leaseOwner !== owner) return false;
     const t = now.getTime();
     row.status = settlement.status;
     row.leaseOwner = null;

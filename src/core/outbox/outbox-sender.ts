@@ -1,0 +1,335 @@
+/**
+ * The outbox sender: claims due messages (leased, so instances never send the same one), sends each
+ * through the `Notifier` at each platform's pace (`pacing.ts`), and settles it by outcome:
+ * sent · `rate_limited` → retried after the platform's wait (and that chat is held back meanwhile) ·
+ * `transient` → exponential backoff, failed after `maxAttempts` · `chat_unreachable` → paused, the chat is
+ * marked unreachable (`onChatUnreachable`, so alerts pause it) until the next contact · `outside_window` →
+ * held until the next contact · `rejected` / `unsupported` → failed. After a partial delivery only the
+ * replies still pending are kept.
+ *
+ * At-least-once: a crash between claim and settle leaves the message leased; when the lease ends it is
+ * due again and re-sent (possibly twice if the crash came after the platform accepted it — never lost).
+ * Messages to one chat go out one at a time, in enqueue order; different chats in parallel.
+ */
+import { hostname } from "node:os";
+import type { Reply } from "../chat/reply.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { ChatAddress, Notifier, NotifyOutcome } from "../ports/notifier.ts";
+import type { ClaimedMessage, OutboxStore, Settlement } from "../ports/outbox-store.ts";
+import { Pacing } from "./pacing.ts";
+import { decodeReplies, encodeReplies } from "./reply-codec.ts";
+import {
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  rateLimitDelayMs,
+  transientDelayMs,
+} from "./retry-policy.ts";
+
+export interface OutboxSenderDeps {
+  store: OutboxStore;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  /** Waits for pacing (default setTimeout); tests pass a virtual clock's. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  pacing?: Pacing;
+  /** A chat turned out unreachable (blocked, bot removed): the alerts pause it. Errors are logged. */
+  onChatUnreachable?: (to: ChatAddress, detail: string | undefined) => void | Promise<void>;
+  /** Every settled attempt, for metrics and tests. */
+  onSettled?: (message: ClaimedMessage, outcome: NotifyOutcome | null, settlement: Settlement) => void;
+}
+
+export interface OutboxSenderSettings {
+  /** This instance's name in leases (default host:pid:random). */
+  owner?: string;
+  /** Lease per claim (default 120 s). */
+  leaseMs?: number;
+  /** Messages per claim (default 100). */
+  batchSize?: number;
+  /** Chats served at once (default 16). */
+  concurrency?: number;
+  /** Sleep between empty claims (default 1 s); `kick()` wakes it earlier. */
+  pollMs?: number;
+  /** A message whose pacing slot is further away than this goes back to the store for then (default 2 s). */
+  maxPacingWaitMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Finished messages are pruned after this long (default 30 days), checked hourly. */
+  keepFinishedMs?: number;
+}
+
+export interface OutboxSender {
+  /** Starts the loop (idempotent). */
+  start(): void;
+  /** Stops claiming and waits for the sends in flight to settle. */
+  stop(): Promise<void>;
+  /** Wakes the loop now (a message was enqueued or released). */
+  kick(): void;
+  /** One claim-and-send round; resolves with the number of messages claimed. */
+  runOnce(): Promise<number>;
+  readonly owner: string;
+}
+
+const chatKey = (to: ChatAddress) => `${to.platform}:${to.chatId}`;
+
+export function createOutboxSender(
+  deps: OutboxSenderDeps,
+  settings: OutboxSenderSettings = {},
+): OutboxSender {
+  const { store, notifier, clock } = deps;
+  const logger = deps.logger.child({ component: "outbox" });
+  const owner = settings.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const leaseMs = settings.leaseMs ?? 120_000;
+  const batchSize = settings.batchSize ?? 100;
+  const concurrency = Math.max(1, settings.concurrency ?? 16);
+  const pollMs = settings.pollMs ?? 1000;
+  const maxPacingWaitMs = settings.maxPacingWaitMs ?? 2000;
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...settings.retry };
+  const keepFinishedMs = settings.keepFinishedMs ?? 30 * 24 * 3_600_000;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = deps.random ?? Math.random;
+  const pacing = deps.pacing ?? new Pacing();
+  const now = () => clock.now().getTime();
+  /** Claimed by this process and not settled yet (a re-claim after a lapsed lease must not send twice here). */
+  const inFlight = new Set<string>();
+
+  function settlementFor(message: ClaimedMessage, outcome: NotifyOutcome, at: number): Settlement {
+    if (outcome.ok) return { status: "sent", messageIds: outcome.messageIds };
+    const rest = outcome.pending ? { payload: encodeReplies(outcome.pending) } : {};
+    const ids = outcome.messageIds?.length ? { messageIds: outcome.messageIds } : {};
+    const error = outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason;
+    switch (outcome.reason) {
+      case "rate_limited": {
+        const dueAt = at + rateLimitDelayMs(outcome.retryAfterMs, random);
+        pacing.penalize(message.to, dueAt);
+        // Being told to wait is not the message's fault: it does not use up an attempt.
+        return { status: "pending", dueAt: new Date(dueAt), error, attemptsDelta: -1, ...rest, ...ids };
+      }
+      case "transient":
+        if (message.attempts >= retry.maxAttempts)
+          return { status: "failed", error: `${error} (gave up)`, ...ids };
+        return {
+          status: "pending",
+          dueAt: new Date(at + transientDelayMs(retry, message.attempts, random)),
+          error,
+          ...rest,
+          ...ids,
+        };
+      case "chat_unreachable":
+        return { status: "paused", error, ...rest, ...ids };
+      case "outside_window":
+        return { status: "held", error, ...rest, ...ids };
+      case "rejected":
+      case "unsupported":
+        return { status: "failed", error, ...ids };
+    }
+  }
+
+  async function settle(message: ClaimedMessage, outcome: NotifyOutcome | null, settlement: Settlement) {
+    const at = clock.now();
+    let held = false;
+    try {
+      held = await store.settle(message.id, owner, settlement, at);
+    } catch (error) {
+      // The lease will run out and the message be sent again: at-least-once.
+      logger.error({ err: error, id: message.id }, "outbox_settle_failed");
+      return;
+    }
+    if (!held) logger.warn({ id: message.id, key: message.dedupeKey }, "outbox_lease_lost");
+    deps.onSettled?.(message, outcome, settlement);
+    const fields = {
+      id: message.id,
+      key: message.dedupeKey,
+      platform: message.to.platform,
+      purpose: message.purpose,
+      attempts: message.attempts,
+      status: settlement.status,
+      ...("error" in settlement && settlement.error ? { error: settlement.error } : {}),
+    };
+    if (settlement.status === "sent") logger.info(fields, "outbox_sent");
+    else if (settlement.status === "failed") logger.error(fields, "outbox_failed");
+    else logger.info(fields, `outbox_${settlement.status === "pending" ? "retry" : settlement.status}`);
+    // Told once, by the refusal itself (not again for each message queued behind it).
+    if (settlement.status === "paused" && outcome !== null && deps.onChatUnreachable) {
+      const detail = outcome && !outcome.ok ? outcome.detail : undefined;
+      await Promise.resolve(deps.onChatUnreachable(message.to, detail)).catch((error: unknown) =>
+        logger.error({ err: error }, "outbox_on_unreachable_failed"),
+      );
+    }
+  }
+
+  /**
+   * Sends one message. `deferredTo`: the instant it went back to the store for (its pacing slot was too far
+   * away); `paused`: the chat is unreachable (the error), so the rest of its queue is not sent.
+   */
+  async function deliver(
+    message: ClaimedMessage,
+    claimedAt: number,
+  ): Promise<{ deferredTo: number | null; paused: string | null }> {
+    const done = { deferredTo: null, paused: null };
+    const replies: Reply[] | null = decodeReplies(message.payload);
+    if (!replies) {
+      await settle(message, null, { status: "failed", error: "undecodable_payload" });
+      return done;
+    }
+    if (message.attempts > retry.maxAttempts) {
+      await settle(message, null, { status: "failed", error: "too_many_attempts" });
+      return done;
+    }
+    const cost = costOf(replies);
+    for (;;) {
+      const t = now();
+      const slot = pacing.earliest(message.to, t);
+      if (slot <= t) break;
+      if (slot - t > maxPacingWaitMs) {
+        // Back to the store for its slot; the claim was not an attempt.
+        await defer(message, slot);
+        return { deferredTo: slot, paused: null };
+      }
+      await sleep(slot - t);
+    }
+    // Too close to the lease's end (slow sends before it in this chat): give it back rather than race a re-claim.
+    if (now() - claimedAt > leaseMs * 0.8) {
+      await defer(message, now());
+      return done;
+    }
+    pacing.take(message.to, now(), cost);
+    const outcome = await notifier
+      .notify(message.to, replies, { purpose: message.purpose })
+      .catch((error: unknown): NotifyOutcome => {
+        logger.error({ err: error, id: message.id }, "outbox_notifier_threw");
+        return { ok: false, reason: "transient", detail: "notifier_threw" };
+      });
+    const settlement = settlementFor(message, outcome, now());
+    await settle(message, outcome, settlement);
+    return { deferredTo: null, paused: settlement.status === "paused" ? settlement.error : null };
+  }
+
+  function defer(message: ClaimedMessage, at: number): Promise<void> {
+    return settle(message, null, { status: "pending", dueAt: new Date(at), attemptsDelta: -1 });
+  }
+
+  /** Platform messages a send costs in pacing (results + file = 2). */
+  function costOf(replies: Reply[] | null): number {
+    return Math.max(1, (replies ?? []).filter((r) => r.kind !== "progress").length);
+  }
+
+  async function runOnce(): Promise<number> {
+    const claimedAt = now();
+    const claimed = await store.claim(owner, clock.now(), leaseMs, batchSize);
+    if (claimed.length === 0) return 0;
+    const byChat = new Map<string, ClaimedMessage[]>();
+    for (const message of claimed) {
+      if (inFlight.has(message.id)) continue;
+      inFlight.add(message.id);
+      const key = chatKey(message.to);
+      const list = byChat.get(key);
+      if (list) list.push(message);
+      else byChat.set(key, [message]);
+    }
+    const queues = [...byChat.values()];
+    const worker = async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        // Once one message of a chat waits for a later slot, the rest of that chat's queue is spread after
+        // it at the chat's rate (in order), instead of all returning at the same instant.
+        let deferredTo: number | null = null;
+        let paused: string | null = null;
+        for (const message of queue) {
+          try {
+            if (paused !== null) {
+              // The chat refused the message before this one: do not knock again.
+              await settle(message, null, { status: "paused", error: paused });
+              continue;
+            }
+            if (deferredTo !== null) {
+              deferredTo += pacing.chatIntervalMs(message.to) * costOf(decodeReplies(message.payload));
+              await defer(message, deferredTo);
+              continue;
+            }
+            const result = await deliver(message, claimedAt);
+            if (result.paused) paused = result.paused;
+            const slot = result.deferredTo;
+            if (slot !== null) {
+              deferredTo =
+                slot + pacing.chatIntervalMs(message.to) * (costOf(decodeReplies(message.payload)) - 1);
+            }
+          } catch (error) {
+            logger.error({ err: error, id: message.id }, "outbox_deliver_failed");
+          } finally {
+            inFlight.delete(message.id);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+    return claimed.length;
+  }
+
+  let loop: Promise<void> | null = null;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  let kicked = false;
+  let lastPrune = 0;
+
+  function idleWait(ms: number): Promise<void> {
+    if (kicked) {
+      kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref?.();
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        kicked = false;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function prune(): Promise<void> {
+    const t = now();
+    if (t - lastPrune < 3_600_000) return;
+    lastPrune = t;
+    const pruned = await store.prune(new Date(t - keepFinishedMs)).catch((error: unknown) => {
+      logger.warn({ err: error }, "outbox_prune_failed");
+      return 0;
+    });
+    if (pruned > 0) logger.info({ pruned }, "outbox_pruned");
+  }
+
+  return {
+    owner,
+    runOnce,
+    kick() {
+      kicked = true;
+      wake?.();
+    },
+    start() {
+      if (loop) return;
+      stopping = false;
+      logger.info({ owner, leaseMs, batchSize }, "outbox_sender_started");
+      loop = (async () => {
+        while (!stopping) {
+          let claimed = 0;
+          try {
+            await prune();
+            claimed = await runOnce();
+          } catch (error) {
+            logger.error({ err: error }, "outbox_round_failed");
+          }
+          if (claimed === 0 && !stopping) await idleWait(pollMs);
+        }
+      })();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+      loop = null;
+    },
+  };
+}
