@@ -134,7 +134,7 @@ $$;
 --   cancel_undone    the scheduled cancellation was withdrawn
 --   ended            the subscription the plan came from ended: the plan is no longer usable
 --   expired          ended without ever being paid (a boleto that expired): nothing was given
---   superseded       this subscription ended, but the account has another live one: the plan stays
+--   superseded       this subscription ended, but the account has another live one: the plan follows that one
 -- The account's plan row follows the subscription unless it is an ended one the account has replaced.
 create or replace function billing_apply_subscription(
   p_subscription_id text, p_customer_id text, p_account_id uuid, p_plan_id text, p_stripe_status text,
@@ -160,6 +160,7 @@ declare
   v_effect text;
   v_ended_at timestamptz;
   v_notify billing_customers%rowtype;
+  v_other billing_subscriptions%rowtype;
 begin
   if coalesce(btrim(p_subscription_id), '') = '' or coalesce(btrim(p_customer_id), '') = ''
      or p_observed_at is null or coalesce(p_grace_days, -1) < 0 then
@@ -242,13 +243,31 @@ begin
         else 'none'
       end;
     else
-      v_effect := case when v_prev_phase = 'ended' then 'none' else 'ended' end;
-      update subscriptions s
-         set status = 'canceled',
-             current_period_end = least(coalesce(s.current_period_end, v_ended_at), v_ended_at),
-             grace_ends_at = null,
-             updated_at = now()
-       where s.account_id = v_account;
+      select * into v_other from billing_subscriptions x
+       where x.account_id = v_account and x.stripe_subscription_id <> p_subscription_id
+         and _billing_phase(x.stripe_status) in ('live', 'past_due')
+       order by x.observed_at desc limit 1;
+      if found then
+        -- The plan came from this one, but the account pays for another: the plan follows that one.
+        v_effect := 'superseded';
+        update subscriptions s
+           set plan_id = v_other.plan_id,
+               status = case when _billing_phase(v_other.stripe_status) = 'past_due' then 'past_due' else 'active' end,
+               current_period_end = v_other.current_period_end,
+               stripe_customer_id = v_other.stripe_customer_id,
+               stripe_subscription_id = v_other.stripe_subscription_id,
+               grace_ends_at = v_other.past_due_since + make_interval(days => p_grace_days),
+               updated_at = now()
+         where s.account_id = v_account;
+      else
+        v_effect := case when v_prev_phase = 'ended' then 'none' else 'ended' end;
+        update subscriptions s
+           set status = 'canceled',
+               current_period_end = least(coalesce(s.current_period_end, v_ended_at), v_ended_at),
+               grace_ends_at = null,
+               updated_at = now()
+         where s.account_id = v_account;
+      end if;
     end if;
   else
     -- live or past_due: the account's plan follows this subscription.

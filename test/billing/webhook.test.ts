@@ -249,7 +249,8 @@ describe("boleto", () => {
     expect(texts()[1]).toBe(
       "❌ O pagamento do plano Máquina não foi confirmado (boleto vencido ou pagamento recusado), então o plano não foi ativado. Para tentar de novo, toque abaixo.",
     );
-    const retry = (t.notifier.sent[1]!.replies[0] as Extract<Reply, { kind: "text" }>).buttons?.[0] as LinkButton;
+    const retry = (t.notifier.sent[1]!.replies[0] as Extract<Reply, { kind: "text" }>)
+      .buttons?.[0] as LinkButton;
     expect(retry?.url).toMatch(/^https:\/\/bot\.example\.test\/upgrade\?token=/);
     // A session that expired unpaid without any subscription changes nothing.
     expect(
@@ -272,7 +273,8 @@ describe("renewals, failures, cancellation, plan changes", () => {
     expect(texts()[1]).toBe(
       "⚠️ Não conseguimos cobrar a assinatura do plano Máquina. As buscas continuam até 29/12/2026; depois disso ficam suspensas até o pagamento. Atualize o cartão ou pague a fatura em “Regularizar pagamento”.",
     );
-    const button = (t.notifier.sent[1]!.replies[0] as Extract<Reply, { kind: "text" }>).buttons?.[0] as LinkButton;
+    const button = (t.notifier.sent[1]!.replies[0] as Extract<Reply, { kind: "text" }>)
+      .buttons?.[0] as LinkButton;
     expect(button?.label).toBe("Regularizar pagamento");
     expect(button?.url).toMatch(/^https:\/\/bot\.example\.test\/billing\/portal\?token=/);
     expect((await canSearch(accountId)).allowed).toBe(true);
