@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import type { Reply } from "../src/core/chat/reply.ts";
 import { UFS } from "../src/core/search-query.ts";
 import { postgresAvailable, redisAvailable } from "../test/helpers/services.ts";
-import { openQueueWorld, telegramCommand } from "../test/queue/queue-world.ts";
+import { openQueueWorld, telegramCommand, WORKER_ENV } from "../test/queue/queue-world.ts";
 import { startWorkerChildren, type WorkerChild } from "../test/queue/worker-children.ts";
 
 type Mode = "in-process" | "bullmq";
@@ -39,7 +39,8 @@ function line(label: string, samples: number[]): string {
 /** A world in `mode` (two worker children for BullMQ) and a way to learn when a chat got its results. */
 async function open(mode: Mode, env: Record<string, string> = {}) {
   const world = await openQueueWorld(mode === "in-process" ? { REDIS_URL: "", ...env } : env);
-  const workers: WorkerChild[] = mode === "bullmq" ? await startWorkerChildren(2, world.env) : [];
+  const workers: WorkerChild[] =
+    mode === "bullmq" ? await startWorkerChildren(2, { ...world.env, ...WORKER_ENV }) : [];
   const localDone = new Map<string, number>();
   const send = async (userId: string, chatId: string, messageId: string, text: string) => {
     const cmd = telegramCommand(userId, chatId, messageId, text);

@@ -26,6 +26,9 @@ export interface QueueWorld {
   close(): Promise<void>;
 }
 
+/** What workers add to `env`: the server already migrated the database. */
+export const WORKER_ENV = { DATABASE_MIGRATE_ON_START: "false" };
+
 export function telegramCommand(
   userId: string,
   chatId: string,

@@ -2,7 +2,8 @@
  * A `smart-pncp worker` process for the multi-process tests: the real composition root
  * (`createWorkerProcess`) from env, with a notifier chosen by WORKER_NOTIFIER — `record` prints every
  * notification as a JSON line on stdout (`{ "notify": { chatId, kinds, texts } }`), `telegram` posts through
- * the real Telegram notifier to TELEGRAM_API_ROOT (a loopback fake). TEST_NOW fixes the clock. Prints
+ * the real Telegram notifier to TELEGRAM_API_ROOT (a loopback fake), `default` uses the composition root's
+ * (`createWorkerProcess` without a notifier). TEST_NOW fixes the clock. Prints
  * `{ "ready": pid }` once consuming; stdin closing stops it gracefully; SIGKILL is a crash.
  */
 import { createNotifierRouter } from "../../src/bots/notifier-router.ts";
@@ -31,21 +32,23 @@ const recording: Notifier = {
   },
 };
 const notifier =
-  process.env.WORKER_NOTIFIER === "telegram"
-    ? createNotifierRouter(
-        {
-          telegram: createTelegramNotifier({
-            token: config.telegram.token ?? "",
-            apiRoot: config.telegram.apiRoot,
-            logger,
-          }),
-        },
-        logger,
-      )
-    : recording;
+  process.env.WORKER_NOTIFIER === "default"
+    ? undefined // the composition root's own (the configured platforms' notifiers)
+    : process.env.WORKER_NOTIFIER === "telegram"
+      ? createNotifierRouter(
+          {
+            telegram: createTelegramNotifier({
+              token: config.telegram.token ?? "",
+              apiRoot: config.telegram.apiRoot,
+              logger,
+            }),
+          },
+          logger,
+        )
+      : recording;
 
 const worker = await createWorkerProcess(config, {
-  notifier,
+  ...(notifier ? { notifier } : {}),
   logger,
   ...(process.env.TEST_NOW ? { clock: new FixedClock(new Date(process.env.TEST_NOW)) } : {}),
 });

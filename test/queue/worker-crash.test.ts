@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobIdFor } from "../../src/core/ports/job-queue.ts";
 import { needPostgres, needRedis } from "../helpers/services.ts";
 import { until } from "./queue-harness.ts";
-import { openQueueWorld, type QueueWorld, telegramCommand } from "./queue-world.ts";
+import { openQueueWorld, type QueueWorld, telegramCommand, WORKER_ENV } from "./queue-world.ts";
 import { startWorkerChildren, type WorkerChild } from "./worker-children.ts";
 
 const ok = (await needRedis()) && (await needPostgres());
@@ -21,7 +21,7 @@ describe.skipIf(!ok)("a worker killed mid-job", () => {
   beforeAll(async () => {
     // A short lock: a dead worker's job is back in the queue within about a second.
     world = await openQueueWorld({ JOB_LOCK_MS: "500" });
-    workers = await startWorkerChildren(2, world.env);
+    workers = await startWorkerChildren(2, { ...world.env, ...WORKER_ENV });
     queue = new Queue("search", {
       connection: { url: world.settings.redisUrl },
       prefix: world.settings.prefix,
