@@ -67,7 +67,11 @@ function alertTexts(bids: readonly Bid[]): string[] {
     const ufs = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(UFS)).join(" ");
     const r = rnd();
     const what =
-      r < 0.55 ? `setor:${pick(SECTOR_IDS)}` : r < 0.85 ? `"${pick(words)}"` : `"${pick(words)}" "${pick(words)}"`;
+      r < 0.55
+        ? `setor:${pick(SECTOR_IDS)}`
+        : r < 0.85
+          ? `"${pick(words)}"`
+          : `"${pick(words)}" "${pick(words)}"`;
     const extra = rnd() < 0.2 ? " acima de 50 mil" : rnd() < 0.1 ? " abertas" : "";
     return `${what} ${ufs}${extra}`;
   });
@@ -98,7 +102,8 @@ export async function benchAlerts(): Promise<void> {
     const prepared = new PreparedAlerts(alerts);
     let items = 0;
     for (let i = 0; i < bids.length; i += BATCH) {
-      items += batchItems(queue.slice(i, i + BATCH), bids.slice(i, i + BATCH), prepared, [], NOW).items.length;
+      items += batchItems(queue.slice(i, i + BATCH), bids.slice(i, i + BATCH), prepared, [], NOW).items
+        .length;
     }
     return items;
   };
@@ -123,7 +128,12 @@ export async function benchAlerts(): Promise<void> {
   try {
     const index = createBidIndex(store);
     const alertStore = createAlertStore(store);
-    const owner = await store.resolveIdentity({ platform: "telegram", userId: "bench", teamId: null, displayName: null });
+    const owner = await store.resolveIdentity({
+      platform: "telegram",
+      userId: "bench",
+      teamId: null,
+      displayName: null,
+    });
     const texts = alertTexts(bids);
     const loadStarted = performance.now();
     await store.executor.query(
@@ -131,14 +141,30 @@ export async function benchAlerts(): Promise<void> {
        select $1, 'telegram', 'chat-' || g, 'personal', q.text, q.query::jsonb, 'instant', $2
        from unnest($3::text[], $4::text[]) with ordinality as q(text, query, g)
        cross join lateral (select q.g) as gg(g)`,
-      [owner, new Date(NOW.getTime() - 86_400_000).toISOString(), texts, alerts.map((a) => JSON.stringify(a.query))],
+      [
+        owner,
+        new Date(NOW.getTime() - 86_400_000).toISOString(),
+        texts,
+        alerts.map((a) => JSON.stringify(a.query)),
+      ],
     );
-    const records: IndexedRecord[] = bids.map((bid) => ({ bid, raw: { id: bid.id }, pncpUpdatedAt: bid.publishedAt }));
+    const records: IndexedRecord[] = bids.map((bid) => ({
+      bid,
+      raw: { id: bid.id },
+      pncpUpdatedAt: bid.publishedAt,
+    }));
     await index.upsertBids(records, NOW);
-    console.log(`loaded ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids (queued by the trigger) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+    console.log(
+      `loaded ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids (queued by the trigger) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
+    );
     const cpuStart = process.cpuUsage();
     const started = performance.now();
-    const stats = await runAlertMatching({ alerts: alertStore, index, clock: new FixedClock(NOW), logger: silentLogger() });
+    const stats = await runAlertMatching({
+      alerts: alertStore,
+      index,
+      clock: new FixedClock(NOW),
+      logger: silentLogger(),
+    });
     console.log(
       `round on PGlite: ${stats.batches} batches, ${stats.queued.toLocaleString("en")} queued, ${stats.inserted.toLocaleString("en")} items stored; ` +
         `wall ${(performance.now() - started).toFixed(0)} ms, CPU (this process, PGlite included) ${cpuMs(cpuStart).toFixed(0)} ms`,

@@ -3,7 +3,6 @@
  * worker's `onRoundComplete`) and on a ticker (digests are due at their hour even when no sync ran).
  * Rounds of one process never overlap; across processes the store's queue and claims keep them apart.
  */
-import type { Logger } from "../ports/logger.ts";
 import { type AlertDeliveryDeps, type AlertDeliveryStats, deliverAlerts } from "./deliver-alerts.ts";
 import { type AlertMatchDeps, type AlertMatchStats, runAlertMatching } from "./run-alert-matching.ts";
 
@@ -15,19 +14,20 @@ export interface AlertRoundStats {
 }
 
 export interface AlertRunner {
-  /** Matches (when `match`) then delivers; waits for a round already running first. */
+  /** Matches (unless `match: false`) then delivers; waits for a round already running first. */
   run(options?: { match?: boolean }): Promise<AlertRoundStats>;
+  /**
+   * A full round every `tickMs` until `stop()`: digests at their hour, retries, expired claims, and the
+   * matching of what a sync elsewhere (a BullMQ worker) wrote — cheap when the queue is empty.
+   */
+  startTicker(tickMs: number): void;
   /** Stops the ticker and waits for the running round. */
   stop(): Promise<void>;
 }
 
-/** A runner with an optional ticker every `tickMs` (delivery only: digests, retries, expired claims). */
-export function createAlertRunner(
-  deps: AlertRoundDeps,
-  options: { tickMs?: number; logger?: Logger } = {},
-): AlertRunner {
+export function createAlertRunner(deps: AlertRoundDeps): AlertRunner {
   let chain: Promise<unknown> = Promise.resolve();
-  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
   const run = (opts: { match?: boolean } = {}): Promise<AlertRoundStats> => {
     const next = chain.then(async () => {
       const match = opts.match === false ? null : await runAlertMatching(deps);
@@ -37,21 +37,20 @@ export function createAlertRunner(
     chain = next.catch(() => undefined);
     return next;
   };
-  const timer =
-    options.tickMs && options.tickMs > 0
-      ? setInterval(() => {
-          if (stopped) return;
-          run({ match: false }).catch((error: unknown) =>
-            deps.logger.error({ event: "alert_round_failed", err: error }, "alert_round_failed"),
-          );
-        }, options.tickMs)
-      : null;
-  timer?.unref?.();
   return {
     run,
+    startTicker(tickMs) {
+      if (timer) return;
+      timer = setInterval(() => {
+        run().catch((error: unknown) =>
+          deps.logger.error({ event: "alert_round_failed", err: error }, "alert_round_failed"),
+        );
+      }, tickMs);
+      timer.unref?.();
+    },
     async stop() {
-      stopped = true;
       if (timer) clearInterval(timer);
+      timer = null;
       await chain;
     },
   };

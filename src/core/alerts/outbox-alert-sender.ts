@@ -8,10 +8,10 @@
  */
 import { encodeReplies } from "../outbox/reply-codec.ts";
 import type { AlertStore } from "../ports/alert-store.ts";
+import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ChatAddress } from "../ports/notifier.ts";
 import type { OutboxStore } from "../ports/outbox-store.ts";
-import type { Clock } from "../ports/clock.ts";
 import type { AlertSender } from "./deliver-alerts.ts";
 
 /** How long an alert message may wait in the outbox (held: WhatsApp window, paused chat) before expiring. */
@@ -34,7 +34,11 @@ export function outboxAlertSender(outbox: Pick<OutboxStore, "enqueue">, clock: C
         );
         return { ok: true, messageIds: [result.id] };
       } catch (error) {
-        return { ok: false, reason: "transient", detail: error instanceof Error ? error.message : String(error) };
+        return {
+          ok: false,
+          reason: "transient",
+          detail: error instanceof Error ? error.message : String(error),
+        };
       }
     },
   };

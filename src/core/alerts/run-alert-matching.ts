@@ -77,7 +77,14 @@ export function batchItems(
   const activeIds = alerts instanceof PreparedAlerts ? alerts.ids : new Set(alerts.map((a) => a.id));
   for (const [alertId, ids] of matchAlerts(eligible, tags, alerts, now)) {
     for (const bidId of ids) {
-      items.push({ alertId, bidId, kind: "match", changeKey: "", detail: NO_DETAIL, seen: snap(byId.get(bidId)!) });
+      items.push({
+        alertId,
+        bidId,
+        kind: "match",
+        changeKey: "",
+        detail: NO_DETAIL,
+        seen: snap(byId.get(bidId)!),
+      });
     }
   }
   const seenUpdates: Array<{ alertId: string; bidId: string; seen: BidSnapshot }> = [];
@@ -145,7 +152,12 @@ export async function runAlertMatching(
     // Earlier chunks only insert (a crash then re-matches the batch: the unique key drops repeats).
     let start = 0;
     for (; start + COMMIT_CHUNK < items.length; start += COMMIT_CHUNK) {
-      stats.inserted += await deps.alerts.commitMatches([], items.slice(start, start + COMMIT_CHUNK), [], now);
+      stats.inserted += await deps.alerts.commitMatches(
+        [],
+        items.slice(start, start + COMMIT_CHUNK),
+        [],
+        now,
+      );
     }
     stats.inserted += await deps.alerts.commitMatches(batch, items.slice(start), seenUpdates, now);
     for (const item of items) {
