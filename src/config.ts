@@ -41,6 +41,8 @@ const envSchema = z.object({
     .default("true")
     .transform((v) => v !== "false" && v !== "0"),
   SYNC_INTERVAL_MINUTES: int(15, 1),
+  /** Seconds between alert dispatches (digests at their hour, retries) besides the one after each sync round. */
+  ALERTS_TICK_SECONDS: int(60, 5),
   /** Unset: 30 on the embedded store, 365 on Postgres / Supabase. */
   SYNC_BACKFILL_DAYS: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
@@ -154,6 +156,9 @@ function buildConfig(env: Env) {
       backfillDays: env.SYNC_BACKFILL_DAYS ?? (env.DATABASE_URL || env.SUPABASE_URL ? 365 : 30),
       extraModalidades: env.SYNC_MODALIDADES,
       stallAfterMs: env.SYNC_STALL_MINUTES * 60_000,
+    },
+    alerts: {
+      tickMs: env.ALERTS_TICK_SECONDS * 1000,
     },
     store: {
       dataDir: env.DATA_DIR,

@@ -3,11 +3,14 @@ import pino from "pino";
 import type { Billing } from "./billing/create-billing.ts";
 import type { BotAdapter, Route } from "./bots/adapter.ts";
 import { ADAPTER_REQUIREMENTS, type AppConfig } from "./config.ts";
+import type { AlertChatDeps } from "./core/alerts/alert-commands.ts";
+import type { AlertRunner } from "./core/alerts/alert-round.ts";
 import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
 import type { ChatService } from "./core/chat/chat-service.ts";
 import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
+import type { AlertStore } from "./core/ports/alert-store.ts";
 import type { BidIndex } from "./core/ports/bid-index.ts";
 import type { BillingStore } from "./core/ports/billing.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
@@ -66,7 +69,7 @@ function lazySearchProcessor(deps: ChatDeps, notifier: Notifier | null): JobProc
 }
 
 /** The chat core, imported on the first command (it pulls in exceljs); `createApp` loads it up front. */
-function lazyChatService(deps: ChatDeps): ChatService {
+function lazyChatService(deps: ChatDeps & AlertChatDeps): ChatService {
   let service: Promise<ChatService> | null = null;
   return {
     async handle(cmd, sink) {
@@ -176,7 +179,39 @@ export async function startSync(core: Core, index: BidIndex): Promise<SyncWorker
   const { pncp, clock, logger } = core.deps;
   if (!(pncp instanceof HttpPncpClient)) throw new Error("the sync needs the HTTP PNCP client");
   const metrics = core.deps.counters.metrics;
-  return startSyncWorker({ pncp, index, clock, logger, metrics }, await syncSettings(core.config));
+  const alerts = core.alerts;
+  // Alerts are matched (and sent) after every round; a failure is logged by the worker, never fails it.
+  const onRoundComplete = alerts ? async () => void (await alerts.runner.run()) : undefined;
+  return startSyncWorker(
+    { pncp, index, clock, logger, metrics, onRoundComplete },
+    await syncSettings(core.config),
+  );
+}
+
+/**
+ * Alerts (0011) when the store can hold them and the index exists: the store for `/alerta`, and the
+ * runner that matches after each sync round and delivers through `notifier` (without one, matches wait
+ * as pending items until a process with a notifier sends them).
+ */
+async function openAlerts(
+  config: AppConfig,
+  deps: ChatDeps,
+  notifier: Notifier | null,
+): Promise<{ store: AlertStore; runner: AlertRunner } | null> {
+  const { store, index, clock, logger } = deps;
+  const { openAlertStore } = await import("./stores/alerts/open-alert-store.ts");
+  const alerts = await openAlertStore(config.store, store).catch((error: unknown) => {
+    logger.warn({ err: error }, "alerts_unavailable");
+    return null;
+  });
+  if (!alerts || !index) return null;
+  const { createAlertRunner } = await import("./core/alerts/alert-round.ts");
+  const { notifierSender } = await import("./core/alerts/deliver-alerts.ts");
+  if (!notifier) logger.info("alerts_delivery_off: no notifier in this process; matches wait as pending");
+  const sender = notifier
+    ? notifierSender(notifier)
+    : { send: async () => ({ ok: false as const, reason: "transient" as const, detail: "no_notifier" }) };
+  return { store: alerts, runner: createAlertRunner({ alerts, index, store, sender, clock, logger }) };
 }
 
 /**
@@ -226,6 +261,8 @@ export interface Core {
   /** What jobs this process can run (search built in; others register theirs before workers start). */
   processors: JobProcessors;
   chat: ChatService;
+  /** Saved alerts and their runner; null when the store or the index cannot hold them. */
+  alerts: { store: AlertStore; runner: AlertRunner } | null;
   close(): Promise<void>;
 }
 
@@ -293,6 +330,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   const billing = await openBilling(config, store, deps);
   if (billing) deps.billing = billing.chat;
   processors.register("search", lazySearchProcessor(deps, overrides.notifier ?? null));
+  const alerts = await openAlerts(config, deps, overrides.notifier ?? null);
   const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
   retry.unref();
   return {
@@ -300,9 +338,11 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     deps,
     billing,
     processors,
-    chat: lazyChatService(deps),
+    chat: lazyChatService({ ...deps, alerts: alerts?.store ?? null }),
+    alerts,
     async close() {
       clearInterval(retry);
+      await alerts?.runner.stop();
       await queue.drain(30_000);
       await queue.close?.();
       await backlog.flush(store, logger);
@@ -394,6 +434,8 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
         // The core's index when it opened; else try again (the error then says why the sync cannot run).
         sync = await startSync(core, core.deps.index ?? (await openBidIndex(config, store)));
       } else if (overrides.sync) logger.info("sync_off: SYNC_ENABLED=false");
+      // Alerts: matched and sent after each sync round here, and on this ticker wherever the sync runs.
+      core.alerts?.runner.startTicker(config.alerts.tickMs);
       logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
       return url;
     },
