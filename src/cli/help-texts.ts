@@ -10,6 +10,7 @@ Uso:
   smart-pncp chat [--as USUARIO] [--out PASTA]
                                           os comandos do chat no terminal
   smart-pncp plan show|set ...            mostra ou troca o plano de um usuário ou equipe
+  smart-pncp billing setup|status ...     prepara o Stripe; mostra a assinatura de uma conta
   smart-pncp migrate                      aplica supabase/migrations ao banco configurado
   smart-pncp serve                        o servidor HTTP com os bots configurados
   smart-pncp worker [--grace SEGUNDOS]    executa as buscas da fila do Redis (REDIS_URL)
@@ -101,12 +102,33 @@ Variáveis: WORKER_CONCURRENCY (buscas pequenas ao mesmo tempo, padrão 4), WORK
 (buscas grandes, padrão 1), JOB_LOCK_MS, JOB_ATTEMPTS, JOB_BACKOFF_MS, QUEUE_PREFIX.
 `;
 
+const BILLING_HELP = `Uso:
+  smart-pncp billing setup
+  smart-pncp billing status CHAVE [--json]
+
+setup: cria na conta Stripe de STRIPE_SECRET_KEY os produtos e os preços mensais dos planos pagos da
+tabela de planos (lookup keys consultor_agil_monthly, maquina_monthly, sala_guerra_monthly). Pode rodar
+de novo: o que já existe é mantido; um valor que mudou na tabela ganha um preço novo (o antigo é
+arquivado). Use uma chave de teste (sk_test_…) para experimentar sem cobrar ninguém.
+
+status: mostra o cliente Stripe, a assinatura, o período e pagamentos pendentes de uma conta. CHAVE é
+telegram:123, whatsapp:5511999999999, slack:TEAM:USER, ou team:slack:TEAM / team:telegram:GRUPO.
+
+Opções:
+  --json       saída em JSON
+  -h, --help   esta ajuda
+
+Variáveis: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET (o webhook é PUBLIC_BASE_URL/stripe/webhook),
+STRIPE_PRICE_<PLANO> (preço fixo em vez do lookup key), BILLING_GRACE_DAYS (padrão 7).
+`;
+
 /**
  * Usage by subcommand name (null prototype: user text is looked up here). `sync` and `index` print their
  * own usage (their modules handle `--help`).
  */
 export const COMMAND_HELP: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
   search: SEARCH_HELP,
+  billing: BILLING_HELP,
   chat: CHAT_HELP,
   plan: PLAN_HELP,
   migrate: MIGRATE_HELP,

@@ -47,6 +47,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.assign
   search: async (): Promise<Command> => (await import("./search-command.ts")).searchCommand,
   chat: async (): Promise<Command> => (await import("./chat-command.ts")).chatCommand,
   plan: async (): Promise<Command> => (await import("./plan-command.ts")).planCommand,
+  billing: async (): Promise<Command> => (await import("./billing-command.ts")).billingCommand,
   migrate: async () => noArgs((await import("./migrate-command.ts")).migrateCommand),
   serve: async () => noArgs((await import("./serve-command.ts")).serveCommand),
   worker: async (): Promise<Command> => (await import("./worker-command.ts")).workerCommand,
