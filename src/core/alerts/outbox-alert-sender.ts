@@ -6,32 +6,27 @@
  * crash between match and send never sends twice and never drops. A chat the outbox finds unreachable
  * pauses its alerts through `pauseAlertsOnUnreachable` (the sender's `onChatUnreachable`).
  */
-import { encodeReplies } from "../outbox/reply-codec.ts";
+import type { Outbox } from "../outbox/outbox.ts";
 import type { AlertStore } from "../ports/alert-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ChatAddress } from "../ports/notifier.ts";
-import type { OutboxStore } from "../ports/outbox-store.ts";
 import type { AlertSender } from "./deliver-alerts.ts";
 
 /** How long an alert message may wait in the outbox (held: WhatsApp window, paused chat) before expiring. */
 export const ALERT_OUTBOX_TTL_MS = 3 * 86_400_000;
 
-export function outboxAlertSender(outbox: Pick<OutboxStore, "enqueue">, clock: Clock): AlertSender {
+export function outboxAlertSender(outbox: Pick<Outbox, "enqueue">, clock: Clock): AlertSender {
   return {
     async send(to, replies, options) {
-      const now = clock.now();
       try {
-        const result = await outbox.enqueue(
-          {
-            dedupeKey: options.key,
-            to,
-            purpose: options.purpose,
-            payload: encodeReplies(replies),
-            expiresAt: new Date(now.getTime() + ALERT_OUTBOX_TTL_MS),
-          },
-          now,
-        );
+        const result = await outbox.enqueue({
+          key: options.key,
+          to,
+          replies,
+          purpose: options.purpose,
+          expiresAt: new Date(clock.now().getTime() + ALERT_OUTBOX_TTL_MS),
+        });
         return { ok: true, messageIds: [result.id] };
       } catch (error) {
         return {
@@ -44,7 +39,7 @@ export function outboxAlertSender(outbox: Pick<OutboxStore, "enqueue">, clock: C
   };
 }
 
-/** The outbox sender's `onChatUnreachable`: the chat's alerts pause (logged, not retried). */
+/** The outbox's `onChatUnreachable` listener: the chat's alerts pause (logged, not retried). */
 export function pauseAlertsOnUnreachable(
   alerts: Pick<AlertStore, "pauseChat">,
   logger: Logger,
