@@ -5,7 +5,7 @@
  * another sector's exclusions (the filter's `terms` path).
  */
 import { describe, expect, it } from "vitest";
-import { compileMatcher, type Matcher } from "../../src/core/filter/matcher.ts";
+import { compileMatcher, compileMatchers, type Matcher } from "../../src/core/filter/matcher.ts";
 import { compileReferenceMatcher } from "../../src/core/filter/reference-matcher.ts";
 import { SECTORS } from "../../src/core/filter/sectors.ts";
 import { SECTOR_IDS } from "../../src/core/sectors.ts";
@@ -53,6 +53,28 @@ describe("one-pass matcher vs reference matcher on every fixture text", () => {
       const spec = { keywords: neighbour.keywords.slice(0, 12), exclusions: SECTORS[id].exclusions };
       expect(disagreements(compileMatcher(spec), compileReferenceMatcher(spec))).toEqual([]);
     });
+  });
+
+  it("a group (every sector's keywords and vetoes over one trie) answers as each list alone", () => {
+    const specs = SECTOR_IDS.flatMap((id) => [
+      { keywords: SECTORS[id].keywords, exclusions: SECTORS[id].exclusions },
+      { keywords: SECTORS[id].vetoes },
+    ]);
+    const grouped = compileMatchers(specs);
+    const alone = specs.map((spec) => compileReferenceMatcher(spec));
+    expect(grouped.map((m) => m.size)).toEqual(alone.map((m) => m.size));
+    // The sector decision's access pattern: several lists per text, texts alternating (object, details).
+    const wrong: unknown[] = [];
+    for (let t = 0; t < texts.length && wrong.length < 5; t += 2) {
+      for (let k = 0; k < specs.length; k += 7) {
+        for (const text of [texts[t]!, texts[t + 1] ?? ""]) {
+          const got = grouped[k]!.match(text);
+          const want = alone[k]!.match(text);
+          if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push({ k, text, got, want });
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it("counts tokens exactly as tokenize does", () => {

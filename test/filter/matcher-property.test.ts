@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileMatcher, type MatcherSpec } from "../../src/core/filter/matcher.ts";
+import { compileMatcher, compileMatchers, type MatcherSpec } from "../../src/core/filter/matcher.ts";
 import { compileReferenceMatcher } from "../../src/core/filter/reference-matcher.ts";
 import { SECTORS } from "../../src/core/filter/sectors.ts";
 import { SECTOR_IDS } from "../../src/core/sectors.ts";
@@ -146,6 +146,25 @@ describe("one-pass matcher vs reference matcher on generated texts", () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it("matchers compiled as a group (one trie) answer as each alone, in any call order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(spec, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(text, fc.nat()), { minLength: 1, maxLength: 8 }),
+        (specs, calls) => {
+          const grouped = compileMatchers(specs);
+          const alone = specs.map((s) => compileReferenceMatcher(s));
+          for (const [t, pick] of calls) {
+            const k = pick % specs.length;
+            expect(grouped[k]!.match(t)).toEqual(alone[k]!.match(t));
+            expect(grouped[k]!.find(t)).toEqual(alone[k]!.find(t));
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 

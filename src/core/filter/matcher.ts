@@ -102,11 +102,29 @@ function unitSymbol(code: number): number {
 
 interface Phrase {
   label: string;
+  /** Pattern-token ids (shared numbering) of each word of the phrase. */
   ids: number[];
 }
 
-/** Scratch buffers of the pass (the matcher never calls out while using them, so sharing is safe). */
-let tokenBuffer = new Int32Array(1024);
+/** One text read by a trie: each word's class, and where the words that can start a phrase are. */
+interface Reading {
+  text: string | null;
+  count: number;
+  words: Int32Array;
+  /** Positions (ascending) of the words whose class can start a phrase of some list of the group. */
+  starts: Int32Array;
+  startCount: number;
+}
+
+const newReading = (): Reading => ({
+  text: null,
+  count: 0,
+  words: new Int32Array(256),
+  starts: new Int32Array(256),
+  startCount: 0,
+});
+
+/** Scratch buffers of a scan (nothing is called out while they are in use, so sharing is safe). */
 let maskBuffer = new Uint8Array(1024);
 let spanStarts = new Int32Array(256);
 const spanPhrases: Phrase[] = [];
@@ -115,55 +133,151 @@ const NO_IDS: readonly number[] = [];
 
 /** Compiles keywords and exclusions into one trie. Blank patterns are ignored. */
 export function compileMatcher(spec: MatcherSpec): Matcher {
-  return new TrieMatcher(spec);
+  return compileMatchers([spec])[0]!;
+}
+
+/**
+ * Compiles several keyword lists over ONE shared trie (the sectors: keywords and vetoes of each). A text
+ * is then read once for all of them — the group remembers its last few texts — and each list only scans
+ * the words' classes, so asking ten lists about the same object costs one pass over its characters.
+ * Every matcher answers exactly as if compiled alone.
+ */
+export function compileMatchers(specs: readonly MatcherSpec[]): Matcher[] {
+  const shared = new Vocabulary();
+  const lists = specs.map((spec) => {
+    const local = new Vocabulary();
+    const keywords = buildIndex(spec.keywords, local);
+    const exclusions = buildIndex(spec.exclusions ?? [], local);
+    // Local ids (the order a list compiled alone would try its patterns in) → shared ids.
+    const toShared = local.keys.map((key) => shared.idOfKey(key));
+    return { keywords, exclusions, toShared };
+  });
+  const trie = new SharedTrie(shared);
+  const group = new ReadingCache(trie);
+  const matchers = lists.map(
+    ({ keywords, exclusions, toShared }) =>
+      new TrieMatcher(group, trie, shared, keywords, exclusions, toShared),
+  );
+  trie.canStart = Uint8Array.from(trie.classIds, (_, cls) =>
+    matchers.some((matcher) => matcher.startBits[cls] !== 0) ? 1 : 0,
+  );
+  return matchers;
+}
+
+/** The trie over every surface form of every pattern token of a group, and the classes of its words. */
+class SharedTrie {
+  /** Child node of (node, symbol) at `node * ALPHABET + symbol`; 0 = none (the root is nobody's child). */
+  readonly next: Int32Array;
+  /** Class of a word that ends exactly on the node / that falls off the trie below the node. */
+  readonly endClass: Int32Array;
+  readonly fallClass: Int32Array;
+  /** Per class: the shared ids of the exact pattern tokens, then of the prefixes, a word of it stands for. */
+  readonly classExact: (readonly number[])[];
+  readonly classPrefixes: (readonly number[])[];
+  /** Per class: every id it stands for (for phrase membership). */
+  readonly classIds: (readonly number[])[];
+  /** Per class: 1 when some list of the group has a phrase starting with it (set once the lists exist). */
+  canStart: Uint8Array = new Uint8Array(0);
+
+  constructor(vocabulary: Vocabulary) {
+    const trie = buildTrie(vocabulary);
+    this.next = trie.next;
+    const nodes = trie.exact.length;
+    this.endClass = new Int32Array(nodes);
+    this.fallClass = new Int32Array(nodes);
+    const classes = new ClassTable();
+    for (let node = 0; node < nodes; node++) {
+      const onPath = trie.prefixesOnPath[node]!;
+      this.endClass[node] = classes.of(trie.exact[node] ?? NO_IDS, onPath);
+      this.fallClass[node] = classes.of(NO_IDS, onPath);
+    }
+    this.classExact = classes.exact;
+    this.classPrefixes = classes.prefixes;
+    this.classIds = classes.exact.map((exact, cls) => {
+      const prefixes = classes.prefixes[cls]!;
+      return prefixes.length === 0 ? exact : exact.length === 0 ? prefixes : [...exact, ...prefixes];
+    });
+    this.classesOf = Array.from({ length: vocabulary.size }, () => [] as number[]);
+    this.classIds.forEach((ids, cls) => {
+      for (const id of ids) this.classesOf[id]!.push(cls);
+    });
+  }
+
+  /** Per shared id: the classes that stand for it, ascending. */
+  readonly classesOf: number[][];
+}
+
+/** The last texts a group read (object and complementary text of a bid alternate). */
+class ReadingCache {
+  private readonly readings = [newReading(), newReading(), newReading()];
+  private victim = 0;
+
+  constructor(private readonly trie: SharedTrie) {}
+
+  read(text: string): Reading {
+    const readings = this.readings;
+    for (let k = 0; k < readings.length; k++) if (readings[k]!.text === text) return readings[k]!;
+    const reading = readings[this.victim]!;
+    this.victim = (this.victim + 1) % readings.length;
+    readWords(text, this.trie, reading);
+    return reading;
+  }
 }
 
 class TrieMatcher implements Matcher {
   readonly size: number;
-  /** Child node of (node, symbol) at `node * ALPHABET + symbol`; 0 = none (the root is nobody's child). */
-  private readonly next: Int32Array;
-  /** Class of a word that ends exactly on the node / that falls off the trie below the node. */
-  private readonly endClass: Int32Array;
-  private readonly fallClass: Int32Array;
-  /** Pattern-token ids a word of each class stands for (class 0 = none). */
-  private readonly classIds: (readonly number[])[];
-  /** Phrases that can start with a word of each class, in the order they are tried; null = none. */
+  /** Per class: phrases that can start with a word of it, in the order they are tried; null = none. */
   private readonly keywordStarts: (readonly Phrase[] | null)[];
   private readonly exclusionStarts: (readonly Phrase[] | null)[];
-  /** Bit 1: a keyword can start with the class; bit 2: an exclusion can. */
-  private readonly startBits: Uint8Array;
+  /** Per class — bit 1: a keyword can start with it; bit 2: an exclusion can. */
+  readonly startBits: Uint8Array;
+  private readonly classIds: (readonly number[])[];
 
-  constructor(spec: MatcherSpec) {
-    const vocabulary = new Vocabulary();
-    const keywords = buildIndex(spec.keywords, vocabulary);
-    const exclusions = buildIndex(spec.exclusions ?? [], vocabulary);
+  constructor(
+    private readonly cache: ReadingCache,
+    trie: SharedTrie,
+    shared: Vocabulary,
+    keywords: PhraseIndex,
+    exclusions: PhraseIndex,
+    toShared: readonly number[],
+  ) {
     this.size = keywords.count;
-
-    const trie = buildTrie(vocabulary);
-    this.next = trie.next;
-    const classes = new ClassTable();
-    const nodes = trie.exact.length;
-    this.endClass = new Int32Array(nodes);
-    this.fallClass = new Int32Array(nodes);
-    for (let node = 0; node < nodes; node++) {
-      const onPath = trie.prefixesOnPath[node]!;
-      this.endClass[node] = classes.of([...(trie.exact[node] ?? NO_IDS), ...onPath]);
-      this.fallClass[node] = classes.of(onPath);
+    this.classIds = trie.classIds;
+    const toLocal = new Int32Array(shared.size).fill(-1);
+    toShared.forEach((sharedId, localId) => {
+      toLocal[sharedId] = localId;
+    });
+    const sharedPhrase = (phrase: Phrase): Phrase => ({
+      label: phrase.label,
+      ids: phrase.ids.map((id) => toShared[id]!),
+    });
+    const keywordFirst = remap(keywords.byFirst, sharedPhrase);
+    const exclusionFirst = remap(exclusions.byFirst, sharedPhrase);
+    const classes = trie.classIds.length;
+    this.keywordStarts = new Array(classes).fill(null);
+    this.exclusionStarts = new Array(classes).fill(null);
+    this.startBits = new Uint8Array(classes);
+    const own = new Set<number>();
+    for (const sharedId of toShared) for (const cls of trie.classesOf[sharedId]!) own.add(cls);
+    for (const cls of own) {
+      // The word's pattern tokens in this list's own order: exact forms, then prefixes, each by local id.
+      const local = [
+        ...localIds(trie.classExact[cls]!, toLocal),
+        ...localIds(trie.classPrefixes[cls]!, toLocal),
+      ];
+      const kw = startsOf(local, keywordFirst);
+      const ex = startsOf(local, exclusionFirst);
+      this.keywordStarts[cls] = kw;
+      this.exclusionStarts[cls] = ex;
+      this.startBits[cls] = (kw ? 1 : 0) | (ex ? 2 : 0);
     }
-    this.classIds = classes.lists;
-    this.keywordStarts = classes.lists.map((ids) => startsOf(ids, keywords.byFirst));
-    this.exclusionStarts = classes.lists.map((ids) => startsOf(ids, exclusions.byFirst));
-    this.startBits = Uint8Array.from(
-      classes.lists,
-      (_, cls) => (this.keywordStarts[cls] ? 1 : 0) | (this.exclusionStarts[cls] ? 2 : 0),
-    );
   }
 
   match(text: string): MatchResult {
-    const tokens = this.readWords(text);
-    const starts = lastStarts;
-    if (starts === 0) return { matched: false, excluded: false, hits: [], score: 0, tokens };
-    const { count, excluded } = this.scan(tokens, starts);
+    const reading = this.cache.read(text);
+    const tokens = reading.count;
+    const count = this.scan(reading);
+    if (count < 0) return { matched: false, excluded: count === -2, hits: [], score: 0, tokens };
     const hits: string[] = [];
     let score = 0;
     for (let s = 0; s < count; s++) {
@@ -171,14 +285,12 @@ class TrieMatcher implements Matcher {
       score += phrase.ids.length;
       if (!hits.includes(phrase.label)) hits.push(phrase.label);
     }
-    return { matched: hits.length > 0, excluded, hits, score, tokens };
+    return { matched: hits.length > 0, excluded: this.excluded, hits, score, tokens };
   }
 
   find(text: string): MatchSpan[] {
-    const tokens = this.readWords(text);
-    const starts = lastStarts;
-    if (starts === 0) return [];
-    const { count } = this.scan(tokens, starts);
+    const count = this.scan(this.cache.read(text));
+    if (count <= 0) return [];
     const spans: MatchSpan[] = new Array(count);
     for (let s = 0; s < count; s++) {
       const phrase = spanPhrases[s]!;
@@ -187,19 +299,25 @@ class TrieMatcher implements Matcher {
     return spans;
   }
 
-  /** `readWords` with this trie; `lastStarts` then holds the words' start bits (0 = nothing can match). */
-  private readWords(text: string): number {
-    return readWords(text, this.next, this.endClass, this.fallClass, this.startBits);
-  }
+  /** Whether the last `scan` found an exclusion. */
+  private excluded = false;
 
-  /** Exclusions, then the mask, then keywords; keyword spans land in `spanStarts`/`spanPhrases`. */
-  private scan(n: number, starts: number): { count: number; excluded: boolean } {
+  /**
+   * Exclusions, then the mask, then keywords; keyword spans land in `spanStarts`/`spanPhrases`. Returns
+   * their count, or -1 (nothing of this list can start here) / -2 (only exclusions, and they were found).
+   */
+  private scan(reading: Reading): number {
+    const { words, starts, startCount, count: n } = reading;
+    const startBits = this.startBits;
+    let bits = 0;
+    for (let k = 0; k < startCount; k++) bits |= startBits[words[starts[k]!]!]!;
+    this.excluded = false;
+    if (bits === 0) return -1;
     let mask: Uint8Array | null = null;
-    let excluded = false;
-    if (starts & 2) {
-      const found = this.phrases(n, this.exclusionStarts, null);
+    if (bits & 2) {
+      const found = this.phrases(reading, this.exclusionStarts, null);
       if (found > 0) {
-        excluded = true;
+        this.excluded = true;
         if (maskBuffer.length < n) maskBuffer = new Uint8Array(n + 1024);
         mask = maskBuffer;
         mask.fill(0, 0, n);
@@ -207,46 +325,49 @@ class TrieMatcher implements Matcher {
           mask.fill(1, spanStarts[s]!, spanStarts[s]! + spanPhrases[s]!.ids.length);
       }
     }
-    const count = starts & 1 ? this.phrases(n, this.keywordStarts, mask) : 0;
-    return { count, excluded };
+    if (bits & 1) return this.phrases(reading, this.keywordStarts, mask);
+    return this.excluded ? -2 : -1;
   }
 
-  /** Leftmost-longest, non-overlapping phrase occurrences; masked words can take part in none. */
-  private phrases(n: number, startsOf: (readonly Phrase[] | null)[], mask: Uint8Array | null): number {
-    const words = tokenBuffer;
+  /**
+   * Leftmost-longest, non-overlapping phrase occurrences; masked words can take part in none. Only the
+   * words that can start something are tried (the others would just be stepped over).
+   */
+  private phrases(reading: Reading, startsOf: (readonly Phrase[] | null)[], mask: Uint8Array | null): number {
+    const { words, starts, startCount, count: n } = reading;
     let count = 0;
-    let i = 0;
-    while (i < n) {
-      const candidates = mask?.[i] ? null : startsOf[words[i]!]!;
-      let best: Phrase | null = null;
-      if (candidates) {
-        for (const phrase of candidates) {
-          if (this.fitsAt(i, n, phrase.ids, mask)) {
-            best = phrase;
-            break;
+    let free = 0; // first word not inside an earlier occurrence
+    for (let k = 0; k < startCount; k++) {
+      const i = starts[k]!;
+      if (i < free || mask?.[i]) continue;
+      const candidates = startsOf[words[i]!];
+      if (!candidates) continue;
+      for (const phrase of candidates) {
+        if (this.fitsAt(words, i, n, phrase.ids, mask)) {
+          if (count >= spanStarts.length) {
+            const grown = new Int32Array(spanStarts.length * 2);
+            grown.set(spanStarts);
+            spanStarts = grown;
           }
+          spanStarts[count] = i;
+          spanPhrases[count] = phrase;
+          count++;
+          free = i + phrase.ids.length;
+          break;
         }
-      }
-      if (best) {
-        if (count >= spanStarts.length) {
-          const grown = new Int32Array(spanStarts.length * 2);
-          grown.set(spanStarts);
-          spanStarts = grown;
-        }
-        spanStarts[count] = i;
-        spanPhrases[count] = best;
-        count++;
-        i += best.ids.length;
-      } else {
-        i++;
       }
     }
     return count;
   }
 
-  private fitsAt(i: number, n: number, phrase: readonly number[], mask: Uint8Array | null): boolean {
+  private fitsAt(
+    words: Int32Array,
+    i: number,
+    n: number,
+    phrase: readonly number[],
+    mask: Uint8Array | null,
+  ): boolean {
     if (i + phrase.length > n) return false;
-    const words = tokenBuffer;
     for (let k = 1; k < phrase.length; k++) {
       if (mask?.[i + k]) return false;
       if (!this.classIds[words[i + k]!]!.includes(phrase[k]!)) return false;
@@ -255,8 +376,16 @@ class TrieMatcher implements Matcher {
   }
 }
 
-/** Start bits of every word of the last `readWords` (0 = nothing can match). */
-let lastStarts = 0;
+function localIds(sharedIds: readonly number[], toLocal: Int32Array): number[] {
+  const out: number[] = [];
+  for (const id of sharedIds) if (toLocal[id]! >= 0) out.push(toLocal[id]!);
+  return out.sort((a, b) => a - b);
+}
+
+function remap(byFirst: Map<number, Phrase[]>, map: (phrase: Phrase) => Phrase): Map<number, Phrase[]> {
+  return new Map([...byFirst].map(([first, list]) => [first, list.map(map)]));
+}
+
 /** Index after the character read by the last `foldedAt` (a surrogate pair is two units). */
 let rareEnd = 0;
 
@@ -280,19 +409,18 @@ function walk(next: Int32Array, node: number, folded: string): number {
 
 /**
  * The one pass: folds each character, walks its word down the trie, and writes each word's class into
- * `tokenBuffer` (and the union of their start bits into `lastStarts`). Word breaks are exactly
- * `normalizeText`'s. Returns the number of words.
+ * `reading.words`, and the positions of the words some phrase of some list can start with into
+ * `reading.starts`. Word breaks are exactly `normalizeText`'s.
  */
-function readWords(
-  text: string,
-  next: Int32Array,
-  endClass: Int32Array,
-  fallClass: Int32Array,
-  startBits: Uint8Array,
-): number {
+function readWords(text: string, trie: SharedTrie, reading: Reading): void {
   const n = text.length;
-  if (tokenBuffer.length <= n) tokenBuffer = new Int32Array(n + 1024);
-  const out = tokenBuffer;
+  if (reading.words.length <= n) {
+    reading.words = new Int32Array(n + 256);
+    reading.starts = new Int32Array(n + 256);
+  }
+  const out = reading.words;
+  const startsAt = reading.starts;
+  const { next, endClass, fallClass, canStart } = trie;
   let count = 0;
   let starts = 0;
   let i = 0;
@@ -342,20 +470,22 @@ function readWords(
     }
     // node > 0: the word ends on that node; node <= 0: it fell off below node -node (0 = the root).
     const cls = node > 0 ? endClass[node]! : fallClass[-node]!;
+    if (canStart[cls]) startsAt[starts++] = count;
     out[count++] = cls;
-    starts |= startBits[cls]!;
   }
-  lastStarts = starts;
-  return count;
+  reading.text = text;
+  reading.count = count;
+  reading.startCount = starts;
 }
 
 /**
- * The phrases a word of one class can start, in the order the reference tries them: longest first, then
- * by the word's pattern-token order (exact forms, then prefixes), then by compile order.
+ * The phrases a word can start, given its pattern tokens in the order a list compiled alone resolves
+ * them, in the order the reference tries them: longest first, then by that token order, then by compile
+ * order (the winner at a position is the first that fits).
  */
-function startsOf(ids: readonly number[], byFirst: Map<number, Phrase[]>): readonly Phrase[] | null {
+function startsOf(localIds: readonly number[], byFirst: Map<number, Phrase[]>): readonly Phrase[] | null {
   const out: Phrase[] = [];
-  for (const id of ids) {
+  for (const id of localIds) {
     const list = byFirst.get(id);
     if (list) out.push(...list);
   }
@@ -363,18 +493,29 @@ function startsOf(ids: readonly number[], byFirst: Map<number, Phrase[]>): reado
   return out.sort((a, b) => b.ids.length - a.ids.length); // stable
 }
 
-/** Distinct id lists, numbered; list 0 is the empty one. */
+/**
+ * (exact ids, prefix ids) pairs, numbered; class 0 is the empty one. Deduplicated by array identity (the
+ * trie hands out the vocabulary's own arrays), which is cheap and enough: equal classes are harmless.
+ */
 class ClassTable {
-  readonly lists: (readonly number[])[] = [NO_IDS];
-  private readonly byKey = new Map<string, number>([["", 0]]);
+  readonly exact: (readonly number[])[] = [NO_IDS];
+  readonly prefixes: (readonly number[])[] = [NO_IDS];
+  private readonly byPrefixes = new Map<readonly number[], Map<readonly number[], number>>([
+    [NO_IDS, new Map([[NO_IDS, 0]])],
+  ]);
 
-  of(ids: readonly number[]): number {
-    const key = ids.join(",");
-    let cls = this.byKey.get(key);
+  of(exact: readonly number[], prefixes: readonly number[]): number {
+    let byExact = this.byPrefixes.get(prefixes);
+    if (!byExact) {
+      byExact = new Map();
+      this.byPrefixes.set(prefixes, byExact);
+    }
+    let cls = byExact.get(exact);
     if (cls === undefined) {
-      cls = this.lists.length;
-      this.lists.push([...ids]);
-      this.byKey.set(key, cls);
+      cls = this.exact.length;
+      this.exact.push(exact);
+      this.prefixes.push(prefixes);
+      byExact.set(exact, cls);
     }
     return cls;
   }
@@ -383,10 +524,21 @@ class ClassTable {
 /** Pattern tokens (`word` or `prefix*`) numbered in first-seen order, with their surface forms. */
 class Vocabulary {
   private readonly ids = new Map<string, number>();
+  /** Key of each id: the token, or `prefix*`. */
+  readonly keys: string[] = [];
   /** Surface form → ids of the exact pattern tokens it stands for, ascending. */
   readonly exact = new Map<string, number[]>();
   /** Prefix patterns, ascending id. */
   readonly prefixes: { prefix: string; id: number }[] = [];
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  /** `idOf` by key (`word` or `prefix*`, as in `keys`). */
+  idOfKey(key: string): number {
+    return key.endsWith("*") ? this.idOf(key.slice(0, -1), true) : this.idOf(key, false);
+  }
 
   idOf(patternToken: string, isPrefix: boolean): number {
     const key = isPrefix ? `${patternToken}*` : patternToken;
@@ -394,6 +546,7 @@ class Vocabulary {
     if (known !== undefined) return known;
     const id = this.ids.size;
     this.ids.set(key, id);
+    this.keys.push(key);
     if (isPrefix) {
       this.prefixes.push({ prefix: patternToken, id });
     } else {
@@ -416,9 +569,9 @@ interface Trie {
 }
 
 function buildTrie(vocabulary: Vocabulary): Trie {
-  const next: number[] = new Array(ALPHABET).fill(0);
+  let next = new Int32Array(ALPHABET * 64);
   const exact: (readonly number[] | undefined)[] = [undefined];
-  const ownPrefixes: number[][] = [[]];
+  const ownPrefixes = new Map<number, number[]>();
   const parent: number[] = [-1];
   const insert = (word: string): number => {
     let node = 0;
@@ -429,9 +582,12 @@ function buildTrie(vocabulary: Vocabulary): Trie {
       if (child === 0) {
         child = exact.length;
         exact.push(undefined);
-        ownPrefixes.push([]);
         parent.push(node);
-        for (let s = 0; s < ALPHABET; s++) next.push(0);
+        if ((child + 1) * ALPHABET > next.length) {
+          const grown = new Int32Array(next.length * 2);
+          grown.set(next);
+          next = grown;
+        }
         next[node * ALPHABET + symbol] = child;
       }
       node = child;
@@ -439,15 +595,21 @@ function buildTrie(vocabulary: Vocabulary): Trie {
     return node;
   };
   for (const [form, ids] of vocabulary.exact) exact[insert(form)] = ids;
-  for (const { prefix, id } of vocabulary.prefixes) ownPrefixes[insert(prefix)]!.push(id);
-  // Children are always created after their parent, so one forward sweep sees every parent first.
+  for (const { prefix, id } of vocabulary.prefixes) {
+    const node = insert(prefix);
+    const own = ownPrefixes.get(node);
+    if (own) own.push(id);
+    else ownPrefixes.set(node, [id]);
+  }
+  // Children are always created after their parent, so one forward sweep sees every parent first; a node
+  // without prefixes of its own shares its parent's list (the same array: classes dedupe by identity).
   const prefixesOnPath: (readonly number[])[] = new Array(exact.length);
   for (let node = 0; node < exact.length; node++) {
     const inherited = node === 0 ? NO_IDS : prefixesOnPath[parent[node]!]!;
-    const own = ownPrefixes[node]!;
-    prefixesOnPath[node] = own.length === 0 ? inherited : [...inherited, ...own].sort((a, b) => a - b);
+    const own = ownPrefixes.get(node);
+    prefixesOnPath[node] = own ? [...inherited, ...own].sort((a, b) => a - b) : inherited;
   }
-  return { next: Int32Array.from(next), exact, prefixesOnPath };
+  return { next: next.slice(0, exact.length * ALPHABET), exact, prefixesOnPath };
 }
 
 interface PhraseIndex {
