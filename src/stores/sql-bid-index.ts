@@ -1,14 +1,16 @@
 /**
- * The `BidIndex` over the SQL functions of supabase/migrations/0007_index.sql. Every write that must be
+ * The `BidIndex` over the SQL functions of supabase/migrations/0007_index.sql and 0008_index_search.sql. Every write that must be
  * atomic is one function call, so the same class runs on plain SQL (PGlite, Postgres: `SqlBidIndex`) and on
  * PostgREST RPC (Supabase: `SupabaseBidIndex`); only the transport differs, as for `FunctionStore`.
  * Rows are built (folded text, sector tags) in `bid-index/index-rows.ts`.
  */
-import type { Bid } from "../core/bid.ts";
+import type { Bid, BidStatus } from "../core/bid.ts";
 import { SECTOR_TAGS_VERSION } from "../core/index/sector-tags.ts";
 import type {
   BidIndex,
   CoverageRange,
+  IndexAnswer,
+  IndexAnswerQuery,
   IndexCandidates,
   IndexedRecord,
   IndexSearch,
@@ -18,6 +20,7 @@ import type {
   WindowKey,
   WindowState,
 } from "../core/ports/bid-index.ts";
+import { CLOSING_SOON_DAYS } from "../core/summary/totals.ts";
 import { addDays, saoPauloWallToUtcMs } from "../core/time.ts";
 import { fromBidRow, toBidRows } from "./bid-index/index-rows.ts";
 import type { RpcTransport } from "./function-store.ts";
@@ -152,6 +155,22 @@ export class FunctionBidIndex implements BidIndex {
     return { bids, sectorScores };
   }
 
+  async answer(query: IndexAnswerQuery, now: Date): Promise<IndexAnswer> {
+    if (query.modalidades.length === 0 || query.terms.length > 0) {
+      throw new Error("index answer: needs modalidades and no term patterns");
+    }
+    const { p_details: _light, p_patterns: _none, ...args } = this.#searchArgs(query, now);
+    const row = await this.#rpc.one("index_answer", {
+      ...args,
+      p_statuses: [...query.statuses],
+      p_esferas: [...query.esferas],
+      p_sort: query.sort,
+      p_limit: Math.max(0, Math.floor(query.limit)),
+      p_soon_until: new Date(now.getTime() + CLOSING_SOON_DAYS * 86_400_000).toISOString(),
+    });
+    return toAnswer(row);
+  }
+
   async bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]> {
     if (ids.length === 0) return [];
     const rows = await this.#rpc.rows("index_bids_by_ids", { p_ids: [...ids] });
@@ -225,6 +244,39 @@ export class FunctionBidIndex implements BidIndex {
     const rows = tags.map((t) => ({ id: t.id, sector_tags: t.tags, sector_scores: t.scores }));
     return Number(await this.#rpc.scalar("index_set_tags", { p_rows: this.#json(rows), p_version: version }));
   }
+}
+
+/** jsonb arrives parsed from pg and PGlite, as text from some transports. */
+function json(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+function pairs<K>(value: unknown, key: (raw: unknown) => K): Array<[K, number]> {
+  const list = json(value);
+  if (!Array.isArray(list)) return [];
+  return list.map((entry) => [key((entry as unknown[])[0]), Number((entry as unknown[])[1])]);
+}
+
+function toAnswer(row: Row): IndexAnswer {
+  const ids = json(row.top_ids);
+  return {
+    candidates: Number(row.candidates ?? 0),
+    totals: {
+      count: Number(row.total ?? 0),
+      totalValue: Number(row.value_cents ?? 0) / 100,
+      withValue: Number(row.with_value ?? 0),
+      closingSoon: Number(row.closing_soon ?? 0),
+    },
+    ufs: pairs(row.ufs, String),
+    modalidades: pairs(row.modalities, Number),
+    statuses: pairs(row.statuses, (raw) => String(raw) as BidStatus),
+    agencyCount: Number(row.agency_count ?? 0),
+    agencyLeaders: pairs(row.agency_leaders, String),
+    cityLeaders: pairs(row.city_leaders, String),
+    topIds: Array.isArray(ids) ? ids.map(String) : [],
+    largestId: row.largest_id === null || row.largest_id === undefined ? null : String(row.largest_id),
+    soonestId: row.soonest_id === null || row.soonest_id === undefined ? null : String(row.soonest_id),
+  };
 }
 
 /**

@@ -8,7 +8,9 @@
  * recorded together with their records in one transaction (`recordPage`), so a sync killed at any point
  * resumes exactly where it stopped and never counts a page it did not store.
  */
-import type { Bid } from "../bid.ts";
+import type { Bid, BidStatus } from "../bid.ts";
+import type { SortKey } from "../search-query.ts";
+import type { SearchTotals } from "../summary/summarizer.ts";
 
 /** One (publication day × modalidade) window of `/v1/contratacoes/publicacao`, fetched nationally. */
 export interface WindowKey {
@@ -80,6 +82,40 @@ export interface IndexSearch {
   withDetails?: boolean;
 }
 
+/**
+ * The chat answer of a search the index answers alone, computed by the index over every match (no term
+ * patterns: `IndexSearch.terms` must be empty; a term search reads rows and the matcher decides). Besides
+ * the candidate conditions of `IndexSearch`, the field filters `filterBids` applies to index rows: a known
+ * value for `minValue`, `statuses` (at `now`), `openOnly` = status recebendo_propostas, `esferas`.
+ */
+export interface IndexAnswerQuery extends IndexSearch {
+  statuses: readonly BidStatus[];
+  esferas: readonly string[];
+  sort: SortKey;
+  /** How many ids of the first matches (in `sort` order) to return. */
+  limit: number;
+}
+
+/** Everything the chat reply and its summary need from all matches, and the ids of the first ones. */
+export interface IndexAnswer {
+  /** Rows the candidate conditions matched (before the field filters): `stats.source.index`. */
+  candidates: number;
+  totals: SearchTotals;
+  /** Bids per UF (unknown UF left out), per modalidade id, per status at `now`. */
+  ufs: Array<[string, number]>;
+  modalidades: Array<[number, number]>;
+  statuses: Array<[BidStatus, number]>;
+  /** Distinct non-empty órgãos; every órgão / "Município/UF" with the top count, when that count is ≥ 2. */
+  agencyCount: number;
+  agencyLeaders: Array<[string, number]>;
+  cityLeaders: Array<[string, number]>;
+  /** Ids of the first `limit` matches, in order. */
+  topIds: string[];
+  /** The first match (in order) with the highest known value, and of the soonest closing after now. */
+  largestId: string | null;
+  soonestId: string | null;
+}
+
 export interface IndexCandidates {
   bids: Bid[];
   /** Bid id → sector relevance score; null when the search had no sector. */
@@ -142,6 +178,8 @@ export interface BidIndex {
   candidates(query: IndexSearch, now: Date): Promise<IndexCandidates>;
   /** Full bids by id (any order; missing ids are left out), statuses at `now`. */
   bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]>;
+  /** The chat answer computed over every match (see `IndexAnswerQuery`), shipping only a few ids. */
+  answer(query: IndexAnswerQuery, now: Date): Promise<IndexAnswer>;
   /** Count of candidates, for the chat answer without loading every row. */
   count(query: IndexSearch, now: Date): Promise<number>;
   /**

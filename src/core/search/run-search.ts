@@ -5,13 +5,19 @@ import { sortBids } from "../filter/sort.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { freshnessNote } from "../index/freshness.ts";
 import { planSearch, type SearchPlan, windowDays } from "../index/search-plan.ts";
-import type { FetchProgress, FetchStats, PncpClient } from "../pncp/pncp-client.ts";
-import type { BidIndex } from "../ports/bid-index.ts";
+import {
+  emptyFetchStats,
+  type FetchProgress,
+  type FetchStats,
+  type PncpClient,
+} from "../pncp/pncp-client.ts";
+import type { BidIndex, IndexSearch } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { describeQuery } from "../query/describe-query.ts";
-import type { SearchQuery } from "../search-query.ts";
+import type { SearchQuery, SortKey } from "../search-query.ts";
 import type { SearchTotals, Summarizer, Summary } from "../summary/summarizer.ts";
+import { factsFromCounts } from "../summary/summary-facts.ts";
 import { computeTotals } from "../summary/totals.ts";
 import { inclusiveDays, saoPauloDate } from "../time.ts";
 import { type GatheredBids, gatherBids } from "./search-sources.ts";
@@ -167,6 +173,9 @@ export async function runSearch(
     cleanTerms(query.terms).length === 0;
   if (light && searchPlan.index)
     searchPlan = { ...searchPlan, index: { ...searchPlan.index, withDetails: false } };
+  if (light && deps.index && searchPlan.index && answeredInSql(query)) {
+    return answerFromIndex(query, deps, deps.index, searchPlan, searchPlan.index, options.limit ?? 0);
+  }
   const gathered = await gatherBids(
     searchPlan,
     { pncp: deps.pncp, index: deps.index ?? null, logger },
@@ -229,6 +238,106 @@ export async function runSearch(
     summary,
     stats,
     freshness,
+    finishedAt: clock.now(),
+  };
+}
+
+/** The orders `index_answer` reproduces in SQL (`best_fit` weighs text density: it needs the rows). */
+const SQL_SORTS: ReadonlySet<SortKey> = new Set<SortKey>([
+  "newest",
+  "oldest",
+  "value_desc",
+  "value_asc",
+  "closing_soon",
+  "relevance",
+]);
+
+/** Whether the index's SQL answer covers the query; município and órgão (text folding) need the rows. */
+function answeredInSql(query: SearchQuery): boolean {
+  return query.municipios.length === 0 && query.orgaos.length === 0 && SQL_SORTS.has(query.sort);
+}
+
+/** Bids the summarizer is given on the SQL path: what an LLM summary sends at most. */
+const SUMMARY_BIDS = 50;
+
+/**
+ * The chat answer when the index answers alone: count, totals and the summary's facts computed in SQL over
+ * every match (`BidIndex.answer`), and only the first bids read whole. The outcome equals the all-rows
+ * path's (test/index/index-answer.test.ts), with `bids` cut to `limit`.
+ */
+async function answerFromIndex(
+  query: SearchQuery,
+  deps: SearchDeps,
+  index: BidIndex,
+  searchPlan: SearchPlan,
+  indexQuery: IndexSearch,
+  limit: number,
+): Promise<SearchOutcome> {
+  const { clock, logger, summarizer } = deps;
+  const started = Date.now();
+  const now = clock.now();
+  const answer = await index.answer(
+    {
+      ...indexQuery,
+      statuses: query.statuses,
+      esferas: query.esferas,
+      sort: query.sort,
+      limit: Math.max(limit, SUMMARY_BIDS),
+    },
+    now,
+  );
+  const ids = new Set(answer.topIds);
+  if (answer.largestId) ids.add(answer.largestId);
+  if (answer.soonestId) ids.add(answer.soonestId);
+  const byId = new Map((await index.bidsByIds([...ids], now)).map((bid) => [bid.id, bid]));
+  const first = answer.topIds.flatMap((id) => byId.get(id) ?? []);
+  const facts = factsFromCounts({
+    count: answer.totals.count,
+    ufs: answer.ufs,
+    modalidades: answer.modalidades,
+    statuses: answer.statuses,
+    agencyCount: answer.agencyCount,
+    agencyLeaders: answer.agencyLeaders,
+    cityLeaders: answer.cityLeaders,
+    largest: answer.largestId ? (byId.get(answer.largestId) ?? null) : null,
+    soonestOpen: answer.soonestId ? (byId.get(answer.soonestId) ?? null) : null,
+    first: first[0] ?? null,
+  });
+  const { totals } = answer;
+  const summary = await summarizer.summarize({ query, bids: first, totals, facts, now });
+  const stats: SearchStats = {
+    ...emptyFetchStats(),
+    durationMs: Date.now() - started,
+    matched: totals.count,
+    source: { index: answer.candidates, live: 0 },
+    windows: searchPlan.windows,
+    indexFreshAt: searchPlan.freshAt?.toISOString() ?? null,
+  };
+  logger.info(
+    {
+      fetched: 0,
+      matched: stats.matched,
+      pages: 0,
+      requests: 0,
+      retries: 0,
+      partial: false,
+      durationMs: stats.durationMs,
+      source: stats.source,
+      windows: stats.windows,
+      summary: summary.source,
+    },
+    "search_completed",
+  );
+  const termsUsed = cleanTerms(query.terms);
+  return {
+    query,
+    description: describeQuery(query, termsUsed),
+    termsUsed,
+    bids: first.slice(0, Math.max(0, limit)),
+    totals,
+    summary,
+    stats,
+    freshness: freshnessNote({ index: true, live: false, liveDays: 0 }, searchPlan.freshAt, now),
     finishedAt: clock.now(),
   };
 }

@@ -8,6 +8,7 @@ import { formatValueOrMissing } from "../format.ts";
 import { fallbackHighlights } from "./fallback-summarizer.ts";
 import type { LlmSummary } from "./openai-summary-prompt.ts";
 import type { Summary, SummaryInput } from "./summarizer.ts";
+import { summaryFacts } from "./summary-facts.ts";
 import { alertText, countSentence, cut, formatDateAt, place } from "./summary-parts.ts";
 
 const NUMBER_WORDS = new RegExp(
@@ -73,14 +74,15 @@ export function composeLlmSummary(
     highlights.push(bid ? `${text} (${facts(bid)}).` : `${text}.`);
     if (highlights.length === 5) break;
   }
-  for (const extra of fallbackHighlights(input.bids, input.now)) {
+  const all = input.facts ?? summaryFacts(input.bids, input.now);
+  for (const extra of fallbackHighlights(all, input.totals.count)) {
     if (highlights.length >= 2) break;
     highlights.push(extra);
   }
   return {
     text: `${countSentence(input.totals)} ${prose}`,
     highlights,
-    alert: alertText(input.bids, input.totals, input.now),
+    alert: alertText(all, input.totals),
     source: "openai",
   };
 }

@@ -1,5 +1,6 @@
 import type { Bid } from "../bid.ts";
 import type { SearchQuery } from "../search-query.ts";
+import type { SummaryFacts } from "./summary-facts.ts";
 
 /** Totals always computed by us (never taken from an LLM). */
 export interface SearchTotals {
@@ -15,10 +16,18 @@ export interface SearchTotals {
 
 export interface SummaryInput {
   query: SearchQuery;
-  /** The matched bids, already sorted; a summarizer sends at most ~50 of them anywhere. */
+  /**
+   * The matched bids, already sorted (all of them, or the first ≥ 50 when `facts` is set); a summarizer
+   * sends at most ~50 of them anywhere.
+   */
   bids: Bid[];
   totals: SearchTotals;
   now: Date;
+  /**
+   * What the summary reads from ALL matched bids, when `bids` holds only the first ones (the index's chat
+   * answer computes them in SQL); absent = computed from `bids` (`summaryFacts`).
+   */
+  facts?: SummaryFacts;
 }
 
 /** The pt-BR summary shown in chat and in the Excel "Resumo" sheet. */

@@ -5,7 +5,8 @@
 import type { Bid } from "../bid.ts";
 import { formatBRL, formatDateTime, formatInt, plural } from "../format.ts";
 import type { SearchTotals } from "./summarizer.ts";
-import { CLOSING_SOON_DAYS, closingSoonBids } from "./totals.ts";
+import type { SummaryFacts } from "./summary-facts.ts";
+import { CLOSING_SOON_DAYS } from "./totals.ts";
 
 /** "a", "a e b", "a, b e c". */
 export function joinPt(items: readonly string[]): string {
@@ -40,6 +41,11 @@ export function rank<T>(items: readonly T[], key: (item: T) => string | null): [
     const k = key(item);
     if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
+  return rankCounts(counts);
+}
+
+/** (name, count) pairs already counted, in `rank`'s order: most frequent first, ties by name. */
+export function rankCounts<K extends string>(counts: Iterable<[K, number]>): [K, number][] {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], "pt-BR"));
 }
 
@@ -62,11 +68,12 @@ export function countSentence(totals: SearchTotals): string {
 
 /**
  * The urgency alert, or null: "⚠️ 3 licitações encerram propostas nos próximos 7 dias; a primeira em
- * 24/11/2026 às 10:00." The count is `totals.closingSoon`; the date comes from the bids.
+ * 24/11/2026 às 10:00." The count is `totals.closingSoon`; the date is the soonest deadline after now
+ * (`facts.soonestOpen`: when any bid closes within 7 days, the soonest one does).
  */
-export function alertText(bids: readonly Bid[], totals: SearchTotals, now: Date): string | null {
+export function alertText(facts: Pick<SummaryFacts, "soonestOpen">, totals: SearchTotals): string | null {
   if (totals.closingSoon <= 0) return null;
-  const first = closingSoonBids(bids, now)[0]?.proposalsCloseAt;
+  const first = facts.soonestOpen?.proposalsCloseAt;
   const days = `nos próximos ${CLOSING_SOON_DAYS} dias`;
   if (totals.closingSoon === 1) {
     return `⚠️ 1 licitação encerra propostas ${days}${first ? `, em ${formatDateAt(first)}` : ""}.`;

@@ -27,12 +27,21 @@ function closingAt(bid: Bid): number {
 }
 
 /**
+ * A known value in whole cents (half a cent up). Summed as integers, the total is exact and does not depend
+ * on the order of the bids, so the index computes the same total in SQL (`floor(v * 100 + 0.5)`, the same
+ * IEEE operations) as this does over the rows; a float sum of many 2-decimal values would drift by cents.
+ */
+export function valueCents(value: number): number {
+  return Math.floor(value * 100 + 0.5);
+}
+
+/**
  * The numbers every summary, chat reply and Excel "Resumo" shows. Only known values count
  * (`knownValue`): PNCP's 0 (confidential budget, "sigiloso") and a missing value (null) are left out of
  * `totalValue` and of `withValue` ("com valor informado").
  */
 export function computeTotals(bids: readonly Bid[], now: Date): SearchTotals {
-  let totalValue = 0;
+  let totalCents = 0;
   let withValue = 0;
   let closingSoon = 0;
   const start = now.getTime();
@@ -42,13 +51,12 @@ export function computeTotals(bids: readonly Bid[], now: Date): SearchTotals {
     if (at > start && at <= end) closingSoon += 1;
     const value = knownValue(bid.estimatedValue);
     if (value === null) continue;
-    totalValue += value;
+    totalCents += valueCents(value);
     withValue += 1;
   }
   return {
     count: bids.length,
-    // Cents, so a sum of many 2-decimal values does not print as 1234.5600000001.
-    totalValue: Math.round(totalValue * 100) / 100,
+    totalValue: totalCents / 100,
     withValue,
     closingSoon,
   };

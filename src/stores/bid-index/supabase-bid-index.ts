@@ -26,6 +26,7 @@ export const BID_INDEX_RPC_FUNCTIONS = [
   "index_search",
   "index_bids_by_ids",
   "index_count",
+  "index_answer",
   "index_coverage",
   "index_status",
   "index_freshness",
