@@ -106,6 +106,14 @@ const envSchema = z.object({
   WHATSAPP_GRAPH_URL: url("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v23.0"),
   WHATSAPP_MIN_INTERVAL_MS: int(6000, 0),
+  /** Approved template (one body variable) for notices outside the 24-hour window; unset: held until contact. */
+  WHATSAPP_ALERT_TEMPLATE: optionalString,
+  WHATSAPP_TEMPLATE_LANGUAGE: z.string().default("pt_BR"),
+  /** `serve` runs the outbox sender (paced delivery of billing notices and alerts). */
+  OUTBOX_ENABLED: z
+    .enum(["true", "false", "1", "0", ""])
+    .default("true")
+    .transform((v) => v !== "false" && v !== "0"),
 
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
@@ -217,6 +225,12 @@ function buildConfig(env: Env) {
       graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
       apiVersion: env.WHATSAPP_API_VERSION,
       minIntervalMs: env.WHATSAPP_MIN_INTERVAL_MS,
+      alertTemplate: env.WHATSAPP_ALERT_TEMPLATE
+        ? { name: env.WHATSAPP_ALERT_TEMPLATE, language: env.WHATSAPP_TEMPLATE_LANGUAGE }
+        : undefined,
+    },
+    outbox: {
+      enabled: env.OUTBOX_ENABLED,
     },
     stripe: {
       /** Online payment needs the secret key; the webhook secret is checked where events arrive. */

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import pino from "pino";
 import type { Billing } from "./billing/create-billing.ts";
 import type { BotAdapter, Route } from "./bots/adapter.ts";
+import type { Pacer } from "./bots/whatsapp-pacer.ts";
 import { ADAPTER_REQUIREMENTS, type AppConfig } from "./config.ts";
 import type { AlertChatDeps } from "./core/alerts/alert-commands.ts";
 import type { AlertRunner } from "./core/alerts/alert-round.ts";
@@ -9,6 +10,8 @@ import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
 import type { ChatService } from "./core/chat/chat-service.ts";
 import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
+import type { ChatContactDeps, Outbox } from "./core/outbox/outbox.ts";
+import type { OutboxSender } from "./core/outbox/outbox-sender.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
 import type { AlertStore } from "./core/ports/alert-store.ts";
 import type { BidIndex } from "./core/ports/bid-index.ts";
@@ -19,6 +22,7 @@ import { type JobProcessor, JobProcessors, type JobQueue } from "./core/ports/jo
 import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/logger.ts";
 import { Counters, type Metrics } from "./core/ports/metrics.ts";
 import type { Notifier } from "./core/ports/notifier.ts";
+import type { OutboxStore } from "./core/ports/outbox-store.ts";
 import type { RateLimiter } from "./core/ports/rate-limiter.ts";
 import type { Store } from "./core/ports/store.ts";
 import { FallbackSummarizer } from "./core/summary/fallback-summarizer.ts";
@@ -69,7 +73,7 @@ function lazySearchProcessor(deps: ChatDeps, notifier: Notifier | null): JobProc
 }
 
 /** The chat core, imported on the first command (it pulls in exceljs); `createApp` loads it up front. */
-function lazyChatService(deps: ChatDeps & AlertChatDeps): ChatService {
+function lazyChatService(deps: ChatDeps & AlertChatDeps & ChatContactDeps): ChatService {
   let service: Promise<ChatService> | null = null;
   return {
     async handle(cmd, sink) {
@@ -190,13 +194,13 @@ export async function startSync(core: Core, index: BidIndex): Promise<SyncWorker
 
 /**
  * Alerts (0011) when the store can hold them and the index exists: the store for `/alerta`, and the
- * runner that matches after each sync round and delivers through `notifier` (without one, matches wait
- * as pending items until a process with a notifier sends them).
+ * runner that matches after each sync round and hands messages to the paced outbox (which sends them at
+ * each platform's pace, here or in another process); a chat the outbox finds unreachable pauses its alerts.
  */
 async function openAlerts(
   config: AppConfig,
   deps: ChatDeps,
-  notifier: Notifier | null,
+  outbox: Outbox,
 ): Promise<{ store: AlertStore; runner: AlertRunner } | null> {
   const { store, index, clock, logger } = deps;
   const { openAlertStore } = await import("./stores/alerts/open-alert-store.ts");
@@ -206,18 +210,139 @@ async function openAlerts(
   });
   if (!alerts || !index) return null;
   const { createAlertRunner } = await import("./core/alerts/alert-round.ts");
-  const { notifierSender } = await import("./core/alerts/deliver-alerts.ts");
-  if (!notifier) logger.info("alerts_delivery_off: no notifier in this process; matches wait as pending");
-  const sender = notifier
-    ? notifierSender(notifier)
-    : { send: async () => ({ ok: false as const, reason: "transient" as const, detail: "no_notifier" }) };
+  const { outboxAlertSender, pauseAlertsOnUnreachable } = await import(
+    "./core/alerts/outbox-alert-sender.ts"
+  );
+  outbox.onChatUnreachable(pauseAlertsOnUnreachable(alerts, logger));
+  const sender = outboxAlertSender(outbox, clock);
   return { store: alerts, runner: createAlertRunner({ alerts, index, store, sender, clock, logger }) };
+}
+
+/** The paced outbox (0010): its store, the facade the core calls, and its sender (started by `serve`). */
+export interface CoreOutbox {
+  store: OutboxStore;
+  outbox: Outbox;
+  /** Null without a notifier (CLI); `createApp` starts it, `core.close()` stops it. */
+  sender: OutboxSender | null;
+}
+
+/**
+ * The outbox on the configured store (Supabase RPC, else the SQL store's executor); a store that cannot
+ * hold it (a test double) gets the memory one. Messages go out through `notifier`.
+ */
+async function openOutbox(config: AppConfig, deps: ChatDeps, notifier: Notifier | null): Promise<CoreOutbox> {
+  const { store, clock, logger } = deps;
+  let outboxStore: OutboxStore;
+  if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
+    const { SupabaseOutboxStore } = await import("./stores/outbox/supabase-outbox-store.ts");
+    outboxStore = new SupabaseOutboxStore({
+      url: config.store.supabaseUrl,
+      serviceRoleKey: config.store.supabaseServiceRoleKey,
+    });
+  } else {
+    const { SqlStore } = await import("./stores/sql-store.ts");
+    if (store instanceof SqlStore) {
+      const { createSqlOutboxStore } = await import("./stores/outbox/sql-outbox-store.ts");
+      outboxStore = createSqlOutboxStore(store);
+    } else {
+      logger.warn("outbox_in_memory: the configured store cannot hold the outbox");
+      outboxStore = new (await import("./core/outbox/memory-outbox-store.ts")).MemoryOutboxStore();
+    }
+  }
+  const { createOutbox } = await import("./core/outbox/outbox.ts");
+  const { createOutboxSender } = await import("./core/outbox/outbox-sender.ts");
+  const { Pacing, defaultPacingRules } = await import("./core/outbox/pacing.ts");
+  let sender: OutboxSender | null = null;
+  const outbox = createOutbox({ store: outboxStore, clock, logger, wake: () => sender?.kick() });
+  if (notifier) {
+    sender = createOutboxSender({
+      store: outboxStore,
+      notifier,
+      clock,
+      logger,
+      pacing: new Pacing(defaultPacingRules(config.whatsapp.minIntervalMs)),
+      onChatUnreachable: (to, detail) => outbox.reportUnreachable(to, detail),
+    });
+  }
+  return { store: outboxStore, outbox, sender };
+}
+
+/**
+ * The notifier `serve` posts with: one per configured platform (Slack with the workspace's installation or
+ * the single token, Telegram, WhatsApp inside the window recorded by the outbox or with the approved
+ * template), routed by platform.
+ */
+async function platformNotifier(
+  config: AppConfig,
+  core: Core,
+  whatsappPacer: Pacer | undefined,
+): Promise<Notifier> {
+  const { logger, store, clock } = core.deps;
+  const { createNotifierRouter } = await import("./bots/notifier-router.ts");
+  const notifiers: Partial<Record<"slack" | "telegram" | "whatsapp", Notifier>> = {};
+  if (config.slack.enabled) {
+    const { createSlackNotifier } = await import("./bots/slack-notifier.ts");
+    notifiers.slack = createSlackNotifier({
+      apiUrl: config.slack.apiUrl,
+      botToken: config.slack.botToken,
+      ...(config.slack.oauth ? { store } : {}),
+      logger,
+    });
+  }
+  if (config.telegram.enabled && config.telegram.token) {
+    const { createTelegramNotifier } = await import("./bots/telegram-notifier.ts");
+    notifiers.telegram = createTelegramNotifier({
+      token: config.telegram.token,
+      apiRoot: config.telegram.apiRoot,
+      logger,
+    });
+  }
+  const wa = config.whatsapp;
+  if (wa.enabled && wa.token && wa.phoneNumberId) {
+    const { createWhatsAppClient } = await import("./bots/whatsapp-client.ts");
+    const { createWhatsAppNotifier } = await import("./bots/whatsapp-notifier.ts");
+    const outboxStore = core.outbox.store;
+    notifiers.whatsapp = createWhatsAppNotifier({
+      // No retries inside the client: the outbox retries with the platform's wait.
+      client: createWhatsAppClient({
+        token: wa.token,
+        phoneNumberId: wa.phoneNumberId,
+        graphUrl: wa.graphUrl,
+        apiVersion: wa.apiVersion,
+        maxRetries: 0,
+        logger,
+      }),
+      ...(whatsappPacer ? { pacer: whatsappPacer } : {}),
+      lastInboundAt: async (chatId) => (await outboxStore.chatState("whatsapp", chatId)).lastInboundAt,
+      ...(wa.alertTemplate ? { template: wa.alertTemplate } : {}),
+      clock,
+      logger,
+    });
+  }
+  return createNotifierRouter(notifiers, logger);
+}
+
+/**
+ * The billing store on the configured store: Supabase RPC when SUPABASE_URL is set, else the SQL store's
+ * own executor (its migrations, 0009 included, already ran).
+ */
+export async function openBillingStore(config: AppConfig, store: Store): Promise<BillingStore> {
+  if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
+    const { SupabaseBillingStore } = await import("./stores/billing/supabase-billing-store.ts");
+    return new SupabaseBillingStore({
+      url: config.store.supabaseUrl,
+      serviceRoleKey: config.store.supabaseServiceRoleKey,
+    });
+  }
+  const { createSqlBillingStore } = await import("./stores/billing/function-billing-store.ts");
+  const { SqlStore } = await import("./stores/sql-store.ts");
+  if (!(store instanceof SqlStore)) throw new Error("the configured store cannot hold billing");
+  return createSqlBillingStore(store);
 }
 
 /**
  * Online payment when STRIPE_SECRET_KEY is set (null otherwise): the Stripe SDK and `src/billing` are
- * imported only then. The billing store is Supabase RPC when SUPABASE_URL is set, else the SQL store's own
- * executor (its migrations, 0009 included, already ran).
+ * imported only then.
  */
 export async function openBilling(
   config: AppConfig,
@@ -226,19 +351,7 @@ export async function openBilling(
 ): Promise<Billing | null> {
   const { secretKey } = config.stripe;
   if (!config.stripe.enabled || !secretKey) return null;
-  let billingStore: BillingStore;
-  if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
-    const { SupabaseBillingStore } = await import("./stores/billing/supabase-billing-store.ts");
-    billingStore = new SupabaseBillingStore({
-      url: config.store.supabaseUrl,
-      serviceRoleKey: config.store.supabaseServiceRoleKey,
-    });
-  } else {
-    const { createSqlBillingStore } = await import("./stores/billing/function-billing-store.ts");
-    const { SqlStore } = await import("./stores/sql-store.ts");
-    if (!(store instanceof SqlStore)) throw new Error("the configured store cannot hold billing");
-    billingStore = createSqlBillingStore(store);
-  }
+  const billingStore = await openBillingStore(config, store);
   const { createBilling } = await import("./billing/create-billing.ts");
   return createBilling(
     {
@@ -263,6 +376,8 @@ export interface Core {
   chat: ChatService;
   /** Saved alerts and their runner; null when the store or the index cannot hold them. */
   alerts: { store: AlertStore; runner: AlertRunner } | null;
+  /** Messages to chats outside a reply: `core.outbox.outbox.enqueue(...)` (billing notices, alerts). */
+  outbox: CoreOutbox;
   close(): Promise<void>;
 }
 
@@ -330,7 +445,8 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   const billing = await openBilling(config, store, deps);
   if (billing) deps.billing = billing.chat;
   processors.register("search", lazySearchProcessor(deps, overrides.notifier ?? null));
-  const alerts = await openAlerts(config, deps, overrides.notifier ?? null);
+  const outbox = await openOutbox(config, deps, overrides.notifier ?? null);
+  const alerts = await openAlerts(config, deps, outbox.outbox);
   const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
   retry.unref();
   return {
@@ -338,10 +454,16 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     deps,
     billing,
     processors,
-    chat: lazyChatService({ ...deps, alerts: alerts?.store ?? null }),
+    chat: lazyChatService({
+      ...deps,
+      alerts: alerts?.store ?? null,
+      onContact: (cmd) => outbox.outbox.contact(cmd),
+    }),
     alerts,
+    outbox,
     async close() {
       clearInterval(retry);
+      await outbox.sender?.stop();
       await alerts?.runner.stop();
       await queue.drain(30_000);
       await queue.close?.();
@@ -390,7 +512,16 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
   await import("./core/chat/chat-service.ts");
   const { PromMetrics } = await import("./observability/prom-metrics.ts");
   overrides = { ...overrides, metrics: overrides.metrics ?? new PromMetrics() };
-  const core = await createCore(config, { bullmq: true, ...overrides });
+  // The platforms' notifiers need the core's store (installations, the WhatsApp window): bound once built.
+  const { createDeferredNotifier } = await import("./bots/notifier-router.ts");
+  const deferred = createDeferredNotifier();
+  const notifier = overrides.notifier ?? deferred.notifier;
+  const core = await createCore(config, { bullmq: true, ...overrides, notifier });
+  const { Pacer } = await import("./bots/whatsapp-pacer.ts");
+  const whatsappPacer = config.whatsapp.enabled
+    ? new Pacer({ minIntervalMs: config.whatsapp.minIntervalMs })
+    : undefined;
+  deferred.bind(overrides.notifier ?? (await platformNotifier(config, core, whatsappPacer)));
   const { logger, store, clock } = core.deps;
   const adapterDeps = { chat: core.chat, store, logger, clock, publicBaseUrl: config.publicBaseUrl };
   const adapters: BotAdapter[] = [];
@@ -404,7 +535,7 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
   } else logger.info({ needs: ADAPTER_REQUIREMENTS.telegram }, "adapter_off_telegram");
   if (config.whatsapp.enabled) {
     const { createWhatsAppAdapter } = await import("./bots/whatsapp.ts");
-    adapters.push(createWhatsAppAdapter(config.whatsapp, adapterDeps));
+    adapters.push(createWhatsAppAdapter(config.whatsapp, adapterDeps, { pacer: whatsappPacer }));
   } else logger.info({ needs: ADAPTER_REQUIREMENTS.whatsapp }, "adapter_off_whatsapp");
 
   const { observeApp } = await import("./observability/observe-app.ts");
@@ -414,7 +545,7 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
     healthRoute(core.deps, () => adapters),
     ...observed.routes,
     upgradeRoute(core.deps, core.deps.upgrade.secret, core.billing ?? undefined),
-    ...(core.billing?.routes(() => overrides.notifier ?? null) ?? []),
+    ...(core.billing?.routes(() => notifier) ?? []),
     ...adapters.flatMap((a) => a.routes),
   ];
   const server = createHttpServer({ routes, logger, ...observed.server });
@@ -436,6 +567,8 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
       } else if (overrides.sync) logger.info("sync_off: SYNC_ENABLED=false");
       // Alerts: matched and sent after each sync round here, and on this ticker wherever the sync runs.
       core.alerts?.runner.startTicker(config.alerts.tickMs);
+      if (config.outbox.enabled) core.outbox.sender?.start();
+      else logger.info("outbox_off: OUTBOX_ENABLED=false");
       logger.info({ url, adapters: adapters.map((a) => a.name) }, "server_started");
       return url;
     },

@@ -30,3 +30,18 @@ export function createNotifierRouter(notifiers: PlatformNotifiers, logger: Logge
     },
   };
 }
+
+/**
+ * A notifier bound later: the composition root hands it to the core before the platforms' notifiers exist
+ * (they need the core's store). Sends before `bind` wait for it.
+ */
+export function createDeferredNotifier(): { notifier: Notifier; bind(target: Notifier): void } {
+  let bind: (target: Notifier) => void = () => {};
+  const bound = new Promise<Notifier>((resolve) => {
+    bind = resolve;
+  });
+  return {
+    notifier: { notify: async (to, replies, options) => (await bound).notify(to, replies, options) },
+    bind: (target) => bind(target),
+  };
+}

@@ -14,7 +14,7 @@ import { toWebhookEvents, type WebhookEvent, webhookSchema } from "./whatsapp-we
 /**
  * `config.whatsapp`, plus the pacing interval (`WHATSAPP_MIN_INTERVAL_MS` once config.ts reads it).
  */
-export type WhatsAppAdapterConfig = AppConfig["whatsapp"] & { minIntervalMs?: number };
+export type WhatsAppAdapterConfig = Omit<AppConfig["whatsapp"], "alertTemplate"> & { minIntervalMs?: number };
 
 export interface WhatsAppAdapterDeps extends AdapterDeps {
   publicBaseUrl?: string;
@@ -31,6 +31,8 @@ export interface WhatsAppAdapterOptions {
   /** Graph API retry base delay (default 500 ms). */
   retryBaseMs?: number;
   client?: WhatsAppClient;
+  /** Per-user pacing shared with the WhatsApp notifier, so notices and replies to one user keep the pair rate. */
+  pacer?: Pacer;
 }
 
 export const WEBHOOK_PATH = "/whatsapp/webhook";
@@ -77,7 +79,8 @@ export function createWhatsAppAdapter(
       retryBaseMs: options.retryBaseMs,
       logger,
     });
-  const pacer = new Pacer({ minIntervalMs: options.minIntervalMs ?? config.minIntervalMs ?? 6000 });
+  const pacer =
+    options.pacer ?? new Pacer({ minIntervalMs: options.minIntervalMs ?? config.minIntervalMs ?? 6000 });
   const inflight = new Set<Promise<void>>();
   const refs = createCommandRefs();
   const sinkDeps = { client, pacer, logger, inflight, commandRefs: refs };

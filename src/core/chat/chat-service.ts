@@ -1,6 +1,7 @@
 import { type AlertChatDeps, alertCommand, alertsListCommand } from "../alerts/alert-commands.ts";
 import { toAppError } from "../errors.ts";
 import { errorMessage } from "../messages.ts";
+import type { ChatContactDeps } from "../outbox/outbox.ts";
 import { planReply, subscribeReply } from "./account-commands.ts";
 import type { ChatDeps } from "./chat-deps.ts";
 import { helpText, sectorsText, startText } from "./help-texts.ts";
@@ -28,7 +29,7 @@ export const THANKS_TEXT = "De nada! 😊 Quando quiser, é só escrever a próx
  * recent delivery ids (which still works when the store is unreachable), then by `claim_event` (which
  * holds across processes and restarts).
  */
-export function createChatService(deps: ChatDeps & AlertChatDeps): ChatService {
+export function createChatService(deps: ChatDeps & AlertChatDeps & ChatContactDeps): ChatService {
   const recent = deps.recentDeliveries ?? new RecentDeliveries();
   return {
     async handle(cmd, sink) {
@@ -38,6 +39,11 @@ export function createChatService(deps: ChatDeps & AlertChatDeps): ChatService {
         requestId: cmd.messageId,
       });
       const scoped: ChatDeps & AlertChatDeps = { ...deps, logger };
+      // Any message from the chat is a contact (WhatsApp's 24-hour window; held outbox messages go now).
+      if (deps.onContact)
+        await deps
+          .onContact(cmd)
+          .catch((error: unknown) => logger.warn({ err: error }, "contact_hook_failed"));
       try {
         const parsed = parseCommand(cmd.text, cmd.isPrivate);
         if (parsed === null) return;

@@ -37,7 +37,16 @@ export interface Outbox {
   isUnreachable(to: Pick<ChatAddress, "platform" | "chatId">): Promise<boolean>;
   /** One message's delivery state, by its key. */
   message(key: string): Promise<OutboxMessageState | null>;
+  /**
+   * Registers a listener told when a send finds a chat unreachable (blocked, bot removed): the alerts
+   * pause that chat's alerts. Listener errors are logged.
+   */
+  onChatUnreachable(listener: UnreachableListener): void;
+  /** Tells the listeners (wired as the sender's `onChatUnreachable` in `src/main.ts`). */
+  reportUnreachable(to: ChatAddress, detail: string | undefined): Promise<void>;
 }
+
+export type UnreachableListener = (to: ChatAddress, detail: string | undefined) => void | Promise<void>;
 
 export interface OutboxDeps {
   store: OutboxStore;
@@ -52,6 +61,7 @@ const PLATFORMS = new Set<string>(["slack", "telegram", "whatsapp"]);
 export function createOutbox(deps: OutboxDeps): Outbox {
   const { store, clock } = deps;
   const logger = deps.logger.child({ component: "outbox" });
+  const listeners: UnreachableListener[] = [];
   return {
     async enqueue(message) {
       const result = await store.enqueue(
@@ -89,5 +99,22 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return (await store.chatState(to.platform, to.chatId)).unreachableAt !== null;
     },
     message: (key) => store.message(key),
+    onChatUnreachable(listener) {
+      listeners.push(listener);
+    },
+    async reportUnreachable(to, detail) {
+      logger.warn({ platform: to.platform, detail }, "outbox_chat_unreachable");
+      for (const listener of listeners) {
+        await Promise.resolve()
+          .then(() => listener(to, detail))
+          .catch((error: unknown) => logger.error({ err: error }, "outbox_unreachable_listener_failed"));
+      }
+    },
   };
+}
+
+/** What the chat core takes to report each inbound command to the outbox (`createChatService`). */
+export interface ChatContactDeps {
+  /** Called first for every command from a chat; failures are logged, never block the command. */
+  onContact?: (cmd: Pick<IncomingCommand, "platform" | "chatId" | "receivedAt">) => Promise<unknown>;
 }
