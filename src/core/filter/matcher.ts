@@ -449,11 +449,19 @@ function readWords(text: string, trie: SharedTrie, reading: Reading): void {
       symbol = UNIT_SYMBOL[code]!;
       if (symbol === 0) symbol = unitSymbol(code);
       if (symbol > 0) {
-        if (node > 0) node = next[node * ALPHABET + symbol - 1]! || -node;
         i++;
+        if (node > 0) {
+          node = next[node * ALPHABET + symbol - 1]! || -node;
+          continue;
+        }
+        // Off the trie: only the word's end matters (a not-yet-classified unit stops the skip).
+        while (i < n && UNIT_SYMBOL[text.charCodeAt(i)]! > 0) i++;
         continue;
       }
-      if (symbol === SEPARATOR) break;
+      if (symbol === SEPARATOR) {
+        i++; // a separator only ends the word: consume it here
+        break;
+      }
       if (symbol === MARK) {
         i++;
         continue;
