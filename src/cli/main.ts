@@ -50,9 +50,12 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.assign
   billing: async (): Promise<Command> => (await import("./billing-command.ts")).billingCommand,
   migrate: async () => noArgs((await import("./migrate-command.ts")).migrateCommand),
   serve: async () => noArgs((await import("./serve-command.ts")).serveCommand),
+  backup: async (): Promise<Command> => (await import("./backup-command.ts")).backupCommand,
+  restore: async (): Promise<Command> => (await import("./backup-command.ts")).restoreCommand,
   worker: async (): Promise<Command> => (await import("./worker-command.ts")).workerCommand,
   sync: () => optionalCommand("./sync-command.ts", "syncCommand"),
   index: () => optionalCommand("./index-command.ts", "indexCommand"),
+  sectors: async (): Promise<Command> => (await import("./sectors-command.ts")).sectorsCommand,
 });
 
 /** `--help` / `-h` before a `--` terminator. */

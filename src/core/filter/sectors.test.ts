@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SECTOR_IDS, type SectorId } from "../sectors.ts";
+import { normalizeText } from "../text-fold.ts";
 import { loadFixtureBids } from "./fixture-bids.testing.ts";
-import { SECTORS, sectorByName, sectorMatcher } from "./sectors.ts";
+import { SECTOR_CATALOG_VERSION, SECTORS, sectorByName, sectorMatcher } from "./sectors.ts";
 
 const bids = loadFixtureBids();
 
@@ -13,14 +14,46 @@ function objectWith(fragment: string): string {
 }
 
 describe("sector catalogue", () => {
-  it("has every sector id with a pt-BR name, examples and dozens of keywords", () => {
+  it("has every sector id with a pt-BR name, description, examples, value range and data", () => {
     for (const id of SECTOR_IDS) {
       const sector = SECTORS[id];
       expect(sector.id).toBe(id);
       expect(sector.name.length).toBeGreaterThan(3);
+      expect(sector.description.length).toBeGreaterThan(10);
       expect(sector.examples.length).toBeGreaterThan(0);
-      expect(sector.keywords.length).toBeGreaterThanOrEqual(40);
-      expect(sector.exclusions.length).toBeGreaterThanOrEqual(8);
+      expect(sector.keywords.length).toBeGreaterThanOrEqual(25);
+      expect(sector.exclusions.length).toBeGreaterThanOrEqual(4);
+      expect(sector.typicalValue.min).toBeGreaterThan(0);
+      expect(sector.typicalValue.max).toBeGreaterThan(sector.typicalValue.min);
+      expect(sector.keywords).toEqual([...sector.words, ...sector.phrases, ...sector.ambiguous]);
+      for (const child of sector.includes ?? []) expect(SECTOR_IDS).toContain(child);
+    }
+  });
+
+  it("keeps words single and phrases multi-word", () => {
+    for (const id of SECTOR_IDS) {
+      for (const word of SECTORS[id].words) expect(word.trim(), `${id}: ${word}`).not.toMatch(/\s/);
+      for (const phrase of SECTORS[id].phrases) expect(phrase.trim(), `${id}: ${phrase}`).toMatch(/\s/);
+    }
+  });
+
+  it("versions each sector by its content: 16 hex digits, distinct per sector, in the catalogue hash", () => {
+    const versions = SECTOR_IDS.map((id) => SECTORS[id].version);
+    for (const v of versions) expect(v).toMatch(/^[0-9a-f]{16}$/);
+    expect(new Set(versions).size).toBe(SECTOR_IDS.length);
+    expect(SECTOR_CATALOG_VERSION).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("gives no alias, name or id to two sectors", () => {
+    const owner = new Map<string, string>();
+    for (const id of SECTOR_IDS) {
+      for (const name of new Set(
+        [id, SECTORS[id].name, ...SECTORS[id].aliases].map((n) => normalizeText(n)),
+      )) {
+        expect(owner.get(name) ?? id, name).toBe(id);
+        owner.set(name, id);
+        expect(sectorByName(name)).toBe(id);
+      }
     }
   });
 

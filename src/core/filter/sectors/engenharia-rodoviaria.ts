@@ -33,6 +33,7 @@ export const ENGENHARIA_RODOVIARIA: SectorData = {
     "calçamento",
     "bloquete",
     "paralelepípedo",
+    "patrolamento",
   ],
   phrases: [
     "pavimentação asfáltica",
@@ -50,7 +51,6 @@ export const ENGENHARIA_RODOVIARIA: SectorData = {
     "estrada vicinal",
     "estradas rurais",
     "manutenção de estrada",
-    "patrolamento",
     "operação tapa-buraco",
     "guia e sarjeta",
     "defensa metálica",

@@ -33,6 +33,8 @@ export const FROTA_VEICULAR: SectorData = {
     "trator",
     "carreta",
     "reboque",
+    "ônibus",
+    "van",
   ],
   phrases: [
     "aquisição de veículo",
@@ -53,8 +55,6 @@ export const FROTA_VEICULAR: SectorData = {
     "seguro de frota",
     "rastreamento veicular",
     "lavagem de veículo",
-    "ônibus",
-    "van",
   ],
   ambiguous: ["diesel", "bateria", "oficina"],
   exclusions: [

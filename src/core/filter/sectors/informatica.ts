@@ -167,6 +167,13 @@ export const INFORMATICA: SectorData = {
     "treinamento em informática",
     "oficina de informática",
     "informática educativa",
+    "capacitação",
+    "curso de",
+    "cursos de",
+    "treinamento em",
+    "aula de",
+    "aulas de",
+    "instrutor de",
   ],
   examples: [
     "/buscar abertas informática SP",

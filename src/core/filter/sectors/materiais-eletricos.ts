@@ -24,6 +24,7 @@ export const MATERIAIS_ELETRICOS: SectorData = {
     "eletrocalha",
     "contator",
     "fusível",
+    "subestação",
   ],
   phrases: [
     "material elétrico",
@@ -40,7 +41,6 @@ export const MATERIAIS_ELETRICOS: SectorData = {
     "lâmpada led",
     "gerador de energia",
     "grupo gerador",
-    "subestação",
     "instalação elétrica",
     "rede elétrica",
     "baixa tensão",

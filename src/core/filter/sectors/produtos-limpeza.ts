@@ -26,6 +26,8 @@ export const PRODUTOS_LIMPEZA: SectorData = {
     "multiuso",
     "hipoclorito",
     "flanela",
+    "lixeira",
+    "absorvente",
   ],
   phrases: [
     "material de limpeza",
@@ -50,10 +52,8 @@ export const PRODUTOS_LIMPEZA: SectorData = {
     "luva de borracha para limpeza",
     "dispenser de papel",
     "dispenser de sabonete",
-    "lixeira",
     "cesto de lixo",
     "fralda descartável",
-    "absorvente",
   ],
   ambiguous: ["cloro", "álcool", "cera", "balde"],
   exclusions: [

@@ -57,7 +57,7 @@ export const SOFTWARE_LICENCAS: SectorData = {
     "assinatura eletrônica",
     "certificado digital",
   ],
-  vetoes: ["curso de", "capacitação", "treinamento em"],
+  vetoes: ["curso de", "capacitação", "treinamento em", "cursos de", "aula de", "aulas de", "instrutor de"],
   examples: ["/buscar setor:software_licencas DF 7d", "/buscar licenças microsoft SP"],
-  aliases: ["licenças de software", "licenciamento de software"],
+  aliases: ["licenciamento de software"],
 };

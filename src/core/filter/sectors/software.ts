@@ -161,7 +161,17 @@ export const SOFTWARE: SectorData = {
     "portal de acesso",
     "portal detector",
   ],
-  vetoes: ["curso de", "capacitação em", "treinamento em", "aula de", "bootcamp"],
+  vetoes: [
+    "curso de",
+    "capacitação em",
+    "treinamento em",
+    "aula de",
+    "bootcamp",
+    "capacitação",
+    "cursos de",
+    "aulas de",
+    "instrutor de",
+  ],
   includes: ["software_licencas"],
   examples: [
     "/buscar software licenças SP 7d",
