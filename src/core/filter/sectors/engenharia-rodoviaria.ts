@@ -78,5 +78,5 @@ export const ENGENHARIA_RODOVIARIA: SectorData = {
   ],
   vetoes: ["curso de", "capacitação", "software"],
   examples: ["/buscar setor:engenharia_rodoviaria MG 7d", "/buscar recapeamento asfáltico PR"],
-  aliases: ["engenharia rodoviária", "pavimentação", "rodovias"],
+  aliases: ["engenharia rodoviária", "rodovias"],
 };
