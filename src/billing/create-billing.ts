@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Route } from "../bots/adapter.ts";
+import type { Reply } from "../core/chat/reply.ts";
 import { errorMessage } from "../core/messages.ts";
 import type { BillingInterval, BillingStore, ChatBilling } from "../core/ports/billing.ts";
 import type { Clock } from "../core/ports/clock.ts";
@@ -47,12 +48,21 @@ export interface UpgradeBilling {
   ): Promise<CheckoutOutcome>;
 }
 
+/**
+ * Where notices go: the paced outbox when the process has one (retries, WhatsApp's 24-hour window, held
+ * until the next contact), else straight to a notifier. Both optional: without either they are logged.
+ */
+export interface NoticeChannel {
+  enqueue?(message: { key: string; to: ChatAddress; replies: Reply[]; purpose: "billing" }): Promise<unknown>;
+  notifier?(): Notifier | null;
+}
+
 export interface Billing extends UpgradeBilling {
   readonly stripe: Stripe;
   readonly catalog: PriceCatalog;
   readonly chat: ChatBilling;
-  /** Webhook, portal link and the pt-BR pages. `notifier` is asked for at send time (adapters start later). */
-  routes(notifier: () => Notifier | null): Route[];
+  /** Webhook, portal link and the pt-BR pages. The channel is used at send time (adapters start later). */
+  routes(channel: NoticeChannel | (() => Notifier | null)): Route[];
   /** Resolves when every notice already accepted was handed to the notifier. */
   idle(): Promise<void>;
 }
@@ -79,7 +89,13 @@ export function createBilling(settings: BillingSettings, deps: BillingDeps): Bil
     account: (accountId) => billingStore.getAccountBilling(accountId),
   };
 
-  async function send(notifier: Notifier | null, notice: BillingNotice): Promise<void> {
+  async function send(channel: NoticeChannel, notice: BillingNotice, key: string): Promise<void> {
+    if (channel.enqueue) {
+      await channel.enqueue({ key, to: notice.to, replies: [notice.reply], purpose: "billing" });
+      logger.info({ accountId: notice.accountId, kind: notice.kind }, "billing_notice_queued");
+      return;
+    }
+    const notifier = channel.notifier?.() ?? null;
     if (!notifier) {
       logger.warn({ accountId: notice.accountId, kind: notice.kind }, "billing_notice_no_notifier");
       return;
@@ -105,7 +121,8 @@ export function createBilling(settings: BillingSettings, deps: BillingDeps): Bil
       }
       return createCheckout({ accountId, plan, interval, notify }, checkoutDeps);
     },
-    routes(notifier) {
+    routes(given) {
+      const channel: NoticeChannel = typeof given === "function" ? { notifier: given } : given;
       webhook = stripeWebhookRoute({
         webhookSecret: settings.webhookSecret,
         clock,
@@ -124,7 +141,9 @@ export function createBilling(settings: BillingSettings, deps: BillingDeps): Bil
           return {
             outcome: handled.outcome,
             deliver: async () => {
-              for (const notice of handled.notices) await send(notifier(), notice);
+              for (const [i, notice] of handled.notices.entries()) {
+                await send(channel, notice, `billing:${event.id}:${notice.kind}:${i}`);
+              }
             },
           };
         },
