@@ -20,7 +20,7 @@ import type { Bid } from "../bid.ts";
 import type { SectorId } from "../sectors.ts";
 import { tokenize } from "../text-fold.ts";
 import type { MatchResult } from "./matcher.ts";
-import { SECTORS, sectorAmbiguous, sectorMatcher, sectorVetoMatcher } from "./sectors.ts";
+import { SECTORS, sectorAmbiguous, sectorMatcher, sectorPrefilter, sectorVetoMatcher } from "./sectors.ts";
 
 /** Why a match is in the grey zone (sent to the arbiter when one is configured). */
 export type WeakReason = "ambiguous_only" | "low_density" | "details_only";
@@ -68,7 +68,8 @@ export function decideSector(
 ): SectorDecision {
   const own = decideOwn(sector, bid);
   let decision = own;
-  if (!own.veto) {
+  // A clear match of the sector's own lists needs no look at the narrower sectors it includes.
+  if (!own.veto && (!own.matched || own.weak !== null)) {
     for (const child of SECTORS[sector].includes ?? []) {
       const sub = decideSector(child, bid);
       if (sub.matched && (!decision.matched || (decision.weak !== null && sub.weak === null))) {
@@ -89,6 +90,11 @@ export function sectorScore(
   bid: SectorText,
   verdicts?: SectorVerdictLookup,
 ): number | null {
+  // Fast path: a match needs a hit of the sector (or of one it includes) in the object, unless the arbiter
+  // already decided this bid — so one scan of the object rejects most bids.
+  if (verdicts?.get(bid.id, sector) === undefined && !sectorPrefilter(sector).match(bid.object).matched) {
+    return null;
+  }
   const decision = decideSector(sector, bid, verdicts);
   return decision.matched ? decision.score : null;
 }
@@ -106,11 +112,12 @@ function decideOwn(sector: SectorId, bid: SectorText): SectorDecision {
     via: null,
     arbitrated: false,
   };
-  const veto = sectorVetoMatcher(sector)?.match(bid.object);
-  if (veto?.matched) return { ...base, veto: veto.hits[0] ?? null };
   const matcher = sectorMatcher(sector);
   const inObject = matcher.match(bid.object);
   const inDetails = bid.details ? matcher.match(bid.details) : NO_MATCH;
+  if (!inObject.matched && !inDetails.matched) return base;
+  const veto = sectorVetoMatcher(sector)?.match(bid.object);
+  if (veto?.matched) return { ...base, veto: veto.hits[0] ?? null };
   const found = { ...base, objectHits: inObject.hits, detailsHits: inDetails.hits };
   const score = 2 * inObject.score + inDetails.score;
   const ambiguous = sectorAmbiguous(sector);
@@ -122,7 +129,7 @@ function decideOwn(sector: SectorId, bid: SectorText): SectorDecision {
   }
   const strong = inObject.hits.some((hit) => !ambiguous.has(hit));
   if (strong) {
-    const weak = inObject.score === 1 && isLong(bid.object) ? "low_density" : null;
+    const weak = inObject.score === 1 && isLong(bid.object, inObject) ? "low_density" : null;
     return { ...found, matched: true, score, field: "objetoCompra", weak };
   }
   const confirmed = inObject.hits.length >= 2 || inDetails.matched;
@@ -131,8 +138,10 @@ function decideOwn(sector: SectorId, bid: SectorText): SectorDecision {
     : { ...found, weak: "ambiguous_only" };
 }
 
-function isLong(text: string): boolean {
-  return tokenize(text).length >= LONG_OBJECT_WORDS;
+/** The matcher may report the text's word count (`tokens`); otherwise it is counted here. */
+function isLong(text: string, result: object): boolean {
+  const tokens = (result as { tokens?: unknown }).tokens;
+  return (typeof tokens === "number" ? tokens : tokenize(text).length) >= LONG_OBJECT_WORDS;
 }
 
 function withVerdict(decision: SectorDecision, inSector: boolean): SectorDecision {
