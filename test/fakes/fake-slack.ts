@@ -6,6 +6,14 @@ import type { AddressInfo } from "node:net";
  * `/api/<method>` with form or JSON bodies, checks the Bearer token, answers `ok:true` JSON, serves the
  * files.uploadV2 round trip (getUploadURLExternal → POST bytes → completeUploadExternal), records
  * `response_url` posts, and records every call. Faults are injected per method.
+ *
+ * It refuses what the real Web API refuses (HTTP 200, `ok: false`, the documented error code), so a test
+ * cannot pass on a call Slack would reject: `unknown_method` for a method it does not implement,
+ * `channel_not_found` without a channel (or for a channel that was deleted), `not_in_channel` where the bot
+ * was removed, `message_not_found` for `chat.update` of a `ts` never posted in that channel, `no_text`,
+ * `msg_too_long` (over 40,000 characters), and `invalid_blocks` (over 50 blocks, a section's text over
+ * 3,000 characters, a header's over 150, and the button limits).
+ * https://docs.slack.dev/reference/methods/chat.postMessage, https://docs.slack.dev/reference/methods/chat.update
  */
 
 export interface FakeSlackCall {
@@ -56,6 +64,31 @@ export interface FakeSlackOptions {
   delayMs?: number;
 }
 
+/** The Web API methods this fake implements; any other answers `unknown_method`. */
+export const FAKE_SLACK_METHODS = new Set([
+  "auth.test",
+  "chat.postMessage",
+  "chat.update",
+  "chat.postEphemeral",
+  "chat.delete",
+  "conversations.open",
+  "files.getUploadURLExternal",
+  "files.completeUploadExternal",
+  "oauth.v2.access",
+]);
+
+/** Methods that post into a channel, and the parameter naming it. */
+const CHANNEL_PARAM: Record<string, string> = {
+  "chat.postMessage": "channel",
+  "chat.update": "channel",
+  "chat.postEphemeral": "channel",
+  "chat.delete": "channel",
+  "files.completeUploadExternal": "channel_id",
+};
+
+/** Slack's limit on a message's `text`. */
+const MAX_TEXT = 40_000;
+
 export class FakeSlack {
   readonly calls: FakeSlackCall[] = [];
   readonly uploads: FakeSlackUpload[] = [];
@@ -65,6 +98,10 @@ export class FakeSlack {
   readonly #faults: Fault[] = [];
   readonly #rateLimits: { method: string; retryAfterSeconds: number; remaining: number }[] = [];
   readonly #options: FakeSlackOptions;
+  /** Channel → the `ts` of every message posted there (what `chat.update` may edit). */
+  readonly #posted = new Map<string, Set<string>>();
+  readonly #deleted = new Set<string>();
+  readonly #removed = new Set<string>();
   #server: Server | undefined;
   #origin = "";
   #seq = 0;
@@ -126,6 +163,16 @@ export class FakeSlack {
     this.#rateLimits.push({ method, retryAfterSeconds, remaining: times });
   }
 
+  /** The channel no longer exists: every call naming it answers `channel_not_found`. */
+  deleteChannel(channel: string) {
+    this.#deleted.add(channel);
+  }
+
+  /** The bot was removed from the channel: posting there answers `not_in_channel`. */
+  removeBotFrom(channel: string) {
+    this.#removed.add(channel);
+  }
+
   /** Recorded calls of one Web API method. */
   callsOf(method: string): FakeSlackCall[] {
     return this.calls.filter((c) => c.method === method);
@@ -178,15 +225,45 @@ export class FakeSlack {
       fault.remaining -= 1;
       return json(res, 200, { ok: false, error: fault.error });
     }
-    if (method === "chat.postMessage" || method === "chat.update" || method === "chat.postEphemeral") {
-      const problem = invalidBlocks(params.blocks);
-      if (problem) return json(res, 200, { ok: false, error: "invalid_blocks", errors: [problem] });
-    }
+    const refusal = this.#refusal(method, params);
+    if (refusal) return json(res, 200, { ok: false, ...refusal });
     const answer = this.#answer(method, params);
     if (method === "chat.postMessage" || method === "chat.update" || method === "chat.postEphemeral") {
       this.messages.push(toMessage(method, params, String(answer.ts ?? answer.message_ts ?? "")));
     }
+    if (method === "chat.postMessage" && typeof answer.ts === "string") {
+      const channel = String(params.channel);
+      if (!this.#posted.has(channel)) this.#posted.set(channel, new Set());
+      this.#posted.get(channel)!.add(answer.ts);
+    }
     return json(res, 200, answer);
+  }
+
+  /** What the real Web API would refuse about this call, as `{ error, errors? }`; null when it is fine. */
+  #refusal(method: string, params: Record<string, unknown>): { error: string; errors?: string[] } | null {
+    if (!FAKE_SLACK_METHODS.has(method)) return { error: "unknown_method" };
+    const channelParam = CHANNEL_PARAM[method];
+    if (channelParam) {
+      const channel = params[channelParam];
+      if (typeof channel !== "string" || channel.trim() === "" || this.#deleted.has(channel))
+        return { error: "channel_not_found" };
+      if (this.#removed.has(channel)) return { error: "not_in_channel" };
+      if (method === "chat.update" || method === "chat.delete") {
+        const ts = params.ts;
+        if (typeof ts !== "string" || !this.#posted.get(channel)?.has(ts))
+          return { error: "message_not_found" };
+      }
+    }
+    if (method === "chat.postMessage" || method === "chat.update" || method === "chat.postEphemeral") {
+      const text = typeof params.text === "string" ? params.text : "";
+      const blocks = typeof params.blocks === "string" ? safeJson(params.blocks) : params.blocks;
+      const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+      if (text.trim() === "" && !hasBlocks) return { error: "no_text" };
+      if (text.length > MAX_TEXT) return { error: "msg_too_long" };
+      const problem = invalidBlocks(params.blocks);
+      if (problem) return { error: "invalid_blocks", errors: [problem] };
+    }
+    return null;
   }
 
   #tokenOk(token: string | null): boolean {
@@ -221,6 +298,9 @@ export class FakeSlack {
         return { ok: true, channel: params.channel, ts: params.ts, text: params.text };
       case "chat.postEphemeral":
         return { ok: true, message_ts: this.#nextTs() };
+      case "chat.delete":
+        this.#posted.get(String(params.channel))?.delete(String(params.ts));
+        return { ok: true, channel: params.channel, ts: params.ts };
       case "conversations.open":
         return { ok: true, channel: { id: `D${String(params.users ?? "").replace(/^U/, "")}` } };
       case "files.getUploadURLExternal": {
@@ -329,7 +409,19 @@ function invalidBlocks(raw: unknown): string | null {
   if (!Array.isArray(blocks)) return "blocks must be an array";
   if (blocks.length > 50) return "no more than 50 items allowed [json-pointer:/blocks]";
   const actionIds = new Set<string>();
-  for (const block of blocks as { type?: string; elements?: unknown[]; accessory?: unknown }[]) {
+  for (const block of blocks as {
+    type?: string;
+    elements?: unknown[];
+    accessory?: unknown;
+    text?: { text?: unknown };
+    fields?: { text?: unknown }[];
+  }[]) {
+    const sectionText = typeof block.text?.text === "string" ? block.text.text : "";
+    if (block.type === "section" && sectionText.length > 3000)
+      return "must be less than 3001 characters [json-pointer:/blocks/text/text]";
+    if (block.type === "section" && (block.fields ?? []).some((f) => String(f.text ?? "").length > 2000))
+      return "fields: each must be less than 2001 characters";
+    if (block.type === "header" && sectionText.length > 150) return "header text must be at most 150";
     const elements = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])];
     if (block.type === "actions" && (block.elements ?? []).length > 25)
       return "actions: no more than 25 elements";
