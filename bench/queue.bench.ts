@@ -12,8 +12,14 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Reply } from "../src/core/chat/reply.ts";
+import { InProcessJobQueue } from "../src/core/ports/in-process-job-queue.ts";
+import { JobProcessors, type JobQueue, type JobSpec } from "../src/core/ports/job-queue.ts";
+import { silentLogger } from "../src/core/ports/logger.ts";
 import { UFS } from "../src/core/search-query.ts";
-import { postgresAvailable, redisAvailable } from "../test/helpers/services.ts";
+import { BullMqJobQueue } from "../src/queue/bullmq-job-queue.ts";
+import { startWorkers } from "../src/queue/bullmq-workers.ts";
+import { postgresAvailable, REDIS_URL, redisAvailable } from "../test/helpers/services.ts";
+import { deleteKeys } from "../test/queue/queue-harness.ts";
 import { openQueueWorld, telegramCommand, WORKER_ENV } from "../test/queue/queue-world.ts";
 import { startWorkerChildren, type WorkerChild } from "../test/queue/worker-children.ts";
 
@@ -33,7 +39,7 @@ function percentile(sorted: number[], p: number): number {
 function line(label: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
-  return `  ${label.padEnd(44)} n=${String(sorted.length).padStart(3)}  p50 ${fmt(percentile(sorted, 50)).padStart(9)}  p99 ${fmt(percentile(sorted, 99)).padStart(9)}  max ${fmt(sorted.at(-1) ?? Number.NaN).padStart(9)}`;
+  return `  ${label.padEnd(52)} n=${String(sorted.length).padStart(3)}  p50 ${fmt(percentile(sorted, 50)).padStart(9)}  p99 ${fmt(percentile(sorted, 99)).padStart(9)}  max ${fmt(sorted.at(-1) ?? Number.NaN).padStart(9)}`;
 }
 
 /** A world in `mode` (two worker children for BullMQ) and a way to learn when a chat got its results. */
@@ -159,6 +165,107 @@ async function fairnessRun(mode: Mode): Promise<void> {
   }
 }
 
+/**
+ * The queue policy alone, with synthetic jobs (large 2 s, small 200 ms) so PNCP and the machine's load do
+ * not blur it: one account queues 8 large jobs, then 10 accounts one small job each. "fair" sends them as
+ * the search does (large lane, per-account order); "FIFO" puts everything in one lane, no account key.
+ */
+async function fairnessModel(): Promise<void> {
+  const LARGE_MS = 2_000;
+  const SMALL_MS = 200;
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const processors = () =>
+    new JobProcessors().register("model", {
+      run: async (data) => {
+        await sleep((data as { ms: number }).ms);
+      },
+    });
+  const jobs = (fair: boolean, tag: string): JobSpec[] => [
+    ...Array.from(
+      { length: LARGE },
+      (_, i): JobSpec => ({
+        id: `${tag}-L${i}`,
+        kind: "model",
+        data: { ms: LARGE_MS },
+        ...(fair ? { lane: "large" as const, accountKey: "heavy" } : {}),
+      }),
+    ),
+    ...Array.from(
+      { length: SMALL },
+      (_, i): JobSpec => ({
+        id: `${tag}-S${i}`,
+        kind: "model",
+        data: { ms: SMALL_MS },
+        ...(fair ? { accountKey: `u${i}` } : {}),
+      }),
+    ),
+  ];
+  const smallWaits = async (queue: JobQueue, done: Map<string, number>, fair: boolean, tag: string) => {
+    const started = Date.now();
+    for (const job of jobs(fair, tag)) await queue.enqueue(job);
+    const small = Array.from({ length: SMALL }, (_, i) => `${tag}-S${i}`);
+    while (small.some((id) => !done.has(id))) await sleep(10);
+    return small.map((id) => done.get(id)! - started);
+  };
+  const tracked = (base: JobProcessors, done: Map<string, number>) => {
+    const model = base.get("model")!;
+    return new JobProcessors().register("model", {
+      run: async (data, ctx) => {
+        await model.run(data, ctx);
+        done.set(ctx.jobId, Date.now());
+      },
+    });
+  };
+  console.log(
+    `model: ${LARGE} large (${LARGE_MS} ms) of one account, then ${SMALL} small (${SMALL_MS} ms) of ${SMALL}:`,
+  );
+  for (const fair of [false, true]) {
+    const done = new Map<string, number>();
+    const queue = new InProcessJobQueue(silentLogger(), 4, tracked(processors(), done));
+    console.log(
+      line(
+        `in-process 4 slots, ${fair ? "fair" : "FIFO"}: small done after`,
+        await smallWaits(queue, done, fair, `ip${fair}`),
+      ),
+    );
+    await queue.drain(60_000);
+  }
+  for (const fair of [false, true]) {
+    const settings = {
+      redisUrl: REDIS_URL,
+      prefix: `bench${Date.now().toString(36)}${fair ? "f" : "q"}`,
+      concurrency: { small: 4, large: 1 },
+      lockMs: 30_000,
+      attempts: 1,
+      backoffMs: 1,
+    };
+    const done = new Map<string, number>();
+    const fallback = new InProcessJobQueue(silentLogger(), 1, processors());
+    const queue = await BullMqJobQueue.open({
+      settings,
+      processors: processors(),
+      fallback,
+      logger: silentLogger(),
+    });
+    const pools = [
+      await startWorkers(settings, tracked(processors(), done), silentLogger()),
+      await startWorkers(settings, tracked(processors(), done), silentLogger()),
+    ];
+    try {
+      console.log(
+        line(
+          `BullMQ 2 workers × 4 slots, ${fair ? "fair" : "FIFO"}: small done after`,
+          await smallWaits(queue, done, fair, `bq${fair}`),
+        ),
+      );
+    } finally {
+      for (const pool of pools) await pool.close(10_000);
+      await queue.close();
+      await deleteKeys(REDIS_URL, `${settings.prefix}:*`);
+    }
+  }
+}
+
 export async function benchQueue(): Promise<void> {
   if (!(await redisAvailable()) || !(await postgresAvailable())) {
     console.log("SKIPPED: needs the local Redis (127.0.0.1:6379) and Postgres (127.0.0.1:5432)");
@@ -168,11 +275,13 @@ export async function benchQueue(): Promise<void> {
   await ackRun("in-process");
   await ackRun("bullmq");
   console.log("-- fairness --");
+  await fairnessModel();
   await fairnessRun("in-process");
   await fairnessRun("bullmq");
 }
 
 const entry = process.argv[2];
 if (entry && import.meta.url === pathToFileURL(resolve(entry)).href) {
-  await benchQueue();
+  if (process.argv[3] === "model") await fairnessModel();
+  else await benchQueue();
 }
