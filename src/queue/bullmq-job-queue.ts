@@ -41,6 +41,8 @@ export interface BullMqJobQueueOptions {
   logger: Logger;
   /** An add that takes longer counts as Redis down (default 1 000 ms). */
   enqueueTimeoutMs?: number;
+  /** While down, how often Redis is tried again (default 5 000 ms). */
+  probeMs?: number;
 }
 
 export class BullMqJobQueue implements JobQueue {
@@ -150,7 +152,7 @@ export class BullMqJobQueue implements JobQueue {
       { redis: redisHost(this.#o.settings.redisUrl), err: this.#lastError },
       "job_queue_fallback: Redis unreachable, jobs run in this process",
     );
-    this.#probe = setInterval(() => void this.#probeRedis(), PROBE_MS);
+    this.#probe = setInterval(() => void this.#probeRedis(), this.#o.probeMs ?? PROBE_MS);
     this.#probe.unref();
   }
 

@@ -5,7 +5,7 @@ import { silentLogger } from "../../src/core/ports/logger.ts";
 import { BullMqJobQueue } from "../../src/queue/bullmq-job-queue.ts";
 import { startWorkers, type WorkerPool } from "../../src/queue/bullmq-workers.ts";
 import { needRedis } from "../helpers/services.ts";
-import { closedPort, testQueueSettings, until } from "./queue-harness.ts";
+import { closedPort, redisProxy, testQueueSettings, until } from "./queue-harness.ts";
 
 const ok = await needRedis();
 const logger = silentLogger();
@@ -115,6 +115,34 @@ describe.skipIf(!ok)("BullMQ job queue (local Redis)", () => {
     });
     expect(queue.status().lastError).toBeTruthy();
     expect(queue.status().lastError).not.toContain("redis://");
+  });
+
+  it("Redis going away while serving: new jobs run here (degraded), and go back to Redis once it answers", async () => {
+    const proxy = await redisProxy();
+    closers.push(() => proxy.close());
+    const settings = testQueueSettings({ redisUrl: proxy.url });
+    closers.push(() => settings.cleanup());
+    const runs: string[] = [];
+    const processors = new JobProcessors().register("work", {
+      run: async (_data, ctx) =>
+        void runs.push(`${ctx.local === undefined ? "worker" : "here"}:${ctx.jobId}`),
+    });
+    const fallback = new InProcessJobQueue(logger, 2, processors);
+    const queue = await BullMqJobQueue.open({ settings, processors, fallback, logger, probeMs: 50 });
+    closers.push(() => queue.close());
+    await workers({ ...settings, redisUrl: testQueueSettings().redisUrl }, processors);
+    await queue.enqueue({ id: "before", kind: "work", data: {}, local: "sink" });
+    await until(() => runs.includes("worker:before"), 5_000, "the worker run");
+    await proxy.cut();
+    await queue.enqueue({ id: "during", kind: "work", data: {}, local: "sink" });
+    await queue.drain(2_000);
+    expect(runs).toContain("here:during");
+    expect(queue.status()).toMatchObject({ state: "degraded", redis: "down", fallbackJobs: 1 });
+    await proxy.restore();
+    await until(() => queue.status().state === "ok", 5_000, "Redis back");
+    await queue.enqueue({ id: "after", kind: "work", data: {}, local: "sink" });
+    await until(() => runs.includes("worker:after"), 5_000, "the worker run after");
+    expect(runs.filter((r) => r.endsWith(":during"))).toEqual(["here:during"]);
   });
 
   it("graceful shutdown hands a job that outlives the grace period back to the queue; another worker runs it", async () => {

@@ -58,3 +58,42 @@ export async function until(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A TCP proxy to Redis that the test can cut (Redis "goes away") and restore on the same port. */
+export async function redisProxy(target = new URL(REDIS_URL)) {
+  const { createConnection, createServer: createTcpServer } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  let server = createTcpServer();
+  const handler = (client: import("node:net").Socket) => {
+    const upstream = createConnection(Number(target.port || 6379), target.hostname);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  };
+  server.on("connection", handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async cut() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      await closed;
+    },
+    async restore() {
+      server = createTcpServer(handler);
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    },
+    async close() {
+      const closed = server.listening ? new Promise((resolve) => server.close(resolve)) : null;
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
