@@ -35,6 +35,7 @@ export const FROTA_VEICULAR: SectorData = {
     "reboque",
     "ônibus",
     "van",
+    "escavadeira",
   ],
   phrases: [
     "aquisição de veículo",
@@ -55,6 +56,8 @@ export const FROTA_VEICULAR: SectorData = {
     "seguro de frota",
     "rastreamento veicular",
     "lavagem de veículo",
+    "rolo compactador",
+    "pá carregadeira",
   ],
   ambiguous: ["diesel", "bateria", "oficina"],
   exclusions: [

@@ -176,6 +176,10 @@ export const MANUTENCAO_PREDIAL: SectorData = {
     "ferramenta odontológica",
     "ferramentas odontológicas",
     "instrumental cirúrgico",
+    "escavadeira hidráulica",
+    "macaco hidráulico",
+    "plataforma hidráulica",
+    "bomba hidráulica de veículo",
   ],
   vetoes: [],
   examples: [

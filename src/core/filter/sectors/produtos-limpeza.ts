@@ -54,6 +54,12 @@ export const PRODUTOS_LIMPEZA: SectorData = {
     "dispenser de sabonete",
     "cesto de lixo",
     "fralda descartável",
+    "equipamento de limpeza",
+    "objeto de limpeza",
+    "higiene e limpeza",
+    "limpeza e higiene",
+    "limpeza higiene",
+    "material de higiene e limpeza",
   ],
   ambiguous: ["cloro", "álcool", "cera", "balde"],
   exclusions: [

@@ -57,7 +57,15 @@ export const SOFTWARE_LICENCAS: SectorData = {
     "assinatura eletrônica",
     "certificado digital",
   ],
-  vetoes: ["curso de", "capacitação", "treinamento em", "cursos de", "aula de", "aulas de", "instrutor de"],
+  vetoes: [
+    "curso de",
+    "treinamento em",
+    "cursos de",
+    "aula de",
+    "aulas de",
+    "instrutor de",
+    "capacitação em",
+  ],
   examples: ["/buscar setor:software_licencas DF 7d", "/buscar licenças microsoft SP"],
   aliases: ["licenciamento de software"],
 };

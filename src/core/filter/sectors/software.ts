@@ -161,17 +161,7 @@ export const SOFTWARE: SectorData = {
     "portal de acesso",
     "portal detector",
   ],
-  vetoes: [
-    "curso de",
-    "capacitação em",
-    "treinamento em",
-    "aula de",
-    "bootcamp",
-    "capacitação",
-    "cursos de",
-    "aulas de",
-    "instrutor de",
-  ],
+  vetoes: ["capacitação em", "bootcamp", "curso de", "cursos de", "aula de", "treinamento em"],
   includes: ["software_licencas"],
   examples: [
     "/buscar software licenças SP 7d",

@@ -111,7 +111,6 @@ export const VESTUARIO: SectorData = {
     "bordado",
     "aviamento",
     "EPI",
-    "equipamento de proteção individual",
   ],
   exclusions: [
     "uniformização",
@@ -188,6 +187,8 @@ export const VESTUARIO: SectorData = {
     "cama, mesa e banho",
     "auxílio uniforme",
     "auxílio fardamento",
+    "equipamento de proteção individual",
+    "equipamentos de proteção individual e coletiva",
   ],
   vetoes: [
     "militar",
