@@ -32,32 +32,44 @@ interface Timing {
   cpuMsPerRun: number;
 }
 
-/** Warms up once, then times RUNS runs (wall median, min, max; CPU per run). */
-function time(run: () => void): Timing {
-  run();
-  const times: number[] = [];
-  const cpuStart = process.cpuUsage();
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
+/**
+ * Warms each up once, then times RUNS rounds, alternating the runs within each round so that both see
+ * the same load on a shared machine (wall median, min, max; CPU median per run).
+ */
+function timeAlternating(runs: readonly (() => void)[]): Timing[] {
+  for (const run of runs) run();
+  const wall: number[][] = runs.map(() => []);
+  const cpu: number[][] = runs.map(() => []);
+  for (let round = 0; round < RUNS; round++) {
+    runs.forEach((run, k) => {
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      run();
+      wall[k]!.push(performance.now() - start);
+      const used = process.cpuUsage(cpuStart);
+      cpu[k]!.push((used.user + used.system) / 1000);
+    });
   }
-  const cpu = process.cpuUsage(cpuStart);
-  times.sort((a, b) => a - b);
-  return {
-    medianMs: times[Math.floor(RUNS / 2)]!,
-    minMs: times[0]!,
-    maxMs: times[RUNS - 1]!,
-    cpuMsPerRun: (cpu.user + cpu.system) / 1000 / RUNS,
-  };
+  return runs.map((_, k) => {
+    const times = wall[k]!.sort((a, b) => a - b);
+    const cpus = cpu[k]!.sort((a, b) => a - b);
+    return {
+      medianMs: times[Math.floor(RUNS / 2)]!,
+      minMs: times[0]!,
+      maxMs: times[RUNS - 1]!,
+      cpuMsPerRun: cpus[Math.floor(RUNS / 2)]!,
+    };
+  });
 }
+
+const time = (run: () => void): Timing => timeAlternating([run])[0]!;
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 function line(label: string, t: Timing): string {
   return (
     `${label.padEnd(34)} median ${t.medianMs.toFixed(0).padStart(5)} ms → ${fmt(RECORDS / (t.medianMs / 1000)).padStart(9)} records/s` +
-    ` (min ${t.minMs.toFixed(0)}, max ${t.maxMs.toFixed(0)} ms); CPU ${t.cpuMsPerRun.toFixed(0)} ms/run → ` +
+    ` (min ${t.minMs.toFixed(0)}, max ${t.maxMs.toFixed(0)} ms); CPU median ${t.cpuMsPerRun.toFixed(0)} ms/run → ` +
     `${fmt(RECORDS / (t.cpuMsPerRun / 1000))} records per CPU-second`
   );
 }
@@ -95,8 +107,10 @@ export async function benchFilter(): Promise<void> {
     `filter: ${fmt(RECORDS)} records (${fmt(fixtures.length)} real fixture records cycled), largest sector ` +
       `${id} (${sector.keywords.length} keywords, ${sector.exclusions.length} exclusions)`,
   );
-  const fastTime = time(() => textRule(fast, bids, fastOut));
-  const referenceTime = time(() => textRule(reference, bids, referenceOut));
+  const [fastTime, referenceTime] = timeAlternating([
+    () => textRule(fast, bids, fastOut),
+    () => textRule(reference, bids, referenceOut),
+  ]) as [Timing, Timing];
   let differ = 0;
   let matched = 0;
   for (let i = 0; i < RECORDS; i++) {
@@ -121,7 +135,7 @@ export async function benchFilter(): Promise<void> {
     const t = time(() => {
       kept = filterBids(bids, query, NOW).bids.length;
     });
-    console.log(line(`  filterBids, sort ${sort}`, t) + `; ${fmt(kept)} kept`);
+    console.log(`${line(`  filterBids, sort ${sort}`, t)}; ${fmt(kept)} kept`);
   }
 }
 
