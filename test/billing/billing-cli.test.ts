@@ -31,7 +31,9 @@ describe.skipIf(!onPostgres)("smart-pncp billing", () => {
     const first = await captureMain(["billing", "setup"], env);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain("Máquina: produto smart_pncp_maquina criado; preço mensal R$ 597,00 (maquina_monthly) criado");
+    expect(first.stdout).toContain(
+      "Máquina: produto smart_pncp_maquina criado; preço mensal R$ 597,00 (maquina_monthly) criado",
+    );
     expect(first.stdout).toContain("Pronto: a conta Stripe vende os planos pagos.");
     expect(foreignText(first.stdout)).toEqual([]);
     const products = stripe.requestsTo("POST", "/v1/products").map((r) => r.params);
