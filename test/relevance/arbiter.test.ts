@@ -202,3 +202,21 @@ describe("sector arbiter", () => {
     }
   });
 });
+
+describe("createSectorArbitration", () => {
+  it("binds the ports once and answers per call", async () => {
+    fake.requests.length = 0;
+    fake.setResponse(yesToAll);
+    const { createSectorArbitration } = await import("../../src/core/filter/arbiter/arbitrate.ts");
+    const arbitrate = createSectorArbitration({
+      arbiter: arbiter(),
+      store: new MemoryVerdictStore(),
+      logger,
+    });
+    const first = await arbitrate(BIDS, "vestuario");
+    const second = await arbitrate(BIDS, "vestuario");
+    expect(first.get("boots", "vestuario")).toBe(true);
+    expect(second.get("boots", "vestuario")).toBe(true);
+    expect(fake.requests).toHaveLength(1);
+  });
+});

@@ -125,3 +125,14 @@ function reasonOf(error: unknown): string {
     ? `${error.name}: ${error.message}`.slice(0, 200)
     : String(error).slice(0, 200);
 }
+
+/** What a search calls before `filterBids` for a sector query: the verdicts for these bids. */
+export type SectorArbitration = (
+  bids: readonly SectorText[],
+  sector: SectorId,
+) => Promise<SectorVerdictLookup>;
+
+/** Binds {@link arbitrateBids} to its ports (built once in the composition root). */
+export function createSectorArbitration(deps: ArbitrationDeps): SectorArbitration {
+  return (bids, sector) => arbitrateBids(bids, sector, deps);
+}
