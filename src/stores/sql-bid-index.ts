@@ -13,6 +13,7 @@ import type {
   IndexAnswerQuery,
   IndexCandidates,
   IndexedRecord,
+  IndexMatches,
   IndexSearch,
   IndexStatus,
   SectorTagUpdate,
@@ -169,6 +170,28 @@ export class FunctionBidIndex implements BidIndex {
       p_soon_until: new Date(now.getTime() + CLOSING_SOON_DAYS * 86_400_000).toISOString(),
     });
     return toAnswer(row);
+  }
+
+  async matches(query: IndexAnswerQuery, now: Date): Promise<IndexMatches> {
+    const sectorScores = query.sector ? new Map<string, number>() : null;
+    if (query.modalidades.length === 0 || query.terms.length > 0) {
+      throw new Error("index matches: needs modalidades and no term patterns");
+    }
+    const { p_patterns: _none, ...args } = this.#searchArgs(query, now);
+    const rows = await this.#rpc.rows("index_matches", {
+      ...args,
+      p_statuses: [...query.statuses],
+      p_esferas: [...query.esferas],
+      p_sort: query.sort,
+    });
+    const bids = rows.map((row) => {
+      const bid = fromBidRow(row, now);
+      sectorScores?.set(bid.id, Number(row.sector_score ?? 0));
+      return bid;
+    });
+    // No match: the candidates (all filtered out, or none) are counted as index_search would return them.
+    const candidates = rows.length > 0 ? Number(rows[0]!.candidates) : await this.count(query, now);
+    return { bids, sectorScores, candidates };
   }
 
   async bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]> {

@@ -178,6 +178,56 @@ $$;
 -- recebendo_propostas, esferas. p_sort is a SortKey; sortBids' order: the key (nulls last), then newest
 -- (publication desc, unknown last), then id. p_soon_until = p_now + 7 days (CLOSING_SOON_DAYS).
 -- Inlinable SQL (no SET clause), so each call is planned with its arguments.
+-- The rows of a search the index answers alone (shared by index_answer and index_matches; inlinable, so
+-- it is planned inside each caller with its arguments): the candidates of index_search (without term
+-- patterns), `ok` when they also pass the field filters filterBids applies (a known value for a minimum,
+-- statuses at p_now, abertas = recebendo_propostas, esferas), and `k1`, sortBids' key for p_sort (null =
+-- unknown, sorted last; then newest, then id).
+create function _index_candidates(
+  p_ufs text[], p_modalidades integer[], p_from date, p_to date, p_open_only boolean, p_now timestamptz,
+  p_close_before timestamptz, p_sector text, p_min_value double precision, p_max_value double precision,
+  p_statuses text[], p_esferas text[], p_sort text
+)
+returns table (
+  id text, uf text, agency text, city text, modality_id integer, close_at timestamptz,
+  published_at timestamptz, known double precision, status text, ok boolean, k1 double precision,
+  estimated_value double precision, score integer
+)
+language sql
+stable
+as $$
+  select s.id, s.uf, s.agency, s.city, s.modality_id, s.proposals_close_at as close_at, s.published_at,
+    case when s.estimated_value > 0 then s.estimated_value end as known,
+    _index_bid_status(s.situation_id, s.homologated, s.proposals_close_at, s.modality_id,
+      s.instrument_code, p_now) as status,
+    (p_min_value is null or s.estimated_value > 0)
+      and (cardinality(p_esferas) = 0 or s.esfera = any (p_esferas))
+      and (cardinality(p_statuses) = 0
+           or _index_bid_status(s.situation_id, s.homologated, s.proposals_close_at, s.modality_id,
+                s.instrument_code, p_now) = any (p_statuses))
+      and (not p_open_only
+           or _index_bid_status(s.situation_id, s.homologated, s.proposals_close_at, s.modality_id,
+                s.instrument_code, p_now) = 'recebendo_propostas') as ok,
+    case p_sort
+      when 'value_desc' then -(case when s.estimated_value > 0 then s.estimated_value end)
+      when 'value_asc' then case when s.estimated_value > 0 then s.estimated_value end
+      when 'closing_soon' then
+        case when s.proposals_close_at > p_now then date_part('epoch', s.proposals_close_at) end
+      when 'relevance' then -s.score::double precision
+      when 'oldest' then date_part('epoch', s.published_at)
+    end as k1,
+    s.estimated_value, s.score
+  from bid_search s
+  where s.sector = coalesce(p_sector, '')
+    and s.modality_id = any (p_modalidades)
+    and (cardinality(p_ufs) = 0 or s.uf = any (p_ufs))
+    and (p_open_only or s.published_day between p_from and p_to)
+    and (not p_open_only or (s.proposals_close_at > p_now and s.proposals_close_at < p_close_before))
+    and (p_min_value is null or s.estimated_value >= p_min_value)
+    and (p_max_value is null or s.estimated_value is null or s.estimated_value <= 0
+         or s.estimated_value <= p_max_value)
+$$;
+
 create function index_answer(
   p_ufs text[], p_modalidades integer[], p_from date, p_to date, p_open_only boolean, p_now timestamptz,
   p_close_before timestamptz, p_sector text, p_min_value double precision, p_max_value double precision,
@@ -194,37 +244,8 @@ as $$
   -- `c` is not materialized: every use below runs its own index-only scan (~15 ms for 62k rows at 1M
   -- bids), cheaper than writing the rows to a CTE store and reading them back (measured: 2–3× slower).
   with c as not materialized (
-    -- The candidates of index_search; `ok`: they also pass the field filters filterBids applies.
-    select s.id, s.uf, s.agency, s.city, s.modality_id, s.proposals_close_at as close_at, s.published_at,
-      case when s.estimated_value > 0 then s.estimated_value end as known,
-      _index_bid_status(s.situation_id, s.homologated, s.proposals_close_at, s.modality_id,
-        s.instrument_code, p_now) as status,
-      (p_min_value is null or s.estimated_value > 0)
-        and (cardinality(p_esferas) = 0 or s.esfera = any (p_esferas))
-        and (cardinality(p_statuses) = 0
-             or _index_bid_status(s.situation_id, s.homologated, s.proposals_close_at, s.modality_id,
-                  s.instrument_code, p_now) = any (p_statuses))
-        and (not p_open_only
-             or _index_bid_status(s.situation_id, s.homologated, s.proposals_close_at, s.modality_id,
-                  s.instrument_code, p_now) = 'recebendo_propostas') as ok,
-      case p_sort
-        when 'value_desc' then -(case when s.estimated_value > 0 then s.estimated_value end)
-        when 'value_asc' then case when s.estimated_value > 0 then s.estimated_value end
-        when 'closing_soon' then
-          case when s.proposals_close_at > p_now then date_part('epoch', s.proposals_close_at) end
-        when 'relevance' then -s.score::double precision
-        when 'oldest' then date_part('epoch', s.published_at)
-      end as k1,
-      s.estimated_value, s.score
-    from bid_search s
-    where s.sector = coalesce(p_sector, '')
-      and s.modality_id = any (p_modalidades)
-      and (cardinality(p_ufs) = 0 or s.uf = any (p_ufs))
-      and (p_open_only or s.published_day between p_from and p_to)
-      and (not p_open_only or (s.proposals_close_at > p_now and s.proposals_close_at < p_close_before))
-      and (p_min_value is null or s.estimated_value >= p_min_value)
-      and (p_max_value is null or s.estimated_value is null or s.estimated_value <= 0
-           or s.estimated_value <= p_max_value)
+    select * from _index_candidates(p_ufs, p_modalidades, p_from, p_to, p_open_only, p_now,
+      p_close_before, p_sector, p_min_value, p_max_value, p_statuses, p_esferas, p_sort)
   ),
   -- One pass: bids per UF, modalidade, status, órgão and município, and the totals (grouping set ()).
   g as materialized (
@@ -281,6 +302,56 @@ as $$
   where t.g_uf = 1 and t.g_mod = 1 and t.g_status = 1 and t.g_agency = 1 and t.g_city = 1
 $$;
 
+-- Every match of a search the index answers alone: index_search's rows (the same bitmap scan of bids)
+-- with the field filters filterBids applies already applied (index_answer's `ok`), so Node only sorts
+-- them once (the full result set, what the workbook gets). p_details false leaves out the complementary
+-- text (~40% of the bytes shipped; the workbook does not show it). `candidates` (the same on every row,
+-- from an index-only count of bid_search) counts the rows before the field filters.
+-- Measured at 1M bids: joining bid_search's ranked rows to bids instead was planned as one primary-key
+-- probe per match (random pages, 3–5× slower), and sorting the wide rows here cost more than in Node.
+create function index_matches(
+  p_ufs text[], p_modalidades integer[], p_from date, p_to date, p_open_only boolean, p_now timestamptz,
+  p_close_before timestamptz, p_sector text, p_min_value double precision, p_max_value double precision,
+  p_statuses text[], p_esferas text[], p_sort text, p_details boolean
+)
+returns table (
+  candidates bigint, id text, uf text, municipality text, ibge_code text, cnpj text, agency text,
+  unit text, esfera text, modality_id integer, modality_name text, situation_id integer,
+  situation_name text, instrument_code integer, srp boolean, published_at double precision,
+  proposals_open_at double precision, proposals_close_at double precision,
+  estimated_value double precision, homologated_value double precision, object text, details text,
+  link text, pncp_url text, source_url text, source text, sector_score integer
+)
+language sql
+stable
+as $$
+  select
+    (select count(*) from _index_candidates(p_ufs, p_modalidades, p_from, p_to, p_open_only, p_now,
+       p_close_before, p_sector, p_min_value, p_max_value, p_statuses, p_esferas, p_sort)),
+    b.id, b.uf, b.municipality, b.ibge_code, b.cnpj, b.agency, b.unit, b.esfera, b.modality_id,
+    b.modality_name, b.situation_id, b.situation_name, b.instrument_code, b.srp,
+    date_part('epoch', b.published_at) * 1000, date_part('epoch', b.proposals_open_at) * 1000,
+    date_part('epoch', b.proposals_close_at) * 1000, b.estimated_value, b.homologated_value, b.object,
+    case when p_details then b.details end, b.link, b.pncp_url, b.source_url, b.source,
+    b.sector_scores[array_position(b.sector_tags, p_sector)]
+  from bids b
+  where b.modality_id = any (p_modalidades)
+    and (cardinality(p_ufs) = 0 or b.uf = any (p_ufs))
+    and (p_open_only or b.published_day between p_from and p_to)
+    and (not p_open_only or (b.proposals_close_at > p_now and b.proposals_close_at < p_close_before))
+    and (p_sector is null or b.sector_tags @> array[p_sector])
+    and (p_min_value is null or (b.estimated_value > 0 and b.estimated_value >= p_min_value))
+    and (p_max_value is null or b.estimated_value is null or b.estimated_value <= 0
+         or b.estimated_value <= p_max_value)
+    and (cardinality(p_esferas) = 0 or b.esfera = any (p_esferas))
+    and (cardinality(p_statuses) = 0
+         or _index_bid_status(b.situation_id, b.homologated_value is not null, b.proposals_close_at,
+              b.modality_id, b.instrument_code, p_now) = any (p_statuses))
+    and (not p_open_only
+         or _index_bid_status(b.situation_id, b.homologated_value is not null, b.proposals_close_at,
+              b.modality_id, b.instrument_code, p_now) = 'recebendo_propostas')
+$$;
+
 -- index_status: the disk size counts the search copy too.
 create or replace function index_status(p_tags_version text)
 returns table (
@@ -312,8 +383,12 @@ revoke execute on function
   _bid_search_update(),
   _bid_search_delete(),
   _index_bid_status(integer, boolean, timestamptz, integer, integer, timestamptz),
+  _index_candidates(text[], integer[], date, date, boolean, timestamptz, timestamptz, text,
+    double precision, double precision, text[], text[], text),
   index_answer(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, double precision,
-    double precision, text[], text[], text, integer, timestamptz)
+    double precision, text[], text[], text, integer, timestamptz),
+  index_matches(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, double precision,
+    double precision, text[], text[], text, boolean)
 from public, anon, authenticated;
 
 grant execute on function
@@ -323,6 +398,10 @@ grant execute on function
   _bid_search_update(),
   _bid_search_delete(),
   _index_bid_status(integer, boolean, timestamptz, integer, integer, timestamptz),
+  _index_candidates(text[], integer[], date, date, boolean, timestamptz, timestamptz, text,
+    double precision, double precision, text[], text[], text),
   index_answer(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, double precision,
-    double precision, text[], text[], text, integer, timestamptz)
+    double precision, text[], text[], text, integer, timestamptz),
+  index_matches(text[], integer[], date, date, boolean, timestamptz, timestamptz, text, double precision,
+    double precision, text[], text[], text, boolean)
 to service_role;

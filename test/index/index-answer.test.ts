@@ -1,6 +1,7 @@
 /**
- * The chat answer computed in SQL (0008 `index_answer` through `runSearch`'s `limit` path) equals the
- * all-rows path on the same data: the same first bids, totals, summary, chat reply and what an LLM summary
+ * The chat answer computed in SQL (0008 `index_answer` through `runSearch`'s `limit` path) and the full
+ * set filtered in SQL (`index_matches`) equal the all-rows path on the same data (every candidate read,
+ * `filterBids`, totals and summary over all): the same first bids, totals, summary, chat reply and what an LLM summary
  * would be sent, for generated text-free queries with every filter the SQL handles (UF, modalidade,
  * values, status, abertas, esfera, each sort but `best_fit`, which reads text and stays on the rows path),
  * on PGlite and on Postgres. Also: the SQL status equals
@@ -14,6 +15,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BID_STATUSES, type Bid } from "../../src/core/bid.ts";
 import { renderResults } from "../../src/core/chat/render-results.ts";
+import { filterBids } from "../../src/core/filter/filter.ts";
 import { HttpPncpClient } from "../../src/core/pncp/http-pncp-client.ts";
 import { toIndexedRecords } from "../../src/core/pncp/indexed-records.ts";
 import { inferStatus, STALE_JUDGING_DAYS } from "../../src/core/pncp/status.ts";
@@ -125,6 +127,37 @@ function counting(index: BidIndex): { index: BidIndex; answers: () => number } {
   return { index: wrapped, answers: () => n };
 }
 
+/**
+ * The index with `matches` computed as the rows path did before 0008: every candidate read
+ * (`candidates`), then `filterBids` with the field filters only (the sector's tag is its verdict).
+ */
+function rowsPath(index: BidIndex): BidIndex {
+  const matches: BidIndex["matches"] = async (q, now) => {
+    const found = await index.candidates({ ...q, withDetails: q.withDetails }, now);
+    const fields: SearchQuery = {
+      ...searchQuerySchema.parse({ from: q.from, to: q.to }),
+      ufs: q.ufs as SearchQuery["ufs"],
+      modalidades: q.modalidades,
+      minValue: q.minValue,
+      maxValue: q.maxValue,
+      openOnly: q.openOnly,
+      statuses: [...q.statuses],
+      esferas: [...q.esferas] as SearchQuery["esferas"],
+      sector: null,
+      terms: [],
+    };
+    const kept = filterBids(found.bids, fields, now).bids;
+    return { bids: kept, sectorScores: found.sectorScores, candidates: found.bids.length };
+  };
+  return new Proxy(index, {
+    get(target, key) {
+      if (key === "matches") return matches;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 function depsFor(index: BidIndex, summarizer: Summarizer): SearchDeps {
   const clock = new FixedClock(NOW);
   // Every window of the queries is complete: nothing goes live (an unreachable PNCP proves it).
@@ -142,6 +175,17 @@ async function compare(raw: BidIndex, query: SearchQuery) {
   expect(answers()).toBe(before + 1);
   const all = await runSearch(query, depsFor(index, viaRows));
   expect(answers()).toBe(before + 1);
+  // The full set filtered in SQL equals filterBids over every candidate, bid for bid, in order.
+  const reference = await runSearch(query, depsFor(rowsPath(raw), new FallbackSummarizer()));
+  expect(all.bids).toEqual(reference.bids);
+  expect(all.totals).toEqual(reference.totals);
+  expect(all.summary).toEqual(reference.summary);
+  const { durationMs: _r, ...referenceStats } = reference.stats;
+  const { durationMs: _s, ...allStatsFull } = all.stats;
+  expect(allStatsFull).toEqual(referenceStats);
+  // Without details (the workbook's read) only the complementary text is left out.
+  const workbook = await runSearch(query, depsFor(index, new FallbackSummarizer()), { withDetails: false });
+  expect(workbook.bids).toEqual(all.bids.map((bid) => ({ ...bid, details: null })));
   expect(chat.bids).toEqual(all.bids.slice(0, 5));
   expect(chat.totals).toEqual(all.totals);
   expect(chat.summary).toEqual(all.summary);

@@ -96,6 +96,12 @@ export interface IndexAnswerQuery extends IndexSearch {
   limit: number;
 }
 
+/** Every match of an `IndexAnswerQuery` (its `limit` unused), read as `search` reads rows. */
+export interface IndexMatches extends IndexCandidates {
+  /** Rows the candidate conditions matched (before the field filters): `stats.source.index`. */
+  candidates: number;
+}
+
 /** Everything the chat reply and its summary need from all matches, and the ids of the first ones. */
 export interface IndexAnswer {
   /** Rows the candidate conditions matched (before the field filters): `stats.source.index`. */
@@ -180,6 +186,12 @@ export interface BidIndex {
   bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]>;
   /** The chat answer computed over every match (see `IndexAnswerQuery`), shipping only a few ids. */
   answer(query: IndexAnswerQuery, now: Date): Promise<IndexAnswer>;
+  /**
+   * Every match (unsorted) with the field filters of `IndexAnswerQuery` applied, and the stored sector
+   * scores: the full result set of a search the index answers alone. `withDetails` false leaves
+   * `details` null (the workbook does not show it).
+   */
+  matches(query: IndexAnswerQuery, now: Date): Promise<IndexMatches>;
   /** Count of candidates, for the chat answer without loading every row. */
   count(query: IndexSearch, now: Date): Promise<number>;
   /**

@@ -27,6 +27,7 @@ export const BID_INDEX_RPC_FUNCTIONS = [
   "index_bids_by_ids",
   "index_count",
   "index_answer",
+  "index_matches",
   "index_coverage",
   "index_status",
   "index_freshness",
