@@ -25,7 +25,12 @@ export interface EntitlementOptions {
 
 export type RefusalCode = Extract<
   ErrorCode,
-  "RATE_LIMITED" | "TRIAL_EXPIRED" | "QUOTA_EXCEEDED" | "HISTORY_EXCEEDED" | "PLAN_INACTIVE" | "PAYMENT_OVERDUE"
+  | "RATE_LIMITED"
+  | "TRIAL_EXPIRED"
+  | "QUOTA_EXCEEDED"
+  | "HISTORY_EXCEEDED"
+  | "PLAN_INACTIVE"
+  | "PAYMENT_OVERDUE"
 >;
 
 /** The per-minute slot an allowed search holds, to give back with `releaseRateSlot`. */
@@ -39,7 +44,10 @@ export type EntitlementResult =
   | {
       ok: true;
       accountId: string | null;
-      /** null when the store was unreachable and the search goes ahead anyway (fail open). */
+      /**
+       * Fail open (store unreachable, the search goes ahead anyway): the plan last seen for the identity,
+       * or null when this process never saw it.
+       */
       plan: Plan | null;
       charge: ConsumeResult | null;
       failedOpen: boolean;
@@ -218,9 +226,10 @@ async function failOpen(
   options: EntitlementOptions,
 ): Promise<EntitlementResult> {
   const { backlog, logger } = deps;
+  // What this process last saw of the identity (plan, rate key), if anything.
+  const known = backlog.known(identity, now);
   if (!limited) {
     // The store failed before the per-minute check: apply the identity's last known limit.
-    const known = backlog.known(identity, now);
     const plan = known?.plan ?? backlog.defaultPlan;
     const key =
       known?.rateKey ?? `search:identity:${identity.platform}:${identity.userId}:${identity.teamId ?? ""}`;
@@ -240,7 +249,9 @@ async function failOpen(
   return {
     ok: true,
     accountId: null,
-    plan: null,
+    // The plan last seen for this identity decides the Excel file (a paying user keeps it through an
+    // outage); unknown → null, and a null plan never gets one (a free user never does).
+    plan: known?.plan ?? null,
     charge: null,
     failedOpen: true,
     // A delivery already queued is not queued (nor cancelled) twice.
