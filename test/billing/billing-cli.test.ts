@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSqlBillingStore } from "../../src/stores/billing/function-billing-store.ts";
+import { PgStore } from "../../src/stores/pg-store.ts";
 import { captureMain, foreignText } from "../cli-run.testing.ts";
 import { FAKE_STRIPE_KEY, type FakeStripe, startFakeStripe } from "../fakes/fake-stripe.ts";
 import { createTestDatabase, needPostgres, type TestDatabase } from "../helpers/services.ts";
@@ -86,6 +88,52 @@ describe.skipIf(!onPostgres)("smart-pncp billing", () => {
     expect(current).toHaveLength(1);
     expect(current[0]!.unit_amount).toBe(59700);
     expect(stripe.prices.get(old.id)!.active).toBe(false);
+  });
+
+  it("status shows an account's customer, subscription, period and overdue payment", async () => {
+    const store = await PgStore.open({ databaseUrl: database!.url, max: 2 });
+    try {
+      const accountId = await store.resolveIdentity({
+        platform: "telegram",
+        userId: "4243",
+        teamId: null,
+        displayName: null,
+      });
+      const billing = createSqlBillingStore(store);
+      const sub = {
+        subscriptionId: "sub_cli_status",
+        customerId: "cus_cli_status",
+        accountId,
+        planId: "maquina" as const,
+        priceId: "price_x",
+        periodEnd: new Date("2027-01-10T12:00:00Z"),
+        cancelAtPeriodEnd: false,
+        endedAt: null,
+      };
+      await billing.saveCustomer(accountId, "cus_cli_status", { platform: "telegram", chatId: "4243" });
+      await billing.applySubscription(
+        { ...sub, stripeStatus: "active", observedAt: new Date("2026-12-01T12:00:00Z") },
+        7,
+      );
+      await billing.applySubscription(
+        { ...sub, stripeStatus: "past_due", observedAt: new Date("2026-12-02T12:00:00Z") },
+        7,
+      );
+    } finally {
+      await store.close();
+    }
+    const status = await captureMain(["billing", "status", "telegram:4243"], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("Cliente Stripe: cus_cli_status");
+    expect(status.stdout).toContain("Assinatura: sub_cli_status [maquina] — pagamento atrasado");
+    expect(status.stdout).toContain("Período atual até: 10/01/2027");
+    expect(status.stdout).toContain("Pagamento atrasado desde 02/12/2026; buscas até 09/12/2026.");
+    expect(status.stdout).toContain("Avisos para: telegram 4243");
+    const json = await captureMain(["billing", "status", "telegram:4243", "--json"], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      plan: "maquina",
+      billing: { customerId: "cus_cli_status" },
+    });
   });
 
   it("status shows an account without Stripe billing, and usage errors in pt-BR", async () => {
