@@ -27,6 +27,11 @@ const envSchema = z.object({
   UPGRADE_TOKEN_TTL_HOURS: int(72, 1),
   /** Bearer token GET /metrics requires; unset = open (keep /metrics off the internet at the proxy). */
   METRICS_TOKEN: optionalString,
+  /** `smart-pncp worker`: serve /metrics and /health/* on this port (unset = no HTTP server in workers). */
+  METRICS_PORT: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
 
   PNCP_BASE_URL: url("https://pncp.gov.br/api/consulta"),
   /** Ceiling of the adaptive per-process budget of PNCP requests in flight (searches + sync). */
@@ -143,6 +148,7 @@ function buildConfig(env: Env) {
     port: env.PORT,
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT,
     upgrade: {
       /** Random per process when unset: links then die with the process (logged at start). */
       secret: env.UPGRADE_TOKEN_SECRET ?? randomBytes(32).toString("hex"),

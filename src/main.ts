@@ -640,24 +640,37 @@ export async function createWorkerProcess(
   if (!config.redisUrl) throw new Error("smart-pncp worker needs REDIS_URL");
   const logger0 = overrides.logger ?? createLogger(config.logLevel);
   const notifier = overrides.notifier ?? (await workerNotifier(config, logger0));
-  const core = await createCore(config, { bullmq: true, ...overrides, logger: logger0, notifier });
+  // The searches, Excel builds and the sync run here: their metrics are this process's (METRICS_PORT).
+  const metrics = overrides.metrics ?? new (await import("./observability/prom-metrics.ts")).PromMetrics();
+  const core = await createCore(config, { bullmq: true, ...overrides, logger: logger0, notifier, metrics });
   const { logger } = core.deps;
   if (config.sync.enabled) {
     const { pncp, clock, index } = core.deps;
     if (index && pncp instanceof HttpPncpClient) {
       const { syncJobProcessor, SYNC_JOB } = await import("./queue/sync-job.ts");
       const settings = await syncSettings(config);
-      core.processors.register(SYNC_JOB, syncJobProcessor({ pncp, index, clock, logger }, settings, logger));
+      const deps = { pncp, index, clock, logger, metrics };
+      core.processors.register(SYNC_JOB, syncJobProcessor(deps, settings, logger));
     } else logger.warn("sync_off: no index on this store");
   }
   overrides.register?.(core.processors, core);
   const { startWorkers } = await import("./queue/bullmq-workers.ts");
   const pool = await startWorkers({ redisUrl: config.redisUrl, ...config.jobs }, core.processors, logger);
+  const http =
+    config.metricsPort === undefined
+      ? null
+      : await (await import("./observability/worker-http.ts")).startWorkerHttp({
+          config,
+          deps: core.deps,
+          metrics,
+          port: config.metricsPort,
+        });
   return {
     core,
     running: () => pool.running,
     async stop(graceMs = 30_000) {
       await pool.close(graceMs);
+      await http?.close();
       await core.close();
     },
   };

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUpgradeToken } from "../src/core/upgrade-token.ts";
+import { PromMetrics } from "../src/observability/prom-metrics.ts";
+import { startWorkerHttp } from "../src/observability/worker-http.ts";
 import { postWebhook, whatsappEnv } from "./bots/whatsapp-driver.ts";
 import { type FakeWhatsApp, startFakeWhatsApp } from "./fakes/fake-whatsapp.ts";
 import { createTestApp, type TestApp } from "./helpers/test-app.ts";
@@ -161,5 +163,24 @@ describe("HTTP server", () => {
     const missing = await fetch(`${t.baseUrl}/nope`);
     expect(missing.status).toBe(404);
     expectHardened(missing);
+  });
+
+  it("a worker's METRICS_PORT server: /metrics, /health/live and /health/ready without chat adapters", async () => {
+    const metrics = new PromMetrics({ defaultMetrics: false });
+    metrics.inc("searches", { outcome: "ok", reason: "ok", size: "xs", source: "index" });
+    const { config, deps } = t.app.core;
+    const http = await startWorkerHttp({ config, deps, metrics, port: 0 });
+    try {
+      const ready = await fetch(`${http.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { checks: { name: string }[] };
+      expect(body.checks.map((c) => c.name)).toEqual(["store", "queue", "index", "pncp"]);
+      expectHardened(ready);
+      expect((await fetch(`${http.url}/health/live`)).status).toBe(200);
+      const exposition = parseExposition(await (await fetch(`${http.url}/metrics`)).text());
+      expect(sumOf(exposition, 'smart_pncp_searches_total{source="index"}')).toBe(1);
+    } finally {
+      await http.close();
+    }
   });
 });

@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function rules(): Rule[] {
-  const doc = parseYamlSubset(readFileSync(RULES_FILE, "utf8")) as {
+  const doc = parseYamlSubset(readFileSync(RULES_FILE, "utf8")) as unknown as {
     groups: { name: string; rules: Rule[] }[];
   };
   return doc.groups.flatMap((g) => g.rules);
