@@ -219,7 +219,7 @@ export async function subscribeReply(cmd: IncomingCommand, deps: ChatDeps): Prom
   buttons.unshift(...(await manageButtons(cmd, status.effectiveAccountId, status.plan, deps, lines)));
   lines.push(
     "",
-    buttons.length > 0 ? "Toque em um plano para assinar." : errorMessage("BILLING_UNAVAILABLE"),
+    buttons.length > 0 ? "Toque em um plano para assinar." : errorMessage("BILLING_NOT_CONFIGURED"),
   );
   return { kind: "upgrade", text: lines.join("\n"), buttons };
 }
