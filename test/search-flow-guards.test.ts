@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
-import { createChatService } from "../src/core/chat/chat-service.ts";
 import type { IncomingCommand } from "../src/core/chat/incoming-command.ts";
 import type { Reply, ReplySink } from "../src/core/chat/reply.ts";
-import { UsageBacklog } from "../src/core/entitlements/usage-backlog.ts";
 import { AppError } from "../src/core/errors.ts";
 import { FixedClock } from "../src/core/ports/clock.ts";
 import { silentLogger } from "../src/core/ports/logger.ts";
