@@ -138,9 +138,8 @@ export async function benchAlerts(): Promise<void> {
     const loadStarted = performance.now();
     await store.executor.query(
       `insert into alerts (account_id, platform, chat_id, scope, query_text, query, mode, created_at)
-       select $1, 'telegram', 'chat-' || g, 'personal', q.text, q.query::jsonb, 'instant', $2
-       from unnest($3::text[], $4::text[]) with ordinality as q(text, query, g)
-       cross join lateral (select q.g) as gg(g)`,
+       select $1, 'telegram', 'chat-' || q.g, 'personal', q.text, q.query::jsonb, 'instant', $2
+       from unnest($3::text[], $4::text[]) with ordinality as q(text, query, g)`,
       [
         owner,
         new Date(NOW.getTime() - 86_400_000).toISOString(),
