@@ -11,9 +11,17 @@ import { SORT_KEYS, type SortKey } from "../../src/core/search-query.ts";
 import { fixtureIndexedRecords } from "./index-fixtures.ts";
 
 type Compare = (a: Bid, b: Bid) => number;
+/** The orders this oracle knows; `best_fit` (issue 11) has its own tests beside sort.ts. */
+type ChainSort = Exclude<SortKey, "best_fit">;
+const CHAIN_SORTS = SORT_KEYS.filter((key): key is ChainSort => key !== "best_fit");
 
 /** The comparator chain as it was before the keys were precomputed (`Date.parse` per comparison). */
-function oracle(bids: readonly Bid[], sort: SortKey, now: Date, scores?: ReadonlyMap<string, number>): Bid[] {
+function oracle(
+  bids: readonly Bid[],
+  sort: ChainSort,
+  now: Date,
+  scores?: ReadonlyMap<string, number>,
+): Bid[] {
   const chain =
     (...compares: Compare[]): Compare =>
     (a, b) => {
@@ -49,7 +57,7 @@ function oracle(bids: readonly Bid[], sort: SortKey, now: Date, scores?: Readonl
     const close = instant(bid.proposalsCloseAt);
     return close !== null && close > nowMs ? close : null;
   };
-  const compare: Record<SortKey, Compare> = {
+  const compare: Record<ChainSort, Compare> = {
     newest: chain(byInstant("publishedAt", -1), byId),
     oldest: chain(byInstant("publishedAt", 1), byId),
     value_desc: chain(byValue(-1), newest),
@@ -85,7 +93,7 @@ describe("sortBids with precomputed keys", () => {
     fc.assert(
       fc.property(
         fc.array(bidArb, { maxLength: 40 }),
-        fc.constantFrom(...SORT_KEYS),
+        fc.constantFrom(...CHAIN_SORTS),
         fc.dictionary(fc.constantFrom("a", "b", "c", "d"), fc.integer({ min: 0, max: 3 })),
         fc.boolean(),
         (rows, sort, scoreEntries, withScores) => {
