@@ -227,9 +227,10 @@ async function runSearchJob(
   };
   let outcome: SearchOutcome;
   try {
-    // Without Excel the reply shows only the count and the first bids: the `limit` path (index: light read).
+    // Without Excel the reply shows only the count and the first bids: the `limit` path (index: counts and
+    // summary in SQL). With Excel every bid, without the complementary text the workbook does not show.
     const limit = entitlement.plan?.excel ? undefined : 5;
-    outcome = await runSearch(parsed.query, deps, { signal, onProgress, limit });
+    outcome = await runSearch(parsed.query, deps, { signal, onProgress, limit, withDetails: false });
   } catch (error) {
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code, attempt: ctx.attempt }, "search_failed");
