@@ -1,12 +1,11 @@
 /**
  * The LLM arbiter for the grey zone, against the loopback OpenAI fake: batches with structured output,
- * verdicts cached per bid and sector version (memory and SQL store), and every failure — timeout, HTTP
+ * verdicts cached per bid and sector version (memory store; the SQL one in verdict-store-sql.test.ts), and every failure — timeout, HTTP
  * error, malformed or partial answer, invented ids — leaves the deterministic decision standing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitrateBids } from "../../src/core/filter/arbiter/arbitrate.ts";
 import { OpenAiSectorArbiter } from "../../src/core/filter/arbiter/openai-sector-arbiter.ts";
-import { SqlVerdictStore } from "../../src/core/filter/arbiter/sql-verdict-store.ts";
 import { MemoryVerdictStore } from "../../src/core/filter/arbiter/verdict-store.ts";
 import { filterBids } from "../../src/core/filter/filter.ts";
 import { makeBid } from "../../src/core/filter/fixture-bids.testing.ts";
@@ -14,7 +13,6 @@ import { decideSector } from "../../src/core/filter/sector-decision.ts";
 import { SECTORS } from "../../src/core/filter/sectors.ts";
 import type { Logger } from "../../src/core/ports/logger.ts";
 import { searchQuerySchema } from "../../src/core/search-query.ts";
-import { PgliteStore } from "../../src/stores/pglite-store.ts";
 import { type FakeOpenAi, type FakeOpenAiRequest, startFakeOpenAi } from "../fakes/fake-openai.ts";
 
 const events: { level: string; event: string }[] = [];
@@ -177,29 +175,6 @@ describe("sector arbiter", () => {
     const verdicts = await arbitrateBids(BIDS, "vestuario", { arbiter: null, store, logger });
     expect(fake.requests).toHaveLength(0);
     expect(decideSector("vestuario", weakBoots, verdicts)).toMatchObject({ matched: true, arbitrated: true });
-  });
-
-  it("stores verdicts in SQL (0012) on PGlite: read back, last write wins", async () => {
-    const db = await PgliteStore.open({ dataDir: "memory://" });
-    try {
-      const store = new SqlVerdictStore(db.executor);
-      const version = SECTORS.vestuario.version;
-      await store.put([
-        { bidId: "b1", sector: "vestuario", version, inSector: true, reason: "Botas de couro." },
-      ]);
-      await store.put([{ bidId: "b1", sector: "vestuario", version, inSector: false, reason: "Revisto." }]);
-      expect(await store.get([{ bidId: "b1", sector: "vestuario", version }])).toEqual([
-        { bidId: "b1", sector: "vestuario", version, inSector: false, reason: "Revisto." },
-      ]);
-      expect(await store.get([{ bidId: "b1", sector: "vestuario", version: "other" }])).toEqual([]);
-      fake.requests.length = 0;
-      fake.setResponse(yesToAll);
-      await arbitrateBids(BIDS, "vestuario", { arbiter: arbiter(), store, logger });
-      await arbitrateBids(BIDS, "vestuario", { arbiter: arbiter(), store, logger });
-      expect(fake.requests).toHaveLength(1);
-    } finally {
-      await db.close();
-    }
   });
 });
 

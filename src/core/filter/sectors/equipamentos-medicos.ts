@@ -76,6 +76,13 @@ export const EQUIPAMENTOS_MEDICOS: SectorData = {
     "berço aquecido",
     "aspirador cirúrgico",
     "bisturi elétrico",
+    "aparelho de uso médico",
+    "aparelhos médicos",
+    "aparelho médico",
+    "equipamento clínico",
+    "equipamento laboratorial",
+    "equipamento antropométrico",
+    "mobiliário clínico",
   ],
   ambiguous: ["maca", "analisador", "balança"],
   exclusions: [

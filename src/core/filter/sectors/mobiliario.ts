@@ -141,6 +141,11 @@ export const MOBILIARIO: SectorData = {
     "bancada de granito",
     "arquivo digital",
     "balcão de negócios",
+    "cama e banho",
+    "mesa bucky",
+    "mural bucky",
+    "raio-x portátil",
+    "mesa de raio-x",
   ],
   vetoes: ["equipamentos hospitalares", "equipamento hospitalar", "equipamentos médico-hospitalares"],
   examples: [

@@ -151,6 +151,7 @@ export const PAPELARIA: SectorData = {
     "bobina elétrica",
     "formulário eletrônico",
     "formulário online",
+    "mural bucky",
   ],
   vetoes: [],
   examples: [
