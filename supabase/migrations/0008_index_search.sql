@@ -1,20 +1,25 @@
--- Index search speed (issue 8): a narrow copy of the search columns, and the chat answer computed in SQL.
+-- Index search speed (issue 8): a narrow copy of the search columns, the chat answer computed in SQL, and
+-- the full result set filtered in SQL.
 --
 -- Measured on the 1M-row benchmark (bench/index.bench.ts, 27 UF × 90 days, sector saude = 61.8k matches):
 -- a national sector scan of `bids` reads ~1.5 kB heap rows (object, details and search_text inline, raw in
--- TOAST) over ~34k pages, and the chat answer then shipped every matching row to Node because the totals
+-- TOAST) over ~31k pages, and the chat answer then shipped every matching row to Node because the totals
 -- and the summary cover every match. Here:
--- * `bid_search` holds only what filters, sorting, status and the summary read (~200 bytes a row), kept
---   equal to `bids` by statement triggers (every write path, including direct UPDATEs, goes through them),
---   with the same search indexes as `bids`; existing rows are copied in publication-day order.
--- * `index_answer` returns, in one row, what the chat reply needs from all matches — count, known-value
---   count and sum (in cents), closing within 7 days, bids per UF / modalidade / status, distinct órgãos and
---   the most frequent órgão and município (with every tie, the caller breaks ties by name as the summary
---   does), the largest-value and the soonest-closing bid — and the ids of the first `p_limit` matches in the
---   query's sort order. The caller completes those few ids with index_bids_by_ids. The rules replicate
---   src/core/filter (field filters, sortBids) and src/core/pncp/status.ts; test/index/index-answer.test.ts
---   proves the reply, totals and summary equal the all-rows path on PGlite and Postgres.
--- Existing functions keep their names and signatures; index_status counts bid_search in the disk size.
+-- * `bid_search`: one narrow row per (bid, sector tag) and one per bid, with a covering btree (sector ×
+--   modalidade × publication day, every column the answer reads included), so a national sector search is
+--   an index-only range scan of ~10 MB; kept equal to `bids` by statement triggers (every write path,
+--   direct UPDATEs included); existing rows are copied.
+-- * `index_answer` returns, in one row, what the chat reply needs from all matches — candidates, count,
+--   known-value count and sum (in cents), closing within 7 days, bids per UF / modalidade / status,
+--   distinct órgãos and the most frequent órgão and município (with every tie: the caller breaks ties by
+--   name as the summary does), the largest-value and the soonest-closing bid — and the ids of the first
+--   `p_limit` matches in the query's order. The caller completes those few ids with index_bids_by_ids.
+-- * `index_matches`: index_search's rows with the field filters applied (the full set, sorted once in
+--   Node), optionally without the complementary text.
+-- The rules replicate src/core/filter (field filters, sortBids) and src/core/pncp/status.ts;
+-- test/index/index-answer.test.ts proves the reply, totals, summary and full set equal the all-rows path
+-- on PGlite and Postgres. Existing functions keep their names and signatures; index_status counts
+-- bid_search in the disk size.
 
 -- One row per (bid, sector tag) plus one row per bid under sector '' (every bid: searches without a
 -- sector). Only what the chat answer reads, precomputed where it can be: the sector's live score as a

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { makeBid, SAMPLE_NOW, sampleBids } from "../../../test/fakes/sample-bids.ts";
 import { closingSoonBids, computeTotals } from "./totals.ts";
@@ -25,6 +26,17 @@ describe("computeTotals", () => {
       withValue: 2,
       closingSoon: 0,
     });
+  });
+
+  it("sums whole cents: exact for 2-decimal values and the same in any order (as the index's SQL sum)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 99_999_999_999 }), { maxLength: 60 }), (cents) => {
+        const bids = cents.map((c, i) => makeBid({ id: `b${i}`, estimatedValue: c / 100 }));
+        const exact = cents.reduce((sum, c) => sum + c, 0) / 100;
+        expect(computeTotals(bids, SAMPLE_NOW).totalValue).toBe(exact);
+        expect(computeTotals([...bids].reverse(), SAMPLE_NOW).totalValue).toBe(exact);
+      }),
+    );
   });
 
   it("is all zeros for no bids", () => {
