@@ -40,8 +40,9 @@ create table outbox_messages (
   sent_at timestamptz
 );
 
--- The claim: due messages in due order (pending, and sending whose lease ran out).
-create index outbox_messages_due_idx on outbox_messages (due_at, id) where status in ('pending', 'sending');
+-- The claim: due messages in due order (pending, and sending whose lease ran out), per platform.
+create index outbox_messages_due_idx on outbox_messages (platform, due_at, id)
+  where status in ('pending', 'sending');
 -- One chat's held/paused messages (outbox_contact) and its queue (outbox_chat_state).
 create index outbox_messages_chat_idx on outbox_messages (platform, chat_id)
   where status in ('pending', 'sending', 'held', 'paused');
@@ -91,9 +92,12 @@ begin
 end
 $$;
 
--- Claims up to p_limit due messages for p_owner until p_now + p_lease_ms. Concurrent claims skip each
--- other's rows (skip locked) instead of waiting, so two senders split the queue.
-create function outbox_claim(p_owner text, p_now timestamptz, p_lease_ms integer, p_limit integer)
+-- Claims up to p_limit due messages of p_platform for p_owner until p_now + p_lease_ms. Concurrent claims
+-- skip each other's rows (skip locked) instead of waiting, so two senders split the queue. One claim per
+-- platform: a digest paced at Telegram's 30/s never holds Slack's or WhatsApp's messages behind it.
+create function outbox_claim(
+  p_owner text, p_now timestamptz, p_lease_ms integer, p_limit integer, p_platform text
+)
 returns table (
   id bigint, dedupe_key text, platform text, chat_id text, team_id text, thread_id text, purpose text,
   payload jsonb, attempts integer, created_at timestamptz
@@ -103,7 +107,7 @@ set search_path = public
 as $$
   with due as (
     select d.id from outbox_messages d
-    where d.status in ('pending', 'sending') and d.due_at <= p_now
+    where d.platform = p_platform and d.status in ('pending', 'sending') and d.due_at <= p_now
     order by d.due_at, d.id
     limit p_limit
     for update skip locked
@@ -264,7 +268,7 @@ grant usage, select on sequence outbox_messages_id_seq to service_role;
 
 revoke execute on function
   outbox_enqueue(text, text, text, text, text, text, jsonb, timestamptz, timestamptz, timestamptz),
-  outbox_claim(text, timestamptz, integer, integer),
+  outbox_claim(text, timestamptz, integer, integer, text),
   outbox_settle(bigint, text, text, timestamptz, timestamptz, text, jsonb, jsonb, integer),
   outbox_contact(text, text, timestamptz),
   outbox_chat_state(text, text),
@@ -275,7 +279,7 @@ from public, anon, authenticated;
 
 grant execute on function
   outbox_enqueue(text, text, text, text, text, text, jsonb, timestamptz, timestamptz, timestamptz),
-  outbox_claim(text, timestamptz, integer, integer),
+  outbox_claim(text, timestamptz, integer, integer, text),
   outbox_settle(bigint, text, text, timestamptz, timestamptz, text, jsonb, jsonb, integer),
   outbox_contact(text, text, timestamptz),
   outbox_chat_state(text, text),

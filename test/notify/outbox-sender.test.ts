@@ -249,7 +249,7 @@ describe("outbox sender", () => {
     const r = rig({ leaseMs: 30_000 });
     await r.outbox.enqueue({ key: "crash", to: slack("C1"), replies: text("sobrevivi"), purpose: "billing" });
     // Another instance claimed it and died before sending.
-    const [claimed] = await r.store.claim("dead-instance", r.vt.clock.now(), 30_000, 10);
+    const [claimed] = await r.store.claim("dead-instance", r.vt.clock.now(), 30_000, 10, "slack");
     expect(claimed!.dedupeKey).toBe("crash");
     await r.vt.run(r.sender.runOnce());
     expect(r.notifier.sends).toHaveLength(0);

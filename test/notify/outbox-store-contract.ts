@@ -46,7 +46,7 @@ export function runOutboxStoreContract(
         at(5),
       );
       expect(again).toEqual({ id: first.id, created: false, status: "pending" });
-      const claimed = await store.claim("s1", at(10), 60_000, 100);
+      const claimed = await store.claim("s1", at(10), 60_000, 100, "slack");
       const mine = claimed.filter((c) => c.dedupeKey === key("a"));
       expect(mine).toHaveLength(1);
       expect(mine[0]!.payload).toEqual({ v: 1, replies: [{ kind: "text", text: key("a") }] });
@@ -60,12 +60,12 @@ export function runOutboxStoreContract(
       await store.enqueue(message(key("late"), slack("CA"), { dueAt: at(5_000) }), T0);
       await store.enqueue(message(key("b"), slack("CA")), T0);
       await store.enqueue(message(key("c"), slack("CB")), T0);
-      const first = await store.claim("s1", at(100), 60_000, 1);
-      const second = await store.claim("s2", at(100), 60_000, 10);
+      const first = await store.claim("s1", at(100), 60_000, 1, "slack");
+      const second = await store.claim("s2", at(100), 60_000, 10, "slack");
       expect(first.map((c) => c.dedupeKey)).toEqual([key("b")]);
       expect(second.map((c) => c.dedupeKey)).toEqual([key("c")]);
-      expect(await store.claim("s3", at(200), 60_000, 10)).toEqual([]);
-      const late = await store.claim("s3", at(5_000), 60_000, 10);
+      expect(await store.claim("s3", at(200), 60_000, 10, "slack")).toEqual([]);
+      const late = await store.claim("s3", at(5_000), 60_000, 10, "slack");
       expect(late.map((c) => c.dedupeKey)).toEqual([key("late")]);
       for (const [owner, list] of [
         ["s1", first],
@@ -76,13 +76,25 @@ export function runOutboxStoreContract(
           expect(await store.settle(c.id, owner, { status: "sent", messageIds: [] }, at(6_000))).toBe(true);
     });
 
+    it("claims one platform at a time: a Telegram backlog is not in a Slack claim", async () => {
+      n++;
+      await store.enqueue(message(key("tg"), { platform: "telegram", chatId: `${n}1` }), T0);
+      await store.enqueue(message(key("sl"), slack(`CX${n}`)), at(1));
+      const slackOnly = await store.claim("s", at(10), 60_000, 10, "slack");
+      expect(slackOnly.map((c) => c.dedupeKey)).toEqual([key("sl")]);
+      const telegramOnly = await store.claim("s", at(10), 60_000, 10, "telegram");
+      expect(telegramOnly.map((c) => c.dedupeKey)).toEqual([key("tg")]);
+      for (const c of [...slackOnly, ...telegramOnly])
+        await store.settle(c.id, "s", { status: "sent", messageIds: [] }, at(11));
+    });
+
     it("a lease that runs out (sender died between claim and send) is claimed again; the old holder cannot settle", async () => {
       n++;
       await store.enqueue(message(key("crash"), slack("CC")), T0);
-      const [taken] = await store.claim("dead", at(0), 30_000, 10);
+      const [taken] = await store.claim("dead", at(0), 30_000, 10, "slack");
       expect(taken!.dedupeKey).toBe(key("crash"));
-      expect(await store.claim("alive", at(29_999), 30_000, 10)).toEqual([]);
-      const [again] = await store.claim("alive", at(30_000), 30_000, 10);
+      expect(await store.claim("alive", at(29_999), 30_000, 10, "slack")).toEqual([]);
+      const [again] = await store.claim("alive", at(30_000), 30_000, 10, "slack");
       expect(again).toMatchObject({ id: taken!.id, attempts: 2 });
       expect(await store.settle(taken!.id, "dead", { status: "sent", messageIds: ["x"] }, at(30_001))).toBe(
         false,
@@ -104,7 +116,7 @@ export function runOutboxStoreContract(
     it("a retry is due at its dueAt with the pending payload; a deferral gives the attempt back", async () => {
       n++;
       await store.enqueue(message(key("r"), slack("CD")), T0);
-      const [c] = await store.claim("s", at(0), 60_000, 10);
+      const [c] = await store.claim("s", at(0), 60_000, 10, "slack");
       const rest = { v: 1, replies: [{ kind: "text", text: "rest" }] };
       await store.settle(
         c!.id,
@@ -112,8 +124,8 @@ export function runOutboxStoreContract(
         { status: "pending", dueAt: at(9_000), error: "rate_limited", payload: rest, messageIds: ["p1"] },
         at(1),
       );
-      expect(await store.claim("s", at(8_999), 60_000, 10)).toEqual([]);
-      const [again] = await store.claim("s", at(9_000), 60_000, 10);
+      expect(await store.claim("s", at(8_999), 60_000, 10, "slack")).toEqual([]);
+      const [again] = await store.claim("s", at(9_000), 60_000, 10, "slack");
       expect(again).toMatchObject({ attempts: 2, payload: rest });
       await store.settle(
         again!.id,
@@ -121,7 +133,7 @@ export function runOutboxStoreContract(
         { status: "pending", dueAt: at(9_500), attemptsDelta: -1 },
         at(9_001),
       );
-      const [third] = await store.claim("s", at(9_500), 60_000, 10);
+      const [third] = await store.claim("s", at(9_500), 60_000, 10, "slack");
       expect(third!.attempts).toBe(2);
       await store.settle(third!.id, "s", { status: "sent", messageIds: ["p2"] }, at(9_600));
       expect(await store.message(key("r"))).toMatchObject({
@@ -136,7 +148,7 @@ export function runOutboxStoreContract(
       const chat = slack(`CP${n}`);
       await store.enqueue(message(key("p1"), chat), T0);
       await store.enqueue(message(key("p2"), chat), T0);
-      const [c] = await store.claim("s", at(0), 60_000, 1);
+      const [c] = await store.claim("s", at(0), 60_000, 1, "slack");
       await store.settle(c!.id, "s", { status: "paused", error: "not_in_channel" }, at(1));
       await store.enqueue(message(key("p3"), chat), at(2));
       expect(await store.chatState("slack", chat.chatId)).toMatchObject({
@@ -146,7 +158,7 @@ export function runOutboxStoreContract(
         waiting: 0,
       });
       expect(
-        (await store.claim("s", at(10), 60_000, 100)).filter((m) => m.to.chatId === chat.chatId),
+        (await store.claim("s", at(10), 60_000, 100, "slack")).filter((m) => m.to.chatId === chat.chatId),
       ).toEqual([]);
       expect(await store.contact("slack", chat.chatId, at(100))).toBe(3);
       expect(await store.chatState("slack", chat.chatId)).toMatchObject({
@@ -154,7 +166,7 @@ export function runOutboxStoreContract(
         lastInboundAt: at(100),
         waiting: 3,
       });
-      const released = (await store.claim("s", at(100), 60_000, 100)).filter(
+      const released = (await store.claim("s", at(100), 60_000, 100, "slack")).filter(
         (m) => m.to.chatId === chat.chatId,
       );
       expect(released.map((m) => m.dedupeKey)).toEqual([key("p1"), key("p2"), key("p3")]);
@@ -166,15 +178,19 @@ export function runOutboxStoreContract(
       const user = wa(`55119${n}`);
       await store.enqueue(message(key("h1"), user, { purpose: "billing" }), T0);
       await store.enqueue(message(key("h2"), user, { expiresAt: at(50) }), T0);
-      for (const c of (await store.claim("s", at(0), 60_000, 100)).filter((m) => m.to.chatId === user.chatId))
+      for (const c of (await store.claim("s", at(0), 60_000, 100, "whatsapp")).filter(
+        (m) => m.to.chatId === user.chatId,
+      ))
         await store.settle(c.id, "s", { status: "held", error: "outside_window" }, at(1));
       expect(await store.chatState("whatsapp", user.chatId)).toMatchObject({ held: 2, lastInboundAt: null });
       expect(
-        (await store.claim("s", at(60), 60_000, 100)).filter((m) => m.to.chatId === user.chatId),
+        (await store.claim("s", at(60), 60_000, 100, "whatsapp")).filter((m) => m.to.chatId === user.chatId),
       ).toEqual([]);
       expect(await store.contact("whatsapp", user.chatId, at(60))).toBe(1);
       expect(await store.message(key("h2"))).toMatchObject({ status: "expired" });
-      const [c] = (await store.claim("s", at(60), 60_000, 100)).filter((m) => m.to.chatId === user.chatId);
+      const [c] = (await store.claim("s", at(60), 60_000, 100, "whatsapp")).filter(
+        (m) => m.to.chatId === user.chatId,
+      );
       expect(c!.dedupeKey).toBe(key("h1"));
       expect(c!.purpose).toBe("billing");
       await store.settle(c!.id, "s", { status: "sent", messageIds: [] }, at(61));
@@ -186,7 +202,9 @@ export function runOutboxStoreContract(
     it("counts by status and prunes finished messages", async () => {
       n++;
       await store.enqueue(message(key("done"), slack("CZ")), T0);
-      const [c] = (await store.claim("s", at(0), 60_000, 100)).filter((m) => m.dedupeKey === key("done"));
+      const [c] = (await store.claim("s", at(0), 60_000, 100, "slack")).filter(
+        (m) => m.dedupeKey === key("done"),
+      );
       await store.settle(c!.id, "s", { status: "failed", error: "rejected" }, at(1));
       expect((await store.counts()).failed).toBeGreaterThanOrEqual(1);
       expect(await store.message(key("done"))).toMatchObject({ status: "failed", lastError: "rejected" });

@@ -92,7 +92,7 @@ describe.skipIf(!postgres)("outbox on Postgres", () => {
           purpose: "digest",
         });
       // An instance that claimed two messages and died before sending them.
-      const crashed = await storeB.claim("crashed", clock.now(), 60_000, 2);
+      const crashed = await storeB.claim("crashed", clock.now(), 60_000, 2, "telegram");
       const common = { notifier, clock, logger: silentLogger() };
       const senderA = createOutboxSender(
         { ...common, store: storeA, pacing: unpaced() },

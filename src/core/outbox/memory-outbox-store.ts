@@ -74,10 +74,19 @@ export class MemoryOutboxStore implements OutboxStore {
     return { id: String(row.id), created: true, status: row.status };
   }
 
-  async claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
+  async claim(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    platform: ChatAddress["platform"],
+  ): Promise<ClaimedMessage[]> {
     const t = now.getTime();
     const due = [...this.#rows.values()]
-      .filter((r) => (r.status === "pending" || r.status === "sending") && r.dueAt <= t)
+      .filter(
+        (r) =>
+          r.to.platform === platform && (r.status === "pending" || r.status === "sending") && r.dueAt <= t,
+      )
       .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id)
       .slice(0, Math.max(0, limit));
     return due.map((r) => {

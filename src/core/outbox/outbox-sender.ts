@@ -46,9 +46,9 @@ export interface OutboxSenderSettings {
   owner?: string;
   /** Lease per claim (default 120 s). */
   leaseMs?: number;
-  /** Messages per claim (default 100). */
+  /** Messages per claim, per platform (default 100). */
   batchSize?: number;
-  /** Chats served at once (default 16). */
+  /** Chats served at once, per platform (default 16). */
   concurrency?: number;
   /** Sleep between empty claims (default 1 s); `kick()` wakes it earlier. */
   pollMs?: number;
@@ -57,6 +57,8 @@ export interface OutboxSenderSettings {
   retry?: Partial<RetryPolicy>;
   /** Finished messages are pruned after this long (default 30 days), checked hourly. */
   keepFinishedMs?: number;
+  /** Platforms this sender delivers (default all three); claims are per platform. */
+  platforms?: readonly ChatAddress["platform"][];
 }
 
 export interface OutboxSender {
@@ -87,10 +89,18 @@ export function createOutboxSender(
   const maxPacingWaitMs = settings.maxPacingWaitMs ?? 2000;
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...settings.retry };
   const keepFinishedMs = settings.keepFinishedMs ?? 30 * 24 * 3_600_000;
+  const platforms = settings.platforms ?? (["slack", "telegram", "whatsapp"] as const);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
   const pacing = deps.pacing ?? new Pacing();
   const now = () => clock.now().getTime();
+  /** Send slots per platform (its own budget of concurrent notify calls). */
+  const slotsByPlatform = new Map<ChatAddress["platform"], ReturnType<typeof semaphore>>();
+  const slotsFor = (platform: ChatAddress["platform"]) => {
+    let slots = slotsByPlatform.get(platform);
+    if (!slots) slotsByPlatform.set(platform, (slots = semaphore(concurrency)));
+    return slots;
+  };
   /** Claimed by this process and not settled yet (a re-claim after a lapsed lease must not send twice here). */
   const inFlight = new Set<string>();
 
@@ -178,10 +188,15 @@ export function createOutboxSender(
       return done;
     }
     const cost = costOf(replies);
+    const slots = slotsFor(message.to.platform);
+    // A send slot (at most `concurrency` notify calls at once) is held only while sending, never while
+    // waiting for the pacing: chats waiting for their turn do not block the others.
     for (;;) {
+      await slots.acquire();
       const t = now();
       const slot = pacing.earliest(message.to, t);
       if (slot <= t) break;
+      slots.release();
       if (slot - t > maxPacingWaitMs) {
         // Back to the store for its slot; the claim was not an attempt.
         await defer(message, slot);
@@ -189,6 +204,20 @@ export function createOutboxSender(
       }
       await sleep(slot - t);
     }
+    try {
+      return await send(message, replies, cost, claimedAt);
+    } finally {
+      slots.release();
+    }
+  }
+
+  async function send(
+    message: ClaimedMessage,
+    replies: Reply[],
+    cost: number,
+    claimedAt: number,
+  ): Promise<{ deferredTo: number | null; paused: string | null }> {
+    const done = { deferredTo: null, paused: null };
     // Too close to the lease's end (slow sends before it in this chat): give it back rather than race a re-claim.
     if (now() - claimedAt > leaseMs * 0.8) {
       await defer(message, now());
@@ -215,9 +244,15 @@ export function createOutboxSender(
     return Math.max(1, (replies ?? []).filter((r) => r.kind !== "progress").length);
   }
 
+  /** One round: each platform claims and sends on its own, so one platform's backlog never delays another. */
   async function runOnce(): Promise<number> {
+    const counts = await Promise.all(platforms.map((platform) => runPlatform(platform)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async function runPlatform(platform: ChatAddress["platform"]): Promise<number> {
     const claimedAt = now();
-    const claimed = await store.claim(owner, clock.now(), leaseMs, batchSize);
+    const claimed = await store.claim(owner, clock.now(), leaseMs, batchSize, platform);
     if (claimed.length === 0) return 0;
     const byChat = new Map<string, ClaimedMessage[]>();
     for (const message of claimed) {
@@ -229,8 +264,8 @@ export function createOutboxSender(
       else byChat.set(key, [message]);
     }
     const queues = [...byChat.values()];
-    const worker = async () => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+    const worker = async (queue: ClaimedMessage[]) => {
+      {
         // Once one message of a chat waits for a later slot, the rest of that chat's queue is spread after
         // it at the chat's rate (in order), instead of all returning at the same instant.
         let deferredTo: number | null = null;
@@ -262,7 +297,7 @@ export function createOutboxSender(
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+    await Promise.all(queues.map(worker));
     return claimed.length;
   }
 
@@ -330,6 +365,26 @@ export function createOutboxSender(
       wake?.();
       await loop;
       loop = null;
+    },
+  };
+}
+
+/** A counting semaphore: at most `size` holders; waiters are served in order. */
+function semaphore(size: number): { acquire(): Promise<void>; release(): void } {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire() {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
     },
   };
 }

@@ -88,8 +88,17 @@ export interface OutboxMessageState {
 
 export interface OutboxStore {
   enqueue(message: OutboxEnqueue, now: Date): Promise<EnqueueResult>;
-  /** Up to `limit` due messages, leased to `owner` until `now + leaseMs`; due order (then enqueue order). */
-  claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
+  /**
+   * Up to `limit` due messages of `platform`, leased to `owner` until `now + leaseMs`; due order, then
+   * enqueue order. Per platform, so one platform's backlog never delays another's messages.
+   */
+  claim(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    platform: ChatAddress["platform"],
+  ): Promise<ClaimedMessage[]>;
   /** False when `owner` no longer holds the message (its lease ran out and another sender claimed it). */
   settle(id: string, owner: string, settlement: Settlement, now: Date): Promise<boolean>;
   /** The user wrote from this chat at `at`; releases its held/paused messages. Returns how many. */

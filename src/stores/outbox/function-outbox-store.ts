@@ -63,12 +63,19 @@ export class FunctionOutboxStore implements OutboxStore {
     };
   }
 
-  async claim(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
+  async claim(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    platform: ChatAddress["platform"],
+  ): Promise<ClaimedMessage[]> {
     const rows = await this.#rpc.rows("outbox_claim", {
       p_owner: owner,
       p_now: now.toISOString(),
       p_lease_ms: Math.round(leaseMs),
       p_limit: limit,
+      p_platform: platform,
     });
     return rows
       .map(
