@@ -28,7 +28,8 @@ as $$
     on v.bid_id = k.bid_id and v.sector_id = k.sector_id and v.sector_version = k.sector_version
 $$;
 
-/* p_rows: [{ "bid_id", "sector_id", "sector_version", "in_sector", "reason" }, ...]; the last write wins. */
+/* p_rows: [{ "bid_id", "sector_id", "sector_version", "in_sector", "reason" }, ...]; the last write wins
+   (also between duplicates inside one call). */
 create or replace function sector_verdicts_put(p_rows jsonb)
 returns integer
 language sql
@@ -36,9 +37,11 @@ set search_path = public
 as $$
   with written as (
     insert into sector_verdicts as v (bid_id, sector_id, sector_version, in_sector, reason, decided_at)
-    select distinct on (r.bid_id, r.sector_id, r.sector_version)
-      r.bid_id, r.sector_id, r.sector_version, r.in_sector, left(coalesce(r.reason, ''), 400), now()
-    from jsonb_to_recordset(p_rows) as r (bid_id text, sector_id text, sector_version text, in_sector boolean, reason text)
+    select distinct on (r->>'bid_id', r->>'sector_id', r->>'sector_version')
+      r->>'bid_id', r->>'sector_id', r->>'sector_version', (r->>'in_sector')::boolean,
+      left(coalesce(r->>'reason', ''), 400), now()
+    from jsonb_array_elements(p_rows) with ordinality as e (r, n)
+    order by r->>'bid_id', r->>'sector_id', r->>'sector_version', n desc
     on conflict (bid_id, sector_id, sector_version)
       do update set in_sector = excluded.in_sector, reason = excluded.reason, decided_at = excluded.decided_at
     returning 1

@@ -1,8 +1,10 @@
 /**
  * The SQL verdict store (0012_sector_verdicts.sql) on PGlite: read back, last write wins, other versions
- * miss, and the arbiter through it asks each bid once. Own file: opening PGlite with every migration is
- * the slow part (seconds on a loaded machine).
+ * miss, and the arbiter through it asks each bid once. The database gets only what 0012 needs (the API
+ * roles of 0001, then 0012 itself), so the test does not pay for every migration.
  */
+import { readFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitrateBids } from "../../src/core/filter/arbiter/arbitrate.ts";
 import { OpenAiSectorArbiter } from "../../src/core/filter/arbiter/openai-sector-arbiter.ts";
@@ -10,18 +12,22 @@ import { SqlVerdictStore } from "../../src/core/filter/arbiter/sql-verdict-store
 import { makeBid } from "../../src/core/filter/fixture-bids.testing.ts";
 import { SECTORS } from "../../src/core/filter/sectors.ts";
 import type { Logger } from "../../src/core/ports/logger.ts";
-import { PGLITE_MEMORY, PgliteStore } from "../../src/stores/pglite-store.ts";
+import { pgliteExecutor } from "../../src/stores/pglite-store.ts";
 import { type FakeOpenAi, type FakeOpenAiRequest, startFakeOpenAi } from "../fakes/fake-openai.ts";
 
 const noop = () => {};
 const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger } as unknown as Logger;
 
 let fake: FakeOpenAi;
-let db: PgliteStore;
+let db: PGlite;
+const migration = (name: string) =>
+  readFileSync(new URL(`../../supabase/migrations/${name}`, import.meta.url), "utf8");
 beforeAll(async () => {
   fake = await startFakeOpenAi();
-  db = await PgliteStore.open({ dataDir: PGLITE_MEMORY });
-}, 120_000);
+  db = await PGlite.create();
+  await db.exec(migration("0001_roles.sql"));
+  await db.exec(migration("0012_sector_verdicts.sql"));
+}, 60_000);
 afterAll(async () => {
   await fake.close();
   await db?.close();
@@ -41,7 +47,7 @@ const BIDS = [
 
 describe("SqlVerdictStore", () => {
   it("stores verdicts in SQL (0012) on PGlite: read back, last write wins", async () => {
-    const store = new SqlVerdictStore(db.executor);
+    const store = new SqlVerdictStore(pgliteExecutor(db));
     const version = SECTORS.vestuario.version;
     await store.put([
       { bidId: "b1", sector: "vestuario", version, inSector: true, reason: "Botas de couro." },
@@ -51,6 +57,11 @@ describe("SqlVerdictStore", () => {
       { bidId: "b1", sector: "vestuario", version, inSector: false, reason: "Revisto." },
     ]);
     expect(await store.get([{ bidId: "b1", sector: "vestuario", version: "other" }])).toEqual([]);
+    await store.put([
+      { bidId: "b2", sector: "vestuario", version, inSector: true, reason: "primeiro" },
+      { bidId: "b2", sector: "vestuario", version, inSector: false, reason: "último" },
+    ]);
+    expect((await store.get([{ bidId: "b2", sector: "vestuario", version }]))[0]?.reason).toBe("último");
     fake.requests.length = 0;
     fake.setResponse(yesToAll);
     const arbiter = new OpenAiSectorArbiter({ apiKey: "test-key", baseURL: fake.baseURL });
