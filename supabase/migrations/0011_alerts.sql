@@ -57,8 +57,8 @@ create index alert_bid_queue_seq_idx on alert_bid_queue (seq);
 
 -- One row per (alert, bid, kind, change key): the unique key that makes every message once-only.
 -- kind 'match' (change_key ''), 'change' (the new state, e.g. 'situacao:4', 'close:<ms>', 'rectified:<hash>'),
--- 'reminder' (the closing instant it reminds of). `seen` (match rows) is the bid state the subscriber
--- was last told about, so a change is announced once.
+-- 'reminder' (the closing instant it reminds of). Kept narrow: a national day against 10,000 alerts is
+-- ~400k rows (bench/alerts.bench.ts).
 create table alert_items (
   id bigint generated always as identity primary key,
   alert_id bigint not null references alerts (id) on delete cascade,
@@ -66,7 +66,6 @@ create table alert_items (
   kind text not null check (kind in ('match', 'change', 'reminder')),
   change_key text not null default '',
   detail jsonb not null default '{}',
-  seen jsonb,
   status text not null default 'pending' check (status in ('pending', 'sending', 'sent', 'dropped')),
   claim_token text,
   claimed_until timestamptz,
@@ -74,6 +73,13 @@ create table alert_items (
   sent_at timestamptz,
   constraint alert_items_once unique (alert_id, bid_id, kind, change_key)
 );
+-- The state of each delivered bid that its subscribers were last told about (one per bid: every alert
+-- that has the bid learns of a change at the same sync), so a change is announced once.
+create table alert_bid_seen (
+  bid_id text primary key,
+  seen jsonb not null
+);
+
 create index alert_items_pending_idx on alert_items (alert_id) where status in ('pending', 'sending');
 create index alert_items_bid_idx on alert_items (bid_id) where kind = 'match';
 
@@ -232,35 +238,52 @@ language sql
 stable
 set search_path = public
 as $$
-  select i.alert_id, i.bid_id, i.status, i.seen from alert_items i
+  select i.alert_id, i.bid_id, i.status, s.seen from alert_items i
+  left join alert_bid_seen s on s.bid_id = i.bid_id
   where i.kind = 'match' and i.bid_id = any (p_bid_ids)
 $$;
 
--- One matching batch, atomically: new items inserted once (the unique key drops repeats), the seen state
--- of match rows updated, and the queue entries read removed — only those still at the seq read.
--- Returns the number of items inserted.
-create function alert_commit_matches(p_done jsonb, p_items jsonb, p_seen jsonb, p_now timestamptz)
+-- One matching batch, atomically: new items inserted once (the unique key drops repeats) — matches as
+-- two parallel arrays (alert ids, bid ids: compact for ~400k rows), changes as jsonb —, the seen state of
+-- bids stored (p_seen: overwritten; p_first_seen: only where none yet), and the queue entries read removed
+-- — only those still at the seq read. Returns the number of items inserted.
+create function alert_commit_matches(
+  p_done jsonb, p_match_alert_ids bigint[], p_match_bid_ids text[], p_items jsonb, p_seen jsonb,
+  p_first_seen jsonb, p_now timestamptz
+)
 returns integer
 language plpgsql
 set search_path = public
 as $$
 declare
   v_inserted integer;
+  v_more integer;
 begin
-  insert into alert_items (alert_id, bid_id, kind, change_key, detail, seen, created_at)
-  select i.alert_id, i.bid_id, i.kind, coalesce(i.change_key, ''), coalesce(i.detail, '{}'), i.seen, p_now
-  from jsonb_to_recordset(coalesce(p_items, '[]')) as i(alert_id bigint, bid_id text, kind text,
-    change_key text, detail jsonb, seen jsonb)
-  where exists (select 1 from alerts a where a.id = i.alert_id and a.deleted_at is null)
+  insert into alert_items (alert_id, bid_id, kind, created_at)
+  select m.alert_id, m.bid_id, 'match', p_now
+  from unnest(coalesce(p_match_alert_ids, '{}'), coalesce(p_match_bid_ids, '{}')) as m(alert_id, bid_id)
+  where m.alert_id in (select a.id from alerts a where a.deleted_at is null)
   on conflict on constraint alert_items_once do nothing;
   get diagnostics v_inserted = row_count;
-  update alert_items t set seen = s.seen
-  from jsonb_to_recordset(coalesce(p_seen, '[]')) as s(alert_id bigint, bid_id text, seen jsonb)
-  where t.alert_id = s.alert_id and t.bid_id = s.bid_id and t.kind = 'match' and t.change_key = '';
+  insert into alert_items (alert_id, bid_id, kind, change_key, detail, created_at)
+  select i.alert_id, i.bid_id, i.kind, coalesce(i.change_key, ''), coalesce(i.detail, '{}'), p_now
+  from jsonb_to_recordset(coalesce(p_items, '[]')) as i(alert_id bigint, bid_id text, kind text,
+    change_key text, detail jsonb)
+  where exists (select 1 from alerts a where a.id = i.alert_id and a.deleted_at is null)
+  on conflict on constraint alert_items_once do nothing;
+  get diagnostics v_more = row_count;
+  insert into alert_bid_seen (bid_id, seen)
+  select distinct on (s.bid_id) s.bid_id, s.seen
+  from jsonb_to_recordset(coalesce(p_first_seen, '[]')) as s(bid_id text, seen jsonb)
+  on conflict (bid_id) do nothing;
+  insert into alert_bid_seen (bid_id, seen)
+  select distinct on (s.bid_id) s.bid_id, s.seen
+  from jsonb_to_recordset(coalesce(p_seen, '[]')) as s(bid_id text, seen jsonb)
+  on conflict (bid_id) do update set seen = excluded.seen;
   delete from alert_bid_queue q
   using jsonb_to_recordset(coalesce(p_done, '[]')) as d(bid_id text, seq bigint)
   where q.bid_id = d.bid_id and q.seq = d.seq;
-  return v_inserted;
+  return v_inserted + v_more;
 end
 $$;
 
@@ -352,9 +375,11 @@ $$;
 alter table alerts enable row level security;
 alter table alert_bid_queue enable row level security;
 alter table alert_items enable row level security;
+alter table alert_bid_seen enable row level security;
 
-revoke all on table alerts, alert_bid_queue, alert_items from public, anon, authenticated;
-grant select, insert, update, delete on table alerts, alert_bid_queue, alert_items to service_role;
+revoke all on table alerts, alert_bid_queue, alert_items, alert_bid_seen from public, anon, authenticated;
+grant select, insert, update, delete on table alerts, alert_bid_queue, alert_items, alert_bid_seen
+  to service_role;
 revoke all on sequence alert_bid_queue_seq, alerts_id_seq, alert_items_id_seq from public, anon, authenticated;
 grant usage, select on sequence alert_bid_queue_seq, alerts_id_seq, alert_items_id_seq to service_role;
 
@@ -368,7 +393,7 @@ revoke execute on function
   alert_mark_digest(bigint, timestamptz),
   alert_queue_take(integer),
   alert_seen_for(text[]),
-  alert_commit_matches(jsonb, jsonb, jsonb, timestamptz),
+  alert_commit_matches(jsonb, bigint[], text[], jsonb, jsonb, jsonb, timestamptz),
   alert_queue_reminders(timestamptz, bigint),
   alert_items_ready(bigint[], timestamptz, integer),
   alert_items_claim(bigint[], text, timestamptz, timestamptz),
@@ -385,7 +410,7 @@ grant execute on function
   alert_mark_digest(bigint, timestamptz),
   alert_queue_take(integer),
   alert_seen_for(text[]),
-  alert_commit_matches(jsonb, jsonb, jsonb, timestamptz),
+  alert_commit_matches(jsonb, bigint[], text[], jsonb, jsonb, jsonb, timestamptz),
   alert_queue_reminders(timestamptz, bigint),
   alert_items_ready(bigint[], timestamptz, integer),
   alert_items_claim(bigint[], text, timestamptz, timestamptz),

@@ -128,8 +128,9 @@ export interface AlertStore {
   takeQueue(limit: number): Promise<QueuedBid[]>;
   seenFor(bidIds: readonly string[]): Promise<SeenRow[]>;
   /**
-   * One batch, atomically: items inserted (repeats of a unique key ignored), seen states updated, and the
-   * queue entries `done` removed where their seq is unchanged. Returns the items actually inserted.
+   * One batch, atomically: items inserted (repeats of a unique key ignored), the seen state of bids stored
+   * (kept per bid: `seen` overwrites, a match's `seen` only fills a bid that has none), and the queue
+   * entries `done` removed where their seq is unchanged. Returns the items actually inserted.
    */
   commitMatches(
     done: ReadonlyArray<Pick<QueuedBid, "bidId" | "seq">>,

@@ -57,6 +57,15 @@ export function toAlert(row: Row): Alert {
   };
 }
 
+/** One snapshot per bid (the store keeps the seen state per bid). */
+function perBid(
+  rows: ReadonlyArray<{ bidId: string; seen: BidSnapshot }>,
+): Array<{ bid_id: string; seen: BidSnapshot }> {
+  const out = new Map<string, BidSnapshot>();
+  for (const row of rows) out.set(row.bidId, row.seen);
+  return [...out].map(([bid_id, seen]) => ({ bid_id, seen }));
+}
+
 /** Shared by every transport: maps the port onto the SQL functions. */
 export class FunctionAlertStore implements AlertStore {
   readonly #rpc: RpcTransport;
@@ -152,19 +161,25 @@ export class FunctionAlertStore implements AlertStore {
     seen: ReadonlyArray<{ alertId: string; bidId: string; seen: BidSnapshot }>,
     now: Date,
   ): Promise<number> {
+    const matches = items.filter((i) => i.kind === "match");
+    const others = items.filter((i) => i.kind !== "match");
     const value = await this.#rpc.scalar("alert_commit_matches", {
       p_done: this.#json(done.map((d) => ({ bid_id: d.bidId, seq: d.seq }))),
+      p_match_alert_ids: matches.map((i) => i.alertId),
+      p_match_bid_ids: matches.map((i) => i.bidId),
       p_items: this.#json(
-        items.map((i) => ({
+        others.map((i) => ({
           alert_id: i.alertId,
           bid_id: i.bidId,
           kind: i.kind,
           change_key: i.changeKey,
           detail: i.detail,
-          seen: i.seen ?? null,
         })),
       ),
-      p_seen: this.#json(seen.map((s) => ({ alert_id: s.alertId, bid_id: s.bidId, seen: s.seen }))),
+      p_seen: this.#json(perBid(seen)),
+      p_first_seen: this.#json(
+        perBid(matches.flatMap((i) => (i.seen ? [{ bidId: i.bidId, seen: i.seen }] : []))),
+      ),
       p_now: now.toISOString(),
     });
     return Number(value);
