@@ -215,7 +215,11 @@ async function openAlerts(
   );
   outbox.onChatUnreachable(pauseAlertsOnUnreachable(alerts, logger));
   const sender = outboxAlertSender(outbox, clock);
-  return { store: alerts, runner: createAlertRunner({ alerts, index, store, sender, clock, logger }) };
+  const metrics = deps.counters.metrics;
+  return {
+    store: alerts,
+    runner: createAlertRunner({ alerts, index, store, sender, clock, logger, metrics }),
+  };
 }
 
 /** The paced outbox (0010): its store, the facade the core calls, and its sender (started by `serve`). */
@@ -412,7 +416,9 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
     return null;
   });
   // Jobs are data run by registered processors: here (embedded, and BullMQ's fallback) or in workers.
-  const processors = new JobProcessors();
+  const processors = overrides.metrics
+    ? new (await import("./observability/timed-processors.ts")).TimedJobProcessors(overrides.metrics)
+    : new JobProcessors();
   const embedded = new InProcessJobQueue(logger, 4, processors);
   const queue: JobQueue =
     overrides.bullmq && config.redisUrl

@@ -158,6 +158,8 @@ describe("the invariants' counters move with real searches", () => {
     const latency = 'smart_pncp_search_duration_seconds_count{size="xs",source="live"}';
     expect(sumOf(after, latency) - sumOf(before, latency)).toBe(1);
     expect(sumOf(after, 'smart_pncp_pncp_requests_total{status="200"}')).toBeGreaterThan(0);
+    const jobs = 'smart_pncp_job_duration_seconds_count{kind="search",result="ok"}';
+    expect(sumOf(after, jobs) - sumOf(before, jobs)).toBe(1);
   });
 
   it("a paid plan with Excel gets the file; a refused file moves the paid-plan invariant", async () => {

@@ -21,6 +21,7 @@ import type { Alert, AlertStore, ReadyItem } from "../ports/alert-store.ts";
 import type { BidIndex } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { Metrics } from "../ports/metrics.ts";
 import type { ChatAddress, Notifier, NotifyOptions, NotifyOutcome } from "../ports/notifier.ts";
 import type { AccountStatus, Plan, Store } from "../ports/store.ts";
 import { FallbackSummarizer } from "../summary/fallback-summarizer.ts";
@@ -49,6 +50,8 @@ export interface AlertDeliveryDeps {
   sender: AlertSender;
   clock: Clock;
   logger: Logger;
+  /** `alert_deliveries_total{platform}` (handed to the sender), `alert_delivery_failures_total{platform,reason}`. */
+  metrics?: Metrics;
 }
 
 export interface AlertDeliveryStats {
@@ -247,6 +250,10 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<AlertDeliv
       replies = await message.build(heldBids);
     } catch (error) {
       deps.logger.error({ err: error, alertId: alert.id }, "alert_message_failed");
+      deps.metrics?.inc("alert_delivery_failures", {
+        platform: alert.address.platform,
+        reason: "build_failed",
+      });
       await deps.alerts.finishItems(held, token, "pending", now);
       stats.failed++;
       continue;
@@ -267,6 +274,7 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<AlertDeliv
       }
       stats.messages++;
       stats.itemsSent += held.length;
+      deps.metrics?.inc("alert_deliveries", { platform: alert.address.platform });
       deps.logger.info(
         { alertId: alert.id, purpose: message.purpose, items: held.length, platform: alert.address.platform },
         "alert_sent",
@@ -274,6 +282,10 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<AlertDeliv
       continue;
     }
     stats.failed++;
+    deps.metrics?.inc("alert_delivery_failures", {
+      platform: alert.address.platform,
+      reason: outcome.reason,
+    });
     if (outcome.reason === "chat_unreachable") {
       unreachable.add(chatKey);
       await deps.alerts.finishItems(held, token, "dropped", now);
