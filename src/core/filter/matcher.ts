@@ -87,9 +87,11 @@ for (let d = 0; d < 10; d++) SYMBOL[0x30 + d] = 26 + d + 1;
 
 /**
  * Per BMP code unit: trie symbol + 1 (1..36) when it folds to one character, else its FOLD_* class
- * (negative); 0 = not computed yet. Derived lazily from `foldUnit`, shared by every matcher.
+ * (negative); UNKNOWN = not computed yet (a negative sentinel, so the hot checks need no extra test).
+ * Derived lazily from `foldUnit`, shared by every matcher.
  */
-const UNIT_SYMBOL = new Int8Array(0x10000);
+const UNKNOWN = -6;
+const UNIT_SYMBOL = new Int8Array(0x10000).fill(UNKNOWN);
 
 for (let code = 0; code < 0x250; code++) unitSymbol(code); // Latin: no lazy fill in the common case
 
@@ -426,13 +428,15 @@ function readWords(text: string, trie: SharedTrie, reading: Reading): void {
   let i = 0;
   while (i < n) {
     // Between words: find the first character of the next one.
-    let code = text.charCodeAt(i);
-    let symbol = UNIT_SYMBOL[code]!;
-    if (symbol === 0) symbol = unitSymbol(code);
+    let symbol = UNIT_SYMBOL[text.charCodeAt(i)]!;
     let node = 0;
     if (symbol <= 0) {
       if (symbol === SEPARATOR || symbol === APOSTROPHE || symbol === MARK) {
         i++;
+        continue;
+      }
+      if (symbol === UNKNOWN) {
+        unitSymbol(text.charCodeAt(i));
         continue;
       }
       const folded = foldedAt(text, i);
@@ -445,9 +449,7 @@ function readWords(text: string, trie: SharedTrie, reading: Reading): void {
     }
     // Inside a word: walk the trie while it has a path (node > 0), then only find the word's end.
     while (i < n) {
-      code = text.charCodeAt(i);
-      symbol = UNIT_SYMBOL[code]!;
-      if (symbol === 0) symbol = unitSymbol(code);
+      symbol = UNIT_SYMBOL[text.charCodeAt(i)]!;
       if (symbol > 0) {
         i++;
         if (node > 0) {
@@ -464,6 +466,10 @@ function readWords(text: string, trie: SharedTrie, reading: Reading): void {
       }
       if (symbol === MARK) {
         i++;
+        continue;
+      }
+      if (symbol === UNKNOWN) {
+        unitSymbol(text.charCodeAt(i));
         continue;
       }
       if (symbol === APOSTROPHE) {
