@@ -6,6 +6,10 @@
  * priority 1, 2, 3… (its ordinal among its queued jobs), so everyone's first job goes before anyone's
  * second; large searches wait in their own queue with their own worker slots.
  *
+ * No worker consuming the job's queue (REDIS_URL set for the shared rate limit, `smart-pncp worker` not
+ * started, or every worker gone): the job runs here too rather than wait in Redis for nobody; checked with
+ * BullMQ's worker list, cached 2 s, logged `job_queue_no_workers` once per queue until a worker appears.
+ *
  * Redis unreachable (refused, timed out, or not answering within `enqueueTimeoutMs`): the job runs in this
  * process through the embedded queue (same processors, with the conversation's own sink), `status()` says
  * `degraded` and `job_queue_fallback` is logged once per outage; Redis is probed again every 5 s and new
@@ -54,6 +58,8 @@ export class BullMqJobQueue implements JobQueue {
   #since = new Date().toISOString();
   #fallbackJobs = 0;
   #probe: NodeJS.Timeout | null = null;
+  readonly #workers = new Map<string, { at: number; count: number }>();
+  #lastWorkers: number | null = null;
 
   private constructor(options: BullMqJobQueueOptions) {
     this.#o = options;
@@ -80,10 +86,11 @@ export class BullMqJobQueue implements JobQueue {
   status(): JobQueueStatus {
     return {
       backend: "bullmq",
-      state: this.#down ? "degraded" : "ok",
+      state: this.#down || this.#lastWorkers === 0 ? "degraded" : "ok",
       redis: this.#down ? "down" : "up",
       localJobs: this.#o.fallback.size,
       fallbackJobs: this.#fallbackJobs,
+      workers: this.#down ? null : this.#lastWorkers,
       lastError: this.#lastError,
       since: this.#since,
     };
@@ -92,8 +99,11 @@ export class BullMqJobQueue implements JobQueue {
   async enqueue(job: JobSpec): Promise<void> {
     if (!this.#down) {
       try {
-        await withTimeout(this.#add(job), this.#o.enqueueTimeoutMs ?? 1_000);
-        return;
+        const name = queueName(job.kind, job.lane ?? "small");
+        if ((await withTimeout(this.#workerCount(name), this.#o.enqueueTimeoutMs ?? 1_000)) > 0) {
+          await withTimeout(this.#add(job), this.#o.enqueueTimeoutMs ?? 1_000);
+          return;
+        }
       } catch (error) {
         this.#markDown(error);
       }
@@ -131,6 +141,22 @@ export class BullMqJobQueue implements JobQueue {
       removeOnComplete: { age: DEDUP_TTL_S, count: 10_000 },
       removeOnFail: { age: 7 * DEDUP_TTL_S, count: 10_000 },
     });
+  }
+
+  /** Workers consuming `name` now (cached 2 s); 0 is logged once until one shows up. */
+  async #workerCount(name: string): Promise<number> {
+    const cached = this.#workers.get(name);
+    if (cached && Date.now() - cached.at < 2_000) return cached.count;
+    const count = await this.#queue(name).getWorkersCount();
+    if (count === 0 && (cached === undefined || cached.count > 0)) {
+      this.#o.logger.error(
+        { queue: name },
+        "job_queue_no_workers: start smart-pncp worker; jobs run in this process",
+      );
+    }
+    this.#workers.set(name, { at: Date.now(), count });
+    this.#lastWorkers = count;
+    return count;
   }
 
   #queue(name: string): Queue {

@@ -38,6 +38,7 @@ describe.skipIf(!ok)("BullMQ job queue (local Redis)", () => {
     const processors = new JobProcessors().register("work", {
       run: async (data, ctx) => void runs.push(`${(data as { n: number }).n}@${ctx.jobId}`),
     });
+    await workers(settings, processors);
     const a = await producer(settings, processors);
     const b = await producer(settings, processors);
     await Promise.all([
@@ -45,7 +46,6 @@ describe.skipIf(!ok)("BullMQ job queue (local Redis)", () => {
       b.queue.enqueue({ id: "d_telegram-77", kind: "work", data: { n: 2 }, accountKey: "acc" }),
       b.queue.enqueue({ id: "d_telegram-78", kind: "work", data: { n: 3 }, accountKey: "acc" }),
     ]);
-    await workers(settings, processors);
     await until(() => runs.length >= 2, 5_000, "two runs");
     await new Promise((r) => setTimeout(r, 200));
     expect(runs.filter((r) => r.endsWith("d_telegram-77"))).toHaveLength(1);
@@ -77,10 +77,10 @@ describe.skipIf(!ok)("BullMQ job queue (local Redis)", () => {
           if (await f.once("outcome")) failed.push(f.jobId);
         },
       });
+    await workers(settings, processors);
     const { queue } = await producer(settings, processors);
     await queue.enqueue({ id: "j-flaky", kind: "flaky", data: {} });
     await queue.enqueue({ id: "j-broken", kind: "broken", data: {} });
-    await workers(settings, processors);
     await until(
       () => attempts.filter((a) => a.id === "j-flaky").length >= 2 && failed.length >= 1,
       5_000,
@@ -95,6 +95,20 @@ describe.skipIf(!ok)("BullMQ job queue (local Redis)", () => {
     expect(flaky[1]!.at - flaky[0]!.at).toBeGreaterThanOrEqual(45);
     expect(attempts.filter((a) => a.id === "j-broken").map((a) => a.attempt)).toEqual([1]);
     expect(failed).toEqual(["j-broken"]);
+  });
+
+  it("no worker consuming (REDIS_URL set only for the rate limit): the job runs here, not waiting for nobody", async () => {
+    const settings = testQueueSettings();
+    closers.push(() => settings.cleanup());
+    const runs: unknown[] = [];
+    const processors = new JobProcessors().register("work", {
+      run: async (_d, ctx) => void runs.push(ctx.local),
+    });
+    const { queue } = await producer(settings, processors);
+    await queue.enqueue({ id: "lonely", kind: "work", data: {}, local: "sink" });
+    await queue.drain(2_000);
+    expect(runs).toEqual(["sink"]);
+    expect(queue.status()).toMatchObject({ state: "degraded", redis: "up", workers: 0, fallbackJobs: 1 });
   });
 
   it("Redis stopped: the job runs in this process (embedded fallback) and status says degraded", async () => {

@@ -111,14 +111,19 @@ export class JobProcessors {
 export interface JobQueueStatus {
   /** What is configured. */
   backend: "in-process" | "bullmq";
-  /** `degraded`: BullMQ configured but Redis unreachable, jobs run in this process (embedded fallback). */
+  /**
+   * `degraded`: BullMQ configured but Redis unreachable or no worker consuming: jobs run in this process
+   * (embedded fallback).
+   */
   state: "ok" | "degraded";
   /** Redis reachability (null without Redis). */
   redis: "up" | "down" | null;
   /** Jobs queued or running in this process (the embedded queue, fallback included). */
   localJobs: number;
-  /** Jobs that ran in the embedded fallback since start because Redis was down. */
+  /** Jobs that ran in this process since start because Redis was down or no worker was consuming. */
   fallbackJobs: number;
+  /** BullMQ: workers consuming the last queue used (null when unknown or without Redis). */
+  workers?: number | null;
   /** Last Redis error, for the operator (no secrets: the URL is never included). */
   lastError: string | null;
   /** When `state` last changed. */
