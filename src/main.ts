@@ -564,10 +564,9 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
     async start(port = config.port) {
       const url = await listen(server, port);
       for (const adapter of adapters) await adapter.start();
-      if (overrides.sync && config.sync.enabled && core.deps.queue.status().backend === "bullmq") {
-        // With Redis the sync is a BullMQ job scheduler run by `smart-pncp worker` (one instance).
-        logger.info("sync_on_workers: the sync runs as a job scheduler in smart-pncp worker");
-      } else if (overrides.sync && config.sync.enabled) {
+      // With Redis, workers also run the sync as a job scheduler; the `sync` lease keeps it to one syncer
+      // (SYNC_ENABLED=false on web instances leaves it to the workers).
+      if (overrides.sync && config.sync.enabled) {
         // The core's index when it opened; else try again (the error then says why the sync cannot run).
         sync = await startSync(core, core.deps.index ?? (await openBidIndex(config, store)));
       } else if (overrides.sync) logger.info("sync_off: SYNC_ENABLED=false");
