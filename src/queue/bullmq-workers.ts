@@ -150,6 +150,8 @@ export async function startWorkers(
     events.on("failed", ({ jobId, failedReason }) => {
       if (!/stalled/i.test(failedReason)) return;
       void (async () => {
+        // Every worker process listens: one of them handles it.
+        if (!(await once(jobId)("stalled-failed"))) return;
         const job = (await reader(name).getJob(jobId)) as Job<StoredJob> | undefined;
         logger.error({ jobId, queue: name, reason: failedReason }, "job_failed_stalled");
         await processor.failed?.(job?.data?.data, { jobId, reason: failedReason, once: once(jobId) });
