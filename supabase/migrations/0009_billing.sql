@@ -134,6 +134,7 @@ $$;
 --   cancel_undone    the scheduled cancellation was withdrawn
 --   ended            the subscription the plan came from ended: the plan is no longer usable
 --   expired          ended without ever being paid (a boleto that expired): nothing was given
+--                    (a subscription first seen already `canceled` was paid once: it ends the plan)
 --   superseded       this subscription ended, but the account has another live one: the plan follows that one
 -- The account's plan row follows the subscription unless it is an ended one the account has replaced.
 create or replace function billing_apply_subscription(
@@ -170,7 +171,9 @@ begin
     raise exception 'unknown_plan' using errcode = '22023', detail = p_plan_id;
   end if;
   -- The account: the one recorded for this subscription, else the caller's (metadata), else the customer's.
-  select * into v_prev from billing_subscriptions b where b.stripe_subscription_id = p_subscription_id for update;
+  -- No row lock here: every write to an account's subscriptions happens under its advisory lock below
+  -- (a row lock taken before it would deadlock with a holder of the lock upserting this row).
+  select * into v_prev from billing_subscriptions b where b.stripe_subscription_id = p_subscription_id;
   v_found := found;
   if v_found then
     v_account := v_prev.account_id;
@@ -182,8 +185,10 @@ begin
   end if;
   -- Serialise every effect on one account (two subscriptions of one account, concurrent handlers).
   perform pg_advisory_xact_lock(hashtextextended('smart-pncp:billing:' || v_account::text, 0));
+  -- Read again under the lock: a concurrent first sight of this subscription may have just committed.
+  select * into v_prev from billing_subscriptions b where b.stripe_subscription_id = p_subscription_id;
+  v_found := found;
   if v_found then
-    select * into v_prev from billing_subscriptions b where b.stripe_subscription_id = p_subscription_id;
     if v_prev.observed_at > p_observed_at then
       return query select 'stale'::text, v_account, v_prev.plan_id, v_prev.plan_id, v_prev.current_period_end,
         null::timestamptz, null::text, null::text, null::text;
@@ -235,13 +240,33 @@ begin
     v_effect := case when v_prev_phase is null then 'pending' else 'none' end;
   elsif v_phase = 'ended' then
     if v_current_sub is distinct from p_subscription_id then
-      -- Never applied as the account's plan: another live subscription replaced it, or it never got paid
-      -- (a boleto that expired): the plan row is not touched.
-      v_effect := case
-        when v_other_live then 'superseded'
-        when v_prev_phase = 'pending' then 'expired'
-        else 'none'
-      end;
+      -- Not the subscription the account's plan row follows: another live one replaced it, or it never
+      -- got paid (a boleto that expired), or we see it for the first time already over. In the last case
+      -- it was paid once (`canceled`, not `incomplete_expired`) and nothing else pays now: the account ends
+      -- exactly as if its earlier events had arrived first (any order ends in the same state).
+      if v_other_live then
+        v_effect := 'superseded';
+      elsif v_prev_phase = 'pending' or p_stripe_status = 'incomplete_expired' then
+        v_effect := case when v_prev_phase = 'ended' then 'none' else 'expired' end;
+      elsif v_prev_phase = 'ended' then
+        v_effect := 'none';
+      else
+        v_effect := 'ended';
+        insert into subscriptions as s (
+          account_id, plan_id, status, current_period_end, stripe_customer_id, stripe_subscription_id
+        ) values (
+          v_account, p_plan_id, 'canceled', least(coalesce(p_period_end, v_ended_at), v_ended_at),
+          p_customer_id, p_subscription_id
+        )
+        on conflict (account_id) do update set
+          plan_id = excluded.plan_id,
+          status = excluded.status,
+          current_period_end = excluded.current_period_end,
+          stripe_customer_id = excluded.stripe_customer_id,
+          stripe_subscription_id = excluded.stripe_subscription_id,
+          grace_ends_at = null,
+          updated_at = now();
+      end if;
     else
       select * into v_other from billing_subscriptions x
        where x.account_id = v_account and x.stripe_subscription_id <> p_subscription_id
@@ -263,7 +288,7 @@ begin
         v_effect := case when v_prev_phase = 'ended' then 'none' else 'ended' end;
         update subscriptions s
            set status = 'canceled',
-               current_period_end = least(coalesce(s.current_period_end, v_ended_at), v_ended_at),
+               current_period_end = least(coalesce(p_period_end, v_ended_at), v_ended_at),
                grace_ends_at = null,
                updated_at = now()
          where s.account_id = v_account;

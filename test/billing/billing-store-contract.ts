@@ -141,14 +141,41 @@ export function runBillingStoreContract(name: string, factory: () => Promise<Bil
       expect((await s.store.getAccountStatus(accountId, T0, null)).subscriptionStatus).toBe("canceled");
     });
 
-    it("applies the same new reading once when two handlers race", async () => {
-      const accountId = await person();
-      const sub = snapshot({ accountId });
-      const effects = await Promise.all([
-        s.billing.applySubscription(sub, 7),
-        s.billing.applySubscription(sub, 7),
+    it("ends the plan of a subscription first seen already cancelled, as if its earlier events had come first", async () => {
+      const inOrder = await person();
+      const late = await person();
+      const live = snapshot({ accountId: inOrder });
+      const endedAt = new Date(T0.getTime() + 2 * DAY);
+      await s.billing.applySubscription(live, 7);
+      const a = await s.billing.applySubscription(
+        { ...live, stripeStatus: "canceled", endedAt, observedAt: endedAt },
+        7,
+      );
+      const b = await s.billing.applySubscription(
+        { ...snapshot({ accountId: late }), stripeStatus: "canceled", endedAt, observedAt: endedAt },
+        7,
+      );
+      expect([a.effect, b.effect]).toEqual(["ended", "ended"]);
+      const [sa, sb] = await Promise.all([
+        s.store.getAccountStatus(inOrder, endedAt, null),
+        s.store.getAccountStatus(late, endedAt, null),
       ]);
-      expect(effects.map((e) => e.effect).sort()).toEqual(["activated", "none"]);
+      expect({ ...sb, accountId: "", effectiveAccountId: "" }).toEqual({
+        ...sa,
+        accountId: "",
+        effectiveAccountId: "",
+      });
+      expect(sb).toMatchObject({ subscriptionStatus: "canceled", plan: { id: "maquina" } });
+      expect(sb.periodEnd?.toISOString()).toBe(endedAt.toISOString());
+    });
+
+    it("applies the same new reading once when handlers race", async () => {
+      for (let round = 0; round < 3; round++) {
+        const accountId = await person();
+        const sub = snapshot({ accountId });
+        const effects = await Promise.all([1, 2, 3, 4].map(() => s.billing.applySubscription(sub, 7)));
+        expect(effects.map((e) => e.effect).sort()).toEqual(["activated", "none", "none", "none"]);
+      }
     });
 
     it("finds the account by customer, records the chat to tell, and refuses unknown or foreign customers", async () => {
