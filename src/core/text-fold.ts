@@ -5,6 +5,8 @@
  * It runs on every record of every search (100k+ texts of ~400 characters), so it is one pass over
  * the characters with a precomputed table for Latin-1 and Latin Extended-A/B, instead of chained
  * `normalize()`/regex calls; the table itself is built with NFKD, so the result is the same.
+ * Scanners that fold while they walk (the keyword matcher) read the same fold one code unit at a time
+ * through `foldUnit`/`foldedText`/`isPluralS`, so they split words exactly where `normalizeText` does.
  */
 
 const COMBINING_MARKS = /\p{M}+/gu;
