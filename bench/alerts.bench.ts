@@ -6,12 +6,14 @@
  * Prints:
  * - the matching alone (`batchItems`: `matchAlerts` + snapshots, in the round's 1,000-bid batches), wall
  *   and CPU, with how many (alert, bid) items it produced;
- * - the whole matching round on the SQL store (PGlite in memory: queue read, `bidsByIds`, commit of the
- *   items, reminders), unless BENCH_ALERTS_DB=0.
+ * - the whole matching round on the SQL stores (queue read, `bidsByIds`, commit of the items, reminders):
+ *   PGlite in memory, and the local Postgres (BENCH_ALERTS_PG, default the tests' server) when reachable;
+ *   BENCH_ALERTS_DB=0 skips both, BENCH_ALERTS_PGLITE=0 the PGlite one.
  * Run alone with `node bin/run-ts.mjs bench/alerts.bench.ts`, or through `bench/run.ts`.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { PreparedAlerts } from "../src/core/alerts/match-alerts.ts";
 import { batchItems, MATCH_BATCH, runAlertMatching } from "../src/core/alerts/run-alert-matching.ts";
 import type { Bid } from "../src/core/bid.ts";
@@ -22,11 +24,14 @@ import type { IndexedRecord } from "../src/core/ports/bid-index.ts";
 import { FixedClock } from "../src/core/ports/clock.ts";
 import { silentLogger } from "../src/core/ports/logger.ts";
 import { parseQuery } from "../src/core/query/parse-query.ts";
+import type { SearchQuery } from "../src/core/search-query.ts";
 import { UFS } from "../src/core/search-query.ts";
 import { SECTOR_IDS } from "../src/core/sectors.ts";
 import { createAlertStore } from "../src/stores/alerts/sql-alert-store.ts";
+import { PgStore } from "../src/stores/pg-store.ts";
 import { PGLITE_MEMORY, PgliteStore } from "../src/stores/pglite-store.ts";
 import { createBidIndex } from "../src/stores/sql-bid-index.ts";
+import type { SqlStore } from "../src/stores/sql-store.ts";
 
 const ALERTS = 10_000;
 const BIDS = 4_000;
@@ -124,53 +129,84 @@ export async function benchAlerts(): Promise<void> {
   );
 
   if (process.env.BENCH_ALERTS_DB === "0") return;
-  const store = await PgliteStore.open({ dataDir: PGLITE_MEMORY });
-  try {
-    const index = createBidIndex(store);
-    const alertStore = createAlertStore(store);
-    const owner = await store.resolveIdentity({
-      platform: "telegram",
-      userId: "bench",
-      teamId: null,
-      displayName: null,
-    });
-    const texts = alertTexts(bids);
-    const loadStarted = performance.now();
-    await store.executor.query(
-      `insert into alerts (account_id, platform, chat_id, scope, query_text, query, mode, created_at)
-       select $1, 'telegram', 'chat-' || q.g, 'personal', q.text, q.query::jsonb, 'instant', $2
-       from unnest($3::text[], $4::text[]) with ordinality as q(text, query, g)`,
-      [
-        owner,
-        new Date(NOW.getTime() - 86_400_000).toISOString(),
-        texts,
-        alerts.map((a) => JSON.stringify(a.query)),
-      ],
-    );
-    const records: IndexedRecord[] = bids.map((bid) => ({
-      bid,
-      raw: { id: bid.id },
-      pncpUpdatedAt: bid.publishedAt,
-    }));
-    await index.upsertBids(records, NOW);
-    console.log(
-      `loaded ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids (queued by the trigger) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
-    );
-    const cpuStart = process.cpuUsage();
-    const started = performance.now();
-    const stats = await runAlertMatching({
-      alerts: alertStore,
-      index,
-      clock: new FixedClock(NOW),
-      logger: silentLogger(),
-    });
-    console.log(
-      `round on PGlite: ${stats.batches} batches, ${stats.queued.toLocaleString("en")} queued, ${stats.inserted.toLocaleString("en")} items stored; ` +
-        `wall ${(performance.now() - started).toFixed(0)} ms, CPU (this process, PGlite included) ${cpuMs(cpuStart).toFixed(0)} ms`,
-    );
-  } finally {
-    await store.close();
+  if (process.env.BENCH_ALERTS_PGLITE !== "0") {
+    const pglite = await PgliteStore.open({ dataDir: PGLITE_MEMORY });
+    try {
+      await sqlRound("PGlite (memory)", pglite, bids, alerts);
+    } finally {
+      await pglite.close();
+    }
   }
+  const pgUrl = process.env.BENCH_ALERTS_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+  const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
+  try {
+    await admin.connect();
+  } catch {
+    console.log(`Postgres at ${new URL(pgUrl).host} not reachable: SQL round on Postgres skipped`);
+    return;
+  }
+  const name = `smart_pncp_alerts_bench_${process.pid}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  const pgStore = await PgStore.open({ databaseUrl: url.toString(), max: 4 });
+  try {
+    await sqlRound("Postgres", pgStore, bids, alerts);
+  } finally {
+    await pgStore.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+/** The whole matching round on a SQL store: alerts and bids loaded (the trigger queues the bids), then timed. */
+async function sqlRound(
+  label: string,
+  store: SqlStore,
+  bids: Bid[],
+  alerts: Array<{ query: SearchQuery }>,
+): Promise<void> {
+  const index = createBidIndex(store);
+  const alertStore = createAlertStore(store);
+  const owner = await store.resolveIdentity({
+    platform: "telegram",
+    userId: "bench",
+    teamId: null,
+    displayName: null,
+  });
+  const texts = alertTexts(bids);
+  const loadStarted = performance.now();
+  await store.executor.query(
+    `insert into alerts (account_id, platform, chat_id, scope, query_text, query, mode, created_at)
+     select $1, 'telegram', 'chat-' || q.g, 'personal', q.text, q.query::jsonb, 'instant', $2
+     from unnest($3::text[], $4::text[]) with ordinality as q(text, query, g)`,
+    [
+      owner,
+      new Date(NOW.getTime() - 86_400_000).toISOString(),
+      texts,
+      alerts.map((a) => JSON.stringify(a.query)),
+    ],
+  );
+  const records: IndexedRecord[] = bids.map((bid) => ({
+    bid,
+    raw: { id: bid.id },
+    pncpUpdatedAt: bid.publishedAt,
+  }));
+  await index.upsertBids(records, NOW);
+  const loaded = ((performance.now() - loadStarted) / 1000).toFixed(1);
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const stats = await runAlertMatching({
+    alerts: alertStore,
+    index,
+    clock: new FixedClock(NOW),
+    logger: silentLogger(),
+  });
+  console.log(
+    `round on ${label}: ${stats.queued.toLocaleString("en")} queued bids, ${stats.inserted.toLocaleString("en")} items stored; ` +
+      `wall ${(performance.now() - started).toFixed(0)} ms, CPU of this process ${cpuMs(cpuStart).toFixed(0)} ms` +
+      ` (load of ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids: ${loaded} s, not timed)`,
+  );
 }
 
 // `node bin/run-ts.mjs bench/alerts.bench.ts` passes this file as argv[2]; `node --import tsx …` as argv[1].

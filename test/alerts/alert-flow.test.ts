@@ -345,6 +345,21 @@ describe("alerts after sync rounds", { timeout: 60_000 }, () => {
     clock.advance(30 * 60_000);
     await runner().run({ match: false });
     expect(telegramTo(digestChat)).toHaveLength(2);
+
+    // `lembrete`: a delivered bid now closes in 36 h → one new-deadline notice and one reminder, once.
+    const bidId = pending[0]!.split("|")[1]!;
+    const closeAt = new Date(clock.now().getTime() + 36 * 3_600_000);
+    await sql("update bids set proposals_close_at = $2 where id = $1", [bidId, closeAt.toISOString()]);
+    await runner().run();
+    await runner().run();
+    const after = telegramTo(digestChat)
+      .slice(2)
+      .map((m) => m.text);
+    expect(after).toHaveLength(2);
+    expect(after.some((t) => t.includes(`Licitação ${bidId} tem novo prazo de propostas`))).toBe(true);
+    expect(after.some((t) => t.startsWith(`⏰ Lembrete: as propostas da licitação ${bidId} fecham em`))).toBe(
+      true,
+    );
   });
 
   it("a chat that blocked the bot gets its alerts paused, and is not retried", async () => {
