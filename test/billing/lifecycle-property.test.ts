@@ -271,7 +271,7 @@ describe("lifecycle events in any order, duplicated", () => {
         },
       ),
       {
-        numRuns: Number(process.env.BILLING_PROPERTY_RUNS ?? 10),
+        numRuns: Number(process.env.BILLING_PROPERTY_RUNS ?? 8),
         examples: [["card", ["renew", "fail", "recover", "end"], 0]],
       },
     );
