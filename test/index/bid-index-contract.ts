@@ -1,16 +1,19 @@
 /**
  * One contract for every `BidIndex` implementation (PGlite, Postgres, Supabase RPC): writes keep the newest
- * version, pages are recorded atomically with their window, leases exclude, and the stored sector tags and
- * term candidates agree with the live filter on the real fixture records.
+ * version, pages are recorded atomically with their window, leases exclude, the stored sector tags and
+ * term candidates agree with the live filter on the real fixture records, and the SQL answer / matches
+ * (0008) agree with the rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { filterBids } from "../../src/core/filter/filter.ts";
+import { sortBids } from "../../src/core/filter/sort.ts";
 import { retagIndex } from "../../src/core/index/retag.ts";
 import { termPatterns } from "../../src/core/index/search-text.ts";
 import { SECTOR_TAGS_VERSION } from "../../src/core/index/sector-tags.ts";
 import type { BidIndex, IndexedRecord, IndexSearch } from "../../src/core/ports/bid-index.ts";
 import { type SearchQuery, searchQuerySchema } from "../../src/core/search-query.ts";
 import { SECTOR_IDS } from "../../src/core/sectors.ts";
+import { computeTotals } from "../../src/core/summary/totals.ts";
 import { fixtureIndexedRecords, withUpdate } from "./index-fixtures.ts";
 
 const NOW = new Date("2026-09-22T15:00:00Z");
@@ -203,6 +206,31 @@ export function runBidIndexContract(
       const status = await index.status();
       expect(status).toMatchObject({ staleTagRows: 0, tagsVersion: SECTOR_TAGS_VERSION });
       expect(await index.search(everything({ sector: "obsoleto" }), NOW)).toEqual([]);
+    });
+
+    it("answers in SQL (0008) the counts, totals and first ids the rows give, over this transport", async () => {
+      for (const sector of [null, ...SECTOR_IDS.slice(0, 3)]) {
+        const search = everything({ sector });
+        const rows = await index.candidates(search, NOW);
+        const sorted = sortBids(rows.bids, "value_desc", NOW);
+        const q = { ...search, statuses: [], esferas: [], sort: "value_desc" as const, limit: 4 };
+        const answer = await index.answer(q, NOW);
+        expect(answer.candidates).toBe(rows.bids.length);
+        expect(answer.totals).toEqual(computeTotals(sorted, NOW));
+        expect(answer.topIds).toEqual(sorted.slice(0, 4).map((b) => b.id));
+        expect(answer.largestId).toBe(sorted.find((b) => (b.estimatedValue ?? 0) > 0)?.id ?? null);
+        const matches = await index.matches({ ...q, withDetails: false }, NOW);
+        expect(matches.candidates).toBe(rows.bids.length);
+        expect(sortBids(matches.bids, "value_desc", NOW)).toEqual(
+          sorted.map((b) => ({ ...b, details: null })),
+        );
+      }
+      const all = await index.answer(
+        { ...everything(), statuses: [], esferas: [], sort: "newest", limit: 1 },
+        NOW,
+      );
+      expect(all.totals.count).toBeGreaterThan(10);
+      expect(all.ufs.length).toBeGreaterThan(1);
     });
 
     it("recomputes statuses at read time", async () => {
