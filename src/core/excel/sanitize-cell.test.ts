@@ -70,4 +70,12 @@ describe("sanitizeCellText", () => {
     expect(out.length).toBeLessThanOrEqual(MAX_CELL_TEXT);
     expect(out.endsWith("a…")).toBe(true);
   });
+
+  it("keeps a text of exactly the limit whole, and cuts one character more", () => {
+    const exact = "x".repeat(MAX_CELL_TEXT);
+    expect(sanitizeCellText(exact)).toBe(exact);
+    const over = sanitizeCellText(`${exact}y`);
+    expect(over).toHaveLength(MAX_CELL_TEXT);
+    expect(over.endsWith("x…")).toBe(true);
+  });
 });
