@@ -48,11 +48,12 @@ export function filterBids(
   const predicates = fieldPredicates(query, now);
   const scores = matcher ? new Map<string, number>() : undefined;
   const kept: Bid[] = [];
-  for (const bid of bids) {
-    if (!predicates.every((passes) => passes(bid))) continue;
+  // A sector search decides with the field rule (sector-decision.ts); user terms match object and details.
+  const sector = termsUsed.length === 0 ? query.sector : null;
+  const fieldCount = predicates.length;
+  next: for (const bid of bids) {
+    for (let p = 0; p < fieldCount; p++) if (!predicates[p]!(bid)) continue next;
     if (matcher && scores) {
-      // A sector search decides with the field rule (sector-decision.ts); user terms match object and details.
-      const sector = termsUsed.length === 0 ? query.sector : null;
       const score = sector ? sectorScore(sector, bid, verdicts) : textScore(matcher, bid);
       if (score === null) continue;
       scores.set(bid.id, score);
