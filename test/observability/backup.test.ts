@@ -82,7 +82,7 @@ async function contents(db: SqlExecutor): Promise<Record<string, string[]>> {
 
 async function snapshot(db: SqlExecutor): Promise<string[]> {
   const lines: string[] = [];
-  await writeSnapshot(db, async (line) => void lines.push(line), NOW);
+  await writeSnapshot(db, async (chunk) => void lines.push(...chunk.split("\n")), NOW);
   return lines;
 }
 
