@@ -203,6 +203,32 @@ describe("the invariants' counters move with real searches", () => {
     expect(sumOf(after, 'smart_pncp_excel_delivered_total{tier="trial"}')).toBe(1);
   });
 
+  it("a trial out of searches: the refusal is counted by plan and reason, with the upgrade link shown", async () => {
+    const before = await scrape();
+    // A minute apart: the trial's per-minute limit (2) is not what refuses here.
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(61_000);
+      await search("free-quota");
+    }
+    t.clock.advance(61_000);
+    const refused = await search("free-quota");
+    expect(refused.map((r) => r.kind)).toEqual(["upgrade"]);
+    const after = await scrape();
+    const moved = (selector: string) => sumOf(after, selector) - sumOf(before, selector);
+    expect(
+      moved('smart_pncp_quota_checks_total{plan="free_trial",outcome="refused",reason="quota_exhausted"}'),
+    ).toBe(1);
+    expect(moved('smart_pncp_searches_total{outcome="refused",reason="QUOTA_EXCEEDED",source="none"}')).toBe(
+      1,
+    );
+    expect(moved('smart_pncp_upgrade_links_shown_total{reason="QUOTA_EXCEEDED"}')).toBe(1);
+    // The spike rule's selector sees it.
+    const spike = selectorsIn(rule("QuotaRefusalSpike").expr)[0];
+    if (!spike) throw new Error("QuotaRefusalSpike names no series");
+    expect(sumOf(after, spike) - sumOf(before, spike)).toBe(1);
+    expect(moved("smart_pncp_quota_check_duration_seconds_count")).toBe(4);
+  });
+
   it("the trial-not-enforced series exists at 0 for every plan", async () => {
     const exposition = await scrape();
     const series = exposition.samples.filter((s) => s.name === "smart_pncp_trial_not_enforced_total");
