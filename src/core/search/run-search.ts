@@ -1,6 +1,6 @@
 import type { Bid } from "../bid.ts";
 import type { BidsWorkbookInput } from "../excel/build-workbook.ts";
-import { type FilterResult, filterBids } from "../filter/filter.ts";
+import { type FilterResult, filterBids, rankingFor } from "../filter/filter.ts";
 import { sortBids } from "../filter/sort.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { freshnessNote } from "../index/freshness.ts";
@@ -143,7 +143,7 @@ function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): 
     // Index only (the chat and national searches): the stored scores rank the survivors as they are.
     const kept = filterBids(gathered.bids, { ...query, sector: null, terms: [] }, now).bids;
     const termsUsed = cleanTerms(query.terms);
-    return { bids: sortBids(kept, query.sort, now, sectorScores), termsUsed, scores: sectorScores };
+    return { bids: sortBids(kept, query.sort, now, sectorScores, rankingFor(query)), termsUsed, scores: sectorScores };
   }
   const indexBids = gathered.bids.filter((bid) => fromIndex.has(bid.id));
   const liveBids = gathered.bids.filter((bid) => !fromIndex.has(bid.id));
@@ -152,7 +152,7 @@ function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): 
   const scores = new Map(live.scores);
   for (const bid of fieldsOnly) scores.set(bid.id, sectorScores.get(bid.id) ?? 0);
   return {
-    bids: sortBids([...live.bids, ...fieldsOnly], query.sort, now, scores),
+    bids: sortBids([...live.bids, ...fieldsOnly], query.sort, now, scores, rankingFor(query)),
     termsUsed: live.termsUsed,
     scores,
   };
@@ -359,7 +359,7 @@ async function matchesFromIndex(
     { ...indexQuery, statuses: query.statuses, esferas: query.esferas, sort: query.sort, limit: 0 },
     now,
   );
-  const bids = sortBids(found.bids, query.sort, now, found.sectorScores ?? undefined);
+  const bids = sortBids(found.bids, query.sort, now, found.sectorScores ?? undefined, rankingFor(query));
   const totals = computeTotals(bids, now);
   const summary = await summarizer.summarize({ query, bids, totals, now });
   const stats: SearchStats = {
