@@ -1,9 +1,15 @@
 import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
 import type { IncomingCommand } from "../../src/core/chat/incoming-command.ts";
 import type { Reply, ReplySink } from "../../src/core/chat/reply.ts";
+import { FixedClock } from "../../src/core/ports/clock.ts";
+import type { PlanId } from "../../src/core/ports/store.ts";
+import { type App, createApp, createLogger } from "../../src/main.ts";
 import { SqlStore } from "../../src/stores/sql-store.ts";
-import { createTestApp, FIXTURE_NOW, type TestApp } from "../helpers/test-app.ts";
+import { type FakePncp, startFakePncp } from "../fakes/fake-pncp.ts";
+import { FIXTURE_NOW } from "../helpers/test-app.ts";
 import { type Exposition, familyOf, parseExposition, selectorsIn, sumOf } from "./prom-text.ts";
 import { parseYamlSubset } from "./yaml-subset.ts";
 
@@ -22,14 +28,64 @@ interface Rule {
 
 const RULES_FILE = new URL("../../docs/prometheus-alerts.yml", import.meta.url);
 const TOKEN = "metrics-test-token";
-let t: TestApp;
+/** The app as test/helpers/test-app.ts builds it, but logging for real (JSON lines into `logs`). */
+interface LoggedApp {
+  app: App;
+  baseUrl: string;
+  clock: FixedClock;
+  store: App["core"]["deps"]["store"];
+  setPlan(userId: string, planId: PlanId): Promise<void>;
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+let t: LoggedApp;
+let pncp: FakePncp;
 let n = 0;
+/** Every log line of the app (the real pino logger, JSON), to check the business events. */
+const logs: Record<string, unknown>[] = [];
+const logStream = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString("utf8").split("\n")) if (line) logs.push(JSON.parse(line));
+    done();
+  },
+});
 
 beforeAll(async () => {
-  t = await createTestApp({ env: { METRICS_TOKEN: TOKEN } });
+  pncp = await startFakePncp({ now: FIXTURE_NOW });
+  const config = loadConfig({
+    PNCP_BASE_URL: pncp.url,
+    PNCP_TIMEOUT_MS: "3000",
+    PNCP_MAX_RETRIES: "1",
+    PNCP_RETRY_BASE_MS: "20",
+    DATA_DIR: "memory://",
+    UPGRADE_TOKEN_SECRET: "test-upgrade-secret",
+    PUBLIC_BASE_URL: "https://bot.example.test",
+    METRICS_TOKEN: TOKEN,
+  });
+  const clock = new FixedClock(FIXTURE_NOW);
+  const app = await createApp(config, { clock, logger: createLogger("info", logStream) });
+  const store = app.core.deps.store;
+  t = {
+    app,
+    baseUrl: await app.start(0),
+    clock,
+    store,
+    async setPlan(userId, planId) {
+      const id = await store.resolveIdentity({
+        platform: "telegram",
+        userId,
+        teamId: null,
+        displayName: null,
+      });
+      await store.setPlan(id, planId, new Date(clock.now().getTime() + 30 * 86_400_000));
+    },
+    drain: () => app.idle(),
+    close: () => app.stop(),
+  };
 });
 afterAll(async () => {
   await t?.close();
+  await pncp?.close();
 });
 
 function rules(): Rule[] {
@@ -164,7 +220,7 @@ describe("the invariants' counters move with real searches", () => {
 
   it("a paid plan with Excel gets the file; a refused file moves the paid-plan invariant", async () => {
     const paid = invariantSelector("ExcelRefusedToPaidPlan");
-    await t.setPlan("telegram", "paid-1", null, "maquina");
+    await t.setPlan("paid-1", "maquina");
     const before = await scrape();
     const ok = await search("paid-1");
     expect(ok.map((r) => r.kind)).toEqual(["searching", "results", "file"]);
@@ -239,5 +295,39 @@ describe("the invariants' counters move with real searches", () => {
       "sala_guerra",
     ]);
     expect(sumOf(exposition, invariantSelector("TrialNotEnforced"))).toBe(0);
+  });
+
+  it("logs the specification's business events by name, with their fields", () => {
+    const events = (msg: string) => logs.filter((l) => l.msg === msg);
+    expect(events("quota_check_success")[0]).toMatchObject({
+      planId: "free_trial",
+      used: expect.any(Number),
+      remaining: expect.any(Number),
+      durationMs: expect.any(Number),
+    });
+    expect(events("quota_exhausted")[0]).toMatchObject({
+      planId: "free_trial",
+      used: 3,
+      quota: 3,
+      resetsAt: expect.any(String),
+      upgradePlanId: expect.any(String),
+    });
+    expect(events("excel_blocked").map((l) => l.reason)).toEqual(
+      expect.arrayContaining(["plan", "send_failed"]),
+    );
+    expect(events("excel_generated")[0]).toMatchObject({
+      planId: "maquina",
+      tier: "paid",
+      rows: expect.any(Number),
+      bytes: expect.any(Number),
+    });
+    expect(events("search_completed")[0]).toMatchObject({
+      durationMs: expect.any(Number),
+      matched: expect.any(Number),
+    });
+    expect(events("upgrade_link_shown")[0]).toMatchObject({ upgradePlanId: expect.any(String) });
+    // Secrets never reach the log.
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+    expect(JSON.stringify(logs)).not.toContain("test-upgrade-secret");
   });
 });

@@ -1,7 +1,9 @@
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpPncpClient } from "../../src/core/pncp/http-pncp-client.ts";
 import { FixedClock } from "../../src/core/ports/clock.ts";
 import { silentLogger } from "../../src/core/ports/logger.ts";
+import { createLogger } from "../../src/main.ts";
 import { PromMetrics } from "../../src/observability/prom-metrics.ts";
 import { createRedisPinger } from "../../src/observability/redis-ping.ts";
 import { registerRuntimeGauges } from "../../src/observability/runtime-gauges.ts";
@@ -20,6 +22,16 @@ import { parseExposition, sumOf } from "./prom-text.ts";
  * degraded 200; the Redis pinger against the local Redis and a dead port.
  */
 let pncp: FakePncp;
+const logs: Record<string, unknown>[] = [];
+const logger = createLogger(
+  "info",
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  }),
+);
 beforeAll(async () => {
   pncp = await startFakePncp({ now: FIXTURE_NOW });
 });
@@ -39,7 +51,7 @@ function client(metrics: PromMetrics, extra: Partial<ConstructorParameters<typeo
   return new HttpPncpClient({
     baseUrl: pncp.url,
     metrics,
-    logger: silentLogger(),
+    logger,
     clock: new FixedClock(FIXTURE_NOW),
     sleep: async () => {},
     random: () => 0,
@@ -72,6 +84,10 @@ describe("PNCP metrics", () => {
     expect(sumOf(e, 'smart_pncp_pncp_retries_total{reason="timeout"}')).toBe(1);
     // Every attempt the fake saw is counted once.
     expect(sumOf(e, "smart_pncp_pncp_requests_total")).toBe(pncp.requests.length);
+    // The business event of each retry, with what was retried and why.
+    const retries = logs.filter((l) => l.msg === "pncp_retry");
+    expect(retries.map((l) => l.reason).sort()).toEqual(["http_429", "http_500", "timeout"]);
+    expect(retries[0]).toMatchObject({ path: "/api/consulta/v1/contratacoes/publicacao", attempt: 1 });
   });
 
   it("count circuit openings and show the open circuit on the gauge and in readiness (degraded)", async () => {
@@ -83,6 +99,7 @@ describe("PNCP metrics", () => {
     pncp.setFaults([]);
     const e = await scrape(metrics);
     expect(sumOf(e, "smart_pncp_pncp_circuit_opens_total")).toBe(1);
+    expect(logs.filter((l) => l.msg === "pncp_circuit_open")).toHaveLength(1);
     expect(sumOf(e, "smart_pncp_pncp_circuit_state")).toBe(2);
     expect(await pncpCheck(c).check()).toEqual({ ok: false, detail: { circuit: "open" } });
   });
