@@ -15,8 +15,6 @@ Uso:
   smart-pncp serve                        o servidor HTTP com os bots configurados
   smart-pncp backup ARQUIVO               cópia consistente do banco (pode rodar com o serve ligado)
   smart-pncp restore ARQUIVO              restaura um backup (pare o serve e os workers antes)
-  smart-pncp backup ARQUIVO               cópia consistente do banco (pode rodar com o serve ligado)
-  smart-pncp restore ARQUIVO              restaura um backup (pare o serve e os workers antes)
   smart-pncp worker [--grace SEGUNDOS]    executa as buscas da fila do Redis (REDIS_URL)
   smart-pncp sync ...                     sincroniza o índice local de licitações
   smart-pncp index ...                    consulta e mantém o índice local
@@ -103,24 +101,6 @@ Opções:
   --substituir   apaga o conteúdo atual do banco e restaura o backup
 `;
 
-const BACKUP_HELP = `Uso: smart-pncp backup ARQUIVO
-
-Grava uma cópia consistente do banco configurado (o embutido em DATA_DIR, ou DATABASE_URL) em ARQUIVO
-(NDJSON compactado com gzip, permissão 600: contém dados pessoais). Pode rodar com o serve ligado: tudo é
-lido num único instante do banco, sem bloquear ninguém. O arquivo só aparece quando está completo.
-Supabase: use pg_dump na connection string direta (docs/deploy.md#backups).
-`;
-
-const RESTORE_HELP = `Uso: smart-pncp restore ARQUIVO [--substituir]
-
-Restaura um backup do smart-pncp backup no banco configurado, numa única transação (se algo falhar, nada
-muda). Pare o serve e os workers antes. Recusa um banco que já tem contas, a menos que --substituir seja
-usado (apaga tudo o que está no banco e põe o backup no lugar), e um backup de uma versão mais nova.
-
-Opções:
-  --substituir   apaga o conteúdo atual do banco e restaura o backup
-`;
-
 const SERVE_HELP = `Uso: smart-pncp serve
 
 Inicia o servidor HTTP (PORT) com os bots configurados (Slack, Telegram, WhatsApp); Ctrl+C encerra.
@@ -174,8 +154,6 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = Object.assign(Obje
   plan: PLAN_HELP,
   migrate: MIGRATE_HELP,
   serve: SERVE_HELP,
-  backup: BACKUP_HELP,
-  restore: RESTORE_HELP,
   backup: BACKUP_HELP,
   restore: RESTORE_HELP,
   worker: WORKER_HELP,

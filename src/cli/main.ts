@@ -52,8 +52,6 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.assign
   serve: async () => noArgs((await import("./serve-command.ts")).serveCommand),
   backup: async (): Promise<Command> => (await import("./backup-command.ts")).backupCommand,
   restore: async (): Promise<Command> => (await import("./backup-command.ts")).restoreCommand,
-  backup: async (): Promise<Command> => (await import("./backup-command.ts")).backupCommand,
-  restore: async (): Promise<Command> => (await import("./backup-command.ts")).restoreCommand,
   worker: async (): Promise<Command> => (await import("./worker-command.ts")).workerCommand,
   sync: () => optionalCommand("./sync-command.ts", "syncCommand"),
   index: () => optionalCommand("./index-command.ts", "indexCommand"),
