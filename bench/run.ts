@@ -8,6 +8,7 @@ import { benchExcel } from "./excel.bench.ts";
 import { benchFetch } from "./fetch.bench.ts";
 import { benchFilter } from "./filter.bench.ts";
 import { benchIndex } from "./index.bench.ts";
+import { benchOutbox } from "./outbox.bench.ts";
 import { benchQueue } from "./queue.bench.ts";
 import { benchSlackAck } from "./slack-ack.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
@@ -26,6 +27,7 @@ const benches: [string, () => Promise<void>][] = [
   ["sync (adaptive concurrency vs the gateway; records/s into the index)", benchSync],
   ["alerts (10,000 alerts vs one national day; BENCH_ALERTS_DB=0 skips the SQL round)", benchAlerts],
   ["queue (ack p99 and fairness: in-process vs BullMQ + 2 workers)", benchQueue],
+  ["outbox (sender msgs/s, paced digest on a virtual clock, loopback HTTP, Postgres)", benchOutbox],
 ];
 
 const only = process.argv.slice(3);

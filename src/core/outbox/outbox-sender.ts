@@ -98,7 +98,10 @@ export function createOutboxSender(
   const slotsByPlatform = new Map<ChatAddress["platform"], ReturnType<typeof semaphore>>();
   const slotsFor = (platform: ChatAddress["platform"]) => {
     let slots = slotsByPlatform.get(platform);
-    if (!slots) slotsByPlatform.set(platform, (slots = semaphore(concurrency)));
+    if (!slots) {
+      slots = semaphore(concurrency);
+      slotsByPlatform.set(platform, slots);
+    }
     return slots;
   };
   /** Claimed by this process and not settled yet (a re-claim after a lapsed lease must not send twice here). */
@@ -189,19 +192,16 @@ export function createOutboxSender(
     }
     const cost = costOf(replies);
     const slots = slotsFor(message.to.platform);
-    // A send slot (at most `concurrency` notify calls at once) is held only while sending, never while
-    // waiting for the pacing: chats waiting for their turn do not block the others.
-    for (;;) {
-      await slots.acquire();
-      const t = now();
-      const slot = pacing.earliest(message.to, t);
-      if (slot <= t) break;
-      slots.release();
-      if (slot - t > maxPacingWaitMs) {
-        // Back to the store for its slot; the claim was not an attempt.
-        await defer(message, slot);
-        return { deferredTo: slot, paused: null };
-      }
+    const t = now();
+    const slot = pacing.earliest(message.to, t);
+    if (slot - t > maxPacingWaitMs) {
+      // Back to the store for its slot; the claim was not an attempt.
+      await defer(message, slot);
+      return { deferredTo: slot, paused: null };
+    }
+    // The slot is reserved now, so waiters sleep once each (no herd re-checking a shared global limit).
+    pacing.take(message.to, slot, cost);
+    if (slot > t) {
       await sleep(slot - t);
       // A clock that did not move while we slept (a frozen test clock): the store keeps it for its slot.
       if (now() <= t) {
@@ -209,8 +209,10 @@ export function createOutboxSender(
         return { deferredTo: slot, paused: null };
       }
     }
+    // At most `concurrency` notify calls at once per platform; a send slot is never held while pacing.
+    await slots.acquire();
     try {
-      return await send(message, replies, cost, claimedAt);
+      return await send(message, replies, claimedAt);
     } finally {
       slots.release();
     }
@@ -219,7 +221,6 @@ export function createOutboxSender(
   async function send(
     message: ClaimedMessage,
     replies: Reply[],
-    cost: number,
     claimedAt: number,
   ): Promise<{ deferredTo: number | null; paused: string | null }> {
     const done = { deferredTo: null, paused: null };
@@ -228,7 +229,6 @@ export function createOutboxSender(
       await defer(message, now());
       return done;
     }
-    pacing.take(message.to, now(), cost);
     const outcome = await notifier
       .notify(message.to, replies, { purpose: message.purpose })
       .catch((error: unknown): NotifyOutcome => {
@@ -240,7 +240,13 @@ export function createOutboxSender(
     return { deferredTo: null, paused: settlement.status === "paused" ? settlement.error : null };
   }
 
+  /** Per platform, the soonest instant a message was deferred to (the loop claims again then). */
+  const soonestDeferral = new Map<ChatAddress["platform"], number>();
+
   function defer(message: ClaimedMessage, at: number): Promise<void> {
+    const platform = message.to.platform;
+    const current = soonestDeferral.get(platform);
+    if (current === undefined || current <= now() || at < current) soonestDeferral.set(platform, at);
     return settle(message, null, { status: "pending", dueAt: new Date(at), attemptsDelta: -1 });
   }
 
@@ -249,127 +255,169 @@ export function createOutboxSender(
     return Math.max(1, (replies ?? []).filter((r) => r.kind !== "progress").length);
   }
 
+  /**
+   * Per chat: the chain its messages run on (one at a time, in claim order, across claims), and what the
+   * chain learned — a deferral spreads the next messages after it at the chat's rate (in order, not all
+   * back at one instant); a pause means the rest is paused without knocking again.
+   */
+  interface ChatChain {
+    tail: Promise<void>;
+    deferredTo: number | null;
+    paused: string | null;
+    queued: number;
+  }
+  const chains = new Map<string, ChatChain>();
+
+  async function processInChain(message: ClaimedMessage, claimedAt: number, chain: ChatChain): Promise<void> {
+    if (chain.paused !== null) {
+      await settle(message, null, { status: "paused", error: chain.paused });
+      return;
+    }
+    if (chain.deferredTo !== null) {
+      chain.deferredTo += pacing.chatIntervalMs(message.to) * costOf(decodeReplies(message.payload));
+      await defer(message, chain.deferredTo);
+      return;
+    }
+    const result = await deliver(message, claimedAt);
+    if (result.paused) chain.paused = result.paused;
+    if (result.deferredTo !== null) {
+      chain.deferredTo =
+        result.deferredTo + pacing.chatIntervalMs(message.to) * (costOf(decodeReplies(message.payload)) - 1);
+    }
+  }
+
+  /** Queues a claimed message on its chat's chain; resolves once it is settled. */
+  function dispatch(message: ClaimedMessage, claimedAt: number): Promise<void> {
+    if (inFlight.has(message.id)) return Promise.resolve();
+    inFlight.add(message.id);
+    const key = chatKey(message.to);
+    let chain = chains.get(key);
+    if (!chain) {
+      chain = { tail: Promise.resolve(), deferredTo: null, paused: null, queued: 0 };
+      chains.set(key, chain);
+    }
+    const own = chain;
+    own.queued++;
+    const run = own.tail
+      .then(() => processInChain(message, claimedAt, own))
+      .catch((error: unknown) => logger.error({ err: error, id: message.id }, "outbox_deliver_failed"))
+      .finally(() => {
+        inFlight.delete(message.id);
+        if (--own.queued === 0 && chains.get(key) === own) chains.delete(key);
+      });
+    own.tail = run;
+    return run;
+  }
+
+  async function claim(platform: ChatAddress["platform"], limit: number): Promise<Promise<void>[]> {
+    const claimedAt = now();
+    const claimed = await store.claim(owner, clock.now(), leaseMs, limit, platform);
+    return claimed.map((message) => dispatch(message, claimedAt));
+  }
+
   /** One round: each platform claims and sends on its own, so one platform's backlog never delays another. */
   async function runOnce(): Promise<number> {
-    const counts = await Promise.all(platforms.map((platform) => runPlatform(platform)));
-    return counts.reduce((a, b) => a + b, 0);
+    const rounds = await Promise.all(platforms.map((platform) => claim(platform, batchSize)));
+    await Promise.all(rounds.flat());
+    return rounds.reduce((sum, round) => sum + round.length, 0);
   }
 
-  async function runPlatform(platform: ChatAddress["platform"]): Promise<number> {
-    const claimedAt = now();
-    const claimed = await store.claim(owner, clock.now(), leaseMs, batchSize, platform);
-    if (claimed.length === 0) return 0;
-    const byChat = new Map<string, ClaimedMessage[]>();
-    for (const message of claimed) {
-      if (inFlight.has(message.id)) continue;
-      inFlight.add(message.id);
-      const key = chatKey(message.to);
-      const list = byChat.get(key);
-      if (list) list.push(message);
-      else byChat.set(key, [message]);
-    }
-    const queues = [...byChat.values()];
-    const worker = async (queue: ClaimedMessage[]) => {
-      {
-        // Once one message of a chat waits for a later slot, the rest of that chat's queue is spread after
-        // it at the chat's rate (in order), instead of all returning at the same instant.
-        let deferredTo: number | null = null;
-        let paused: string | null = null;
-        for (const message of queue) {
-          try {
-            if (paused !== null) {
-              // The chat refused the message before this one: do not knock again.
-              await settle(message, null, { status: "paused", error: paused });
-              continue;
-            }
-            if (deferredTo !== null) {
-              deferredTo += pacing.chatIntervalMs(message.to) * costOf(decodeReplies(message.payload));
-              await defer(message, deferredTo);
-              continue;
-            }
-            const result = await deliver(message, claimedAt);
-            if (result.paused) paused = result.paused;
-            const slot = result.deferredTo;
-            if (slot !== null) {
-              deferredTo =
-                slot + pacing.chatIntervalMs(message.to) * (costOf(decodeReplies(message.payload)) - 1);
-            }
-          } catch (error) {
-            logger.error({ err: error, id: message.id }, "outbox_deliver_failed");
-          } finally {
-            inFlight.delete(message.id);
-          }
-        }
-      }
-    };
-    await Promise.all(queues.map(worker));
-    return claimed.length;
-  }
-
-  let loop: Promise<void> | null = null;
+  let loops: Promise<void>[] | null = null;
   let stopping = false;
-  let wake: (() => void) | null = null;
-  let kicked = false;
-  let lastPrune = 0;
+  /** Bumped by kick(): a loop that saw another value since its last claim claims again at once. */
+  let kicks = 0;
+  const sleepers = new Set<() => void>();
 
-  function idleWait(ms: number): Promise<void> {
-    if (kicked) {
-      kicked = false;
-      return Promise.resolve();
-    }
+  /** Waits `ms` (the injected sleep when there is one: virtual clocks), or until kick() / stop(). */
+  function idleWait(ms: number, seen: number): Promise<void> {
+    if (kicks !== seen || stopping) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref?.();
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        kicked = false;
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        sleepers.delete(done);
         resolve();
+      };
+      sleepers.add(done);
+      if (deps.sleep) void deps.sleep(ms).then(done);
+      else {
+        timer = setTimeout(done, ms);
+        timer.unref?.();
       }
-      wake = done;
     });
   }
 
+  /**
+   * One platform's loop, pipelined: up to `batchSize` messages in flight (sending, or waiting for their
+   * pacing slot); it claims more as they settle instead of waiting for a whole round.
+   */
+  async function platformLoop(platform: ChatAddress["platform"]): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!stopping) {
+      if (running.size >= batchSize / 2) {
+        await Promise.race(running);
+        continue;
+      }
+      const seen = kicks;
+      let claimed: Promise<void>[] = [];
+      try {
+        claimed = await claim(platform, batchSize - running.size);
+      } catch (error) {
+        logger.error({ err: error, platform }, "outbox_claim_failed");
+      }
+      for (const done of claimed) {
+        running.add(done);
+        void done.finally(() => running.delete(done));
+      }
+      // Nothing due: wait for the poll, a kick, or the sends in flight to be done (one claim per wave of
+      // paced sends, not one per send).
+      if (claimed.length === 0) {
+        const wave = running.size > 0 ? [Promise.all([...running])] : [];
+        // …or until the first message this loop deferred for its pacing slot is due.
+        let deferred = soonestDeferral.get(platform);
+        if (deferred !== undefined && deferred <= now()) {
+          soonestDeferral.delete(platform);
+          deferred = undefined;
+        }
+        const wait = deferred === undefined ? pollMs : Math.min(pollMs, Math.max(1, deferred - now()));
+        await Promise.race([idleWait(wait, seen), ...wave]);
+      }
+    }
+    await Promise.all(running);
+  }
+
   async function prune(): Promise<void> {
-    const t = now();
-    if (t - lastPrune < 3_600_000) return;
-    lastPrune = t;
-    const pruned = await store.prune(new Date(t - keepFinishedMs)).catch((error: unknown) => {
+    const pruned = await store.prune(new Date(now() - keepFinishedMs)).catch((error: unknown) => {
       logger.warn({ err: error }, "outbox_prune_failed");
       return 0;
     });
     if (pruned > 0) logger.info({ pruned }, "outbox_pruned");
   }
+  let pruneTimer: NodeJS.Timeout | null = null;
 
   return {
     owner,
     runOnce,
     kick() {
-      kicked = true;
-      wake?.();
+      kicks++;
+      for (const wake of [...sleepers]) wake();
     },
     start() {
-      if (loop) return;
+      if (loops) return;
       stopping = false;
-      logger.info({ owner, leaseMs, batchSize }, "outbox_sender_started");
-      loop = (async () => {
-        while (!stopping) {
-          let claimed = 0;
-          try {
-            await prune();
-            claimed = await runOnce();
-          } catch (error) {
-            logger.error({ err: error }, "outbox_round_failed");
-          }
-          if (claimed === 0 && !stopping) await idleWait(pollMs);
-        }
-      })();
+      logger.info({ owner, leaseMs, batchSize, platforms }, "outbox_sender_started");
+      void prune();
+      pruneTimer = setInterval(() => void prune(), 3_600_000);
+      pruneTimer.unref?.();
+      loops = platforms.map((platform) => platformLoop(platform));
     },
     async stop() {
       stopping = true;
-      wake?.();
-      await loop;
-      loop = null;
+      for (const wake of [...sleepers]) wake();
+      if (pruneTimer) clearInterval(pruneTimer);
+      pruneTimer = null;
+      await Promise.all(loops ?? []);
+      loops = null;
     },
   };
 }
