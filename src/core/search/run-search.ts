@@ -143,7 +143,11 @@ function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): 
     // Index only (the chat and national searches): the stored scores rank the survivors as they are.
     const kept = filterBids(gathered.bids, { ...query, sector: null, terms: [] }, now).bids;
     const termsUsed = cleanTerms(query.terms);
-    return { bids: sortBids(kept, query.sort, now, sectorScores, rankingFor(query)), termsUsed, scores: sectorScores };
+    return {
+      bids: sortBids(kept, query.sort, now, sectorScores, rankingFor(query)),
+      termsUsed,
+      scores: sectorScores,
+    };
   }
   const indexBids = gathered.bids.filter((bid) => fromIndex.has(bid.id));
   const liveBids = gathered.bids.filter((bid) => !fromIndex.has(bid.id));
