@@ -194,18 +194,81 @@ async function sqlRound(
   }));
   await index.upsertBids(records, NOW);
   const loaded = ((performance.now() - loadStarted) / 1000).toFixed(1);
+  const calls = new Map<string, { wall: number; cpu: number; n: number }>();
+  const timed = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, key, receiver) {
+        const value = Reflect.get(obj, key, receiver);
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const cpu = process.cpuUsage();
+          const t = performance.now();
+          try {
+            return await value.apply(obj, args);
+          } finally {
+            const c = calls.get(String(key)) ?? { wall: 0, cpu: 0, n: 0 };
+            c.wall += performance.now() - t;
+            c.cpu += cpuMs(cpu);
+            c.n++;
+            calls.set(String(key), c);
+          }
+        };
+      },
+    });
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   const stats = await runAlertMatching({
-    alerts: alertStore,
-    index,
+    alerts: timed(alertStore),
+    index: timed(index),
+    clock: new FixedClock(NOW),
+    logger: silentLogger(),
+  });
+  const wall = performance.now() - started;
+  const cpu = cpuMs(cpuStart);
+  let sqlWall = 0;
+  let sqlCpu = 0;
+  for (const c of calls.values()) {
+    sqlWall += c.wall;
+    sqlCpu += c.cpu;
+  }
+  console.log(
+    `round on ${label}: ${stats.queued.toLocaleString("en")} queued bids, ${stats.inserted.toLocaleString("en")} (alert, bid) matches stored; ` +
+      `wall ${wall.toFixed(0)} ms, CPU of this process ${cpu.toFixed(0)} ms — ` +
+      `matching ${(wall - sqlWall).toFixed(0)} ms wall / ${(cpu - sqlCpu).toFixed(0)} ms CPU, ` +
+      `store calls ${sqlWall.toFixed(0)} ms wall / ${sqlCpu.toFixed(0)} ms CPU here` +
+      ` (load of ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids: ${loaded} s, not timed)`,
+  );
+  console.log(
+    `  store calls: ${[...calls]
+      .map(([k, c]) => `${k} ×${c.n} ${c.wall.toFixed(0)} ms (CPU here ${c.cpu.toFixed(0)})`)
+      .join(", ")}`,
+  );
+  // Re-sync: every bid written again with a newer update time → queued again, matched again, nothing new.
+  await index.upsertBids(
+    records.map((r) => ({ ...r, pncpUpdatedAt: new Date(NOW.getTime() + 60_000).toISOString() })),
+    NOW,
+  );
+  calls.clear();
+  const again = performance.now();
+  const cpuAgain = process.cpuUsage();
+  const resync = await runAlertMatching({
+    alerts: timed(alertStore),
+    index: timed(index),
     clock: new FixedClock(NOW),
     logger: silentLogger(),
   });
   console.log(
-    `round on ${label}: ${stats.queued.toLocaleString("en")} queued bids, ${stats.inserted.toLocaleString("en")} items stored; ` +
-      `wall ${(performance.now() - started).toFixed(0)} ms, CPU of this process ${cpuMs(cpuStart).toFixed(0)} ms` +
-      ` (load of ${ALERTS.toLocaleString("en")} alerts + ${BIDS.toLocaleString("en")} bids: ${loaded} s, not timed)`,
+    `  re-sync of the same day on ${label}: ${resync.queued.toLocaleString("en")} queued, ${resync.matches.toLocaleString("en")} matched again, ${resync.inserted} stored; ` +
+      `wall ${(performance.now() - again).toFixed(0)} ms, CPU here ${cpuMs(cpuAgain).toFixed(0)} ms; ` +
+      [...calls].map(([k, c]) => `${k} ${c.wall.toFixed(0)} ms`).join(", "),
+  );
+  const [size] = await store.executor.query<{ rows: string; bytes: string; seen: string }>(
+    `select (select count(*) from alert_matches)::text as rows,
+       pg_size_pretty(pg_total_relation_size('alert_matches') + pg_total_relation_size('alert_bid_seen')) as bytes,
+       (select count(*) from alert_bid_seen)::text as seen`,
+  );
+  console.log(
+    `  stored: ${size!.rows} alert_matches rows + ${size!.seen} alert_bid_seen rows, ${size!.bytes}`,
   );
 }
 

@@ -57,8 +57,10 @@ function sql<T extends Record<string, unknown>>(text: string, params: unknown[] 
 /** (alert id, bid id) pairs in the sent-items table with `status`. */
 async function pairs(kind = "match", status = "sent"): Promise<string[]> {
   const rows = await sql<{ alert_id: string; bid_id: string }>(
-    "select alert_id::text, bid_id from alert_items where kind = $1 and status = $2",
-    [kind, status],
+    kind === "match"
+      ? "select alert_id::text, bid_id from alert_match_items where status = $1"
+      : "select alert_id::text, bid_id from alert_items where kind = $2 and status = $1",
+    kind === "match" ? [status] : [status, kind],
   );
   return rows.map((r) => `${r.alert_id}|${r.bid_id}`).sort();
 }
@@ -367,7 +369,7 @@ describe("alerts after sync rounds", { timeout: 60_000 }, () => {
     const alerts = createAlertStore(store);
     const id = alertsByName.get("telegram-group")!.id;
     await sql(
-      "insert into alert_items (alert_id, bid_id, kind, change_key, created_at) select $1, id, 'match', '', now() from bids where id not in (select bid_id from alert_items where alert_id = $1) limit 2",
+      "insert into alert_matches (alert_id, bid_ids, created_at) select $1, array(select id from bids where id not in (select bid_id from alert_match_items where alert_id = $1) order by id limit 2), now()",
       [id],
     );
     telegram.fail("sendMessage", {

@@ -140,7 +140,7 @@ describe.skipIf(!postgres)("two instances racing", { timeout: 60_000 }, () => {
 
     const db = stores[0]!.executor;
     const items = await db.query<{ alert_id: string; bid_id: string; status: string }>(
-      "select alert_id::text, bid_id, status from alert_items where kind = 'match'",
+      "select alert_id::text, bid_id, status from alert_match_items",
     );
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.status === "sent")).toBe(true);

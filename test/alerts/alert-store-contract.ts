@@ -95,6 +95,49 @@ export function runAlertStoreContract(name: string, open: () => Promise<OpenedAl
       expect(paused).toMatchObject({ status: "paused", mode: "daily", digestHour: 18, reminder: true });
     });
 
+    it("two commits of overlapping matches at once store each (alert, bid) once", async () => {
+      const account = await s.store.resolveIdentity({
+        platform: "telegram",
+        userId: "race-user",
+        teamId: null,
+        displayName: null,
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const created = await s.alerts.createAlert(newAlert(account, `chat-race-${i}`), 10, NOW);
+        if (!created.ok) throw new Error("not created");
+        ids.push(created.alert.id);
+      }
+      const bids = freshRecords(6).map((r) => `race-${r.bid.id}`);
+      const item = (alertId: string, bidId: string) => ({
+        alertId,
+        bidId,
+        kind: "match" as const,
+        changeKey: "",
+        detail: {},
+        seen: { situationId: 1, closeAt: 1, contentHash: "r" },
+      });
+      // Alerts 0 and 1 × bids 0–3 from one matcher; alerts 1 and 2 × bids 2–5 from the other, at once.
+      const first = ids.slice(0, 2).flatMap((a) => bids.slice(0, 4).map((b) => item(a, b)));
+      const second = ids.slice(1).flatMap((a) => bids.slice(2).map((b) => item(a, b)));
+      const counts = await Promise.all([
+        s.alerts.commitMatches([], first, [], NOW),
+        s.alerts.commitMatches([], second, [], NOW),
+        s.alerts.commitMatches([], first, [], NOW),
+      ]);
+      const expected = new Set([...first, ...second].map((i) => `${i.alertId}|${i.bidId}`));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(expected.size);
+      const ready = await s.alerts.readyItems(ids, NOW, 1000);
+      const pairs = ready.map((r) => `${r.alertId}|${r.bidId}`);
+      expect(pairs.sort()).toEqual([...expected].sort());
+      // The same again, and a superset: only the new pair is stored.
+      expect(await s.alerts.commitMatches([], [...second, ...first], [], NOW)).toBe(0);
+      expect(await s.alerts.commitMatches([], [...first, item(ids[2]!, bids[0]!)], [], NOW)).toBe(1);
+      const seen = await s.alerts.seenFor([bids[0]!]);
+      expect(seen.map((r) => r.alertId).sort()).toEqual([ids[0]!, ids[1]!, ids[2]!].sort());
+      expect(seen.every((r) => r.status === "pending")).toBe(true);
+    });
+
     it("queues every write; a commit removes only what it read; items are once-only", async () => {
       const account = await s.store.resolveIdentity({
         platform: "telegram",

@@ -22,8 +22,12 @@ export const REMINDER_BEFORE_MS = 2 * 86_400_000;
  * each alert's matcher is compiled once per round.
  */
 export const MATCH_BATCH = 5000;
-/** Items per store call; the batch's last call also removes its queue entries. */
-export const COMMIT_CHUNK = 20_000;
+/**
+ * Items per store call; the batch's last call also removes its queue entries. A national day (~420k
+ * matches) is one call: the store keeps one row per alert per call, and every further call of the same
+ * batch would re-check each bid it shares with the earlier ones.
+ */
+export const COMMIT_CHUNK = 500_000;
 const NO_DETAIL: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 export interface AlertMatchDeps {

@@ -4,7 +4,9 @@
  * batch is committed in one call (items inserted under a unique key + exactly the queue entries read
  * removed), and items are claimed with a token before sending. So a re-sync, a restart, two instances or a
  * retried job never send a bid twice for one alert, and a crash before the commit only means the batch is
- * matched again.
+ * matched again. Matches are stored compactly (one row per alert per commit, once per (alert, bid) kept per
+ * bid): a `ReadyItem` is one (alert, bid) line of such a row, and claiming or finishing part of a row moves
+ * that part to a row of its own, so the lines not named keep their ids and state.
  */
 import type { SearchQuery } from "../search-query.ts";
 import type { ChatAddress } from "./notifier.ts";

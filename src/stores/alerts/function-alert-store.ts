@@ -32,6 +32,11 @@ function json<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
+/** A Postgres array as strings (drivers give arrays; PostgREST gives JSON arrays). */
+function pgArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
 /** An `alerts` row (or its jsonb) as an `Alert`. */
 export function toAlert(row: Row): Alert {
   const address: ChatAddress = {
@@ -64,6 +69,85 @@ function perBid(
   const out = new Map<string, BidSnapshot>();
   for (const row of rows) out.set(row.bidId, row.seen);
   return [...out].map(([bid_id, seen]) => ({ bid_id, seen }));
+}
+
+/** Joins an alert's bid ids in `p_alert_lists` (never part of a PNCP id; checked). */
+const LIST_SEPARATOR = "\u001f";
+
+/**
+ * Match items as alert_commit_matches takes them: each (alert, bid) once, grouped per alert (its bid ids
+ * joined by LIST_SEPARATOR) and per bid (1-based positions into `alertIds`, with 0-based offsets) — compact
+ * arrays instead of ~400k (alert, bid) objects, and no grouping left to SQL. Bids in id order (the order the
+ * commit locks them in, whoever commits).
+ */
+export function groupMatches(items: readonly NewItem[]): {
+  alertIds: string[];
+  alertLists: string[];
+  bids: string[];
+  firstSeen: Array<BidSnapshot | null>;
+  bidAlerts: number[];
+  bidOff: number[];
+} {
+  const seenOf = new Map<string, BidSnapshot | null>();
+  const perAlert = new Map<string, Set<string>>();
+  for (const item of items) {
+    if (item.kind !== "match") continue;
+    const had = seenOf.get(item.bidId);
+    if (had === undefined || (had === null && item.seen)) {
+      if (item.bidId.includes(LIST_SEPARATOR)) throw new Error(`bid id with U+001F: ${item.bidId}`);
+      seenOf.set(item.bidId, item.seen ?? null);
+    }
+    let set = perAlert.get(item.alertId);
+    if (!set) {
+      set = new Set();
+      perAlert.set(item.alertId, set);
+    }
+    set.add(item.bidId);
+  }
+  const bids = [...seenOf.keys()].sort();
+  const bidPos = new Map(bids.map((id, i) => [id, i] as const));
+  const alertIds: string[] = [];
+  const alertLists: string[] = [];
+  const byBid: number[][] = bids.map(() => []);
+  for (const [alertId, set] of perAlert) {
+    alertIds.push(alertId);
+    alertLists.push([...set].join(LIST_SEPARATOR));
+    const k = alertIds.length;
+    for (const bidId of set) byBid[bidPos.get(bidId)!]!.push(k);
+  }
+  const bidAlerts: number[] = [];
+  const bidOff: number[] = [0];
+  for (const list of byBid) {
+    for (const k of list) bidAlerts.push(k);
+    bidOff.push(bidAlerts.length);
+  }
+  return {
+    alertIds,
+    alertLists,
+    bids,
+    firstSeen: bids.map((id) => seenOf.get(id) ?? null),
+    bidAlerts,
+    bidOff,
+  };
+}
+
+/** Item ids as alert_items_ready wrote them: numbers (change, reminder) or 'm<row>/<bid id>' (match lines). */
+function splitIds(ids: readonly string[]): {
+  p_item_ids: string[];
+  p_match_ids: string[];
+  p_match_bids: string[];
+} {
+  const out = { p_item_ids: [] as string[], p_match_ids: [] as string[], p_match_bids: [] as string[] };
+  for (const id of ids) {
+    const slash = id.indexOf("/");
+    if (id.startsWith("m") && slash > 1) {
+      out.p_match_ids.push(id.slice(1, slash));
+      out.p_match_bids.push(id.slice(slash + 1));
+    } else if (/^\d+$/.test(id)) {
+      out.p_item_ids.push(id);
+    }
+  }
+  return out;
 }
 
 /** Shared by every transport: maps the port onto the SQL functions. */
@@ -147,12 +231,17 @@ export class FunctionAlertStore implements AlertStore {
   async seenFor(bidIds: readonly string[]): Promise<SeenRow[]> {
     if (bidIds.length === 0) return [];
     const rows = await this.#rpc.rows("alert_seen_for", { p_bid_ids: [...bidIds] });
-    return rows.map((row) => ({
-      alertId: String(row.alert_id),
-      bidId: String(row.bid_id),
-      status: row.status as ItemStatus,
-      seen: row.seen === null || row.seen === undefined ? null : json<BidSnapshot>(row.seen),
-    }));
+    const out: SeenRow[] = [];
+    for (const row of rows) {
+      const bidId = String(row.bid_id);
+      const seen = row.seen === null || row.seen === undefined ? null : json<BidSnapshot>(row.seen);
+      const alertIds = pgArray(row.alert_ids);
+      const statuses = pgArray(row.statuses);
+      alertIds.forEach((alertId, n) => {
+        out.push({ alertId, bidId, status: statuses[n] as ItemStatus, seen });
+      });
+    }
+    return out;
   }
 
   async commitMatches(
@@ -161,25 +250,28 @@ export class FunctionAlertStore implements AlertStore {
     seen: ReadonlyArray<{ alertId: string; bidId: string; seen: BidSnapshot }>,
     now: Date,
   ): Promise<number> {
-    const matches = items.filter((i) => i.kind === "match");
-    const others = items.filter((i) => i.kind !== "match");
+    const m = groupMatches(items);
     const value = await this.#rpc.scalar("alert_commit_matches", {
-      p_done: this.#json(done.map((d) => ({ bid_id: d.bidId, seq: d.seq }))),
-      p_match_alert_ids: matches.map((i) => i.alertId),
-      p_match_bid_ids: matches.map((i) => i.bidId),
+      p_done_bids: done.map((d) => d.bidId),
+      p_done_seqs: done.map((d) => d.seq),
+      p_alert_ids: m.alertIds,
+      p_alert_lists: m.alertLists,
+      p_bids: m.bids,
+      p_first_seen: this.#json(m.firstSeen),
+      p_bid_alerts: m.bidAlerts,
+      p_bid_off: m.bidOff,
       p_items: this.#json(
-        others.map((i) => ({
-          alert_id: i.alertId,
-          bid_id: i.bidId,
-          kind: i.kind,
-          change_key: i.changeKey,
-          detail: i.detail,
-        })),
+        items
+          .filter((i) => i.kind !== "match")
+          .map((i) => ({
+            alert_id: i.alertId,
+            bid_id: i.bidId,
+            kind: i.kind,
+            change_key: i.changeKey,
+            detail: i.detail,
+          })),
       ),
       p_seen: this.#json(perBid(seen)),
-      p_first_seen: this.#json(
-        perBid(matches.flatMap((i) => (i.seen ? [{ bidId: i.bidId, seen: i.seen }] : []))),
-      ),
       p_now: now.toISOString(),
     });
     return Number(value);
@@ -212,7 +304,7 @@ export class FunctionAlertStore implements AlertStore {
   async claimItems(ids: readonly string[], token: string, until: Date, now: Date): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await this.#rpc.rows("alert_items_claim", {
-      p_ids: [...ids],
+      ...splitIds(ids),
       p_token: token,
       p_until: until.toISOString(),
       p_now: now.toISOString(),
@@ -228,7 +320,7 @@ export class FunctionAlertStore implements AlertStore {
   ): Promise<void> {
     if (ids.length === 0) return;
     await this.#rpc.scalar("alert_items_finish", {
-      p_ids: [...ids],
+      ...splitIds(ids),
       p_token: token,
       p_status: status,
       p_now: now.toISOString(),
