@@ -130,7 +130,7 @@ function bidBlock(bid: BidLine, index: number): KnownBlock {
   };
 }
 
-function resultsBlocks(reply: Extract<Reply, { kind: "results" }>): KnownBlock[] {
+function resultsBlocks(reply: Extract<Reply, { kind: "results" }>, refs?: CommandRefs): KnownBlock[] {
   const { summary } = reply;
   const head: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: cut(`📋 ${reply.headline}`, 150), emoji: true } },
@@ -154,7 +154,7 @@ function resultsBlocks(reply: Extract<Reply, { kind: "results" }>): KnownBlock[]
     tail.push({ type: "context", elements: [{ type: "mrkdwn", text: `${more} não listadas aqui.` }] });
   }
   for (const note of reply.notes) tail.push(...sections(escapeMrkdwn(note)));
-  tail.push(...actions(reply.buttons, "upgrade"));
+  tail.push(...actions(reply.buttons, "upgrade", refs));
   return fitBlocks([...head, ...body], tail);
 }
 
@@ -177,7 +177,7 @@ export function renderReply(reply: Exclude<Reply, { kind: "file" }>, refs?: Comm
   const text = cut(reply.text, MAX_FALLBACK_TEXT);
   switch (reply.kind) {
     case "results":
-      return { text, blocks: resultsBlocks(reply) };
+      return { text, blocks: resultsBlocks(reply, refs) };
     case "progress":
       return { text, blocks: sections(escapeMrkdwn(reply.text)) };
     case "searching":

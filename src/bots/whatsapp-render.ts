@@ -180,14 +180,45 @@ export function renderResultsText(results: ResultsReply, limit = TEXT_LIMIT): st
  * Results plus the Excel file, paced for WhatsApp's per-user limit: one document whose caption is the
  * summary when it fits 1024 characters, else the summary text then the document with its own caption.
  */
-export function renderResultsWithFile(results: ResultsReply, file: FileReply): Outgoing[] {
+export function renderResultsWithFile(
+  results: ResultsReply,
+  file: FileReply,
+  refs?: CommandRefs,
+): Outgoing[] {
   const full = renderResultsText(results);
   const caption = `${full}\n\n${file.caption}`;
-  if (caption.length <= CAPTION_LIMIT) return [{ type: "document", file, caption }];
+  const buttons = results.buttons ?? [];
+  if (caption.length <= CAPTION_LIMIT && buttons.length === 0) return [{ type: "document", file, caption }];
+  if (caption.length <= CAPTION_LIMIT) {
+    // A document carries no buttons, and each extra message costs the user ~6 s of pacing: the commands
+    // are written into the caption as what to send ("alerta …"), when they fit; else one buttons message.
+    const typed = buttons.map((b) => (isCommandButton(b) ? typedCommand(b) : `👉 ${b.label}: ${b.url}`));
+    const withTyped = `${caption}\n\n${typed.join("\n")}`;
+    if (withTyped.length <= CAPTION_LIMIT) return [{ type: "document", file, caption: withTyped }];
+    return [{ type: "document", file, caption }, ...withButtons(BUTTONS_FALLBACK_BODY, buttons, refs)];
+  }
   return [
-    ...withButtons(full, results.buttons),
+    ...resultsWithButtons(full, results.buttons, refs),
     { type: "document", file, caption: fitText(file.caption, CAPTION_LIMIT) },
   ];
+}
+
+/** A command button written as what to send ("🔔 Salvar como alerta: envie *alerta …*"). */
+function typedCommand(button: Button): string {
+  return isCommandButton(button) ? `${button.label}: envie ${bold(button.command.replace(/^\//, ""))}` : "";
+}
+
+/**
+ * Results with their buttons. A message has either one URL button or reply buttons, not both: when there is
+ * a link (the upgrade to the plan with Excel), it keeps its button and the commands ("Salvar como alerta")
+ * are written as what to send; without links the commands are reply buttons.
+ */
+function resultsWithButtons(text: string, buttons: Button[] | undefined, refs?: CommandRefs): Outgoing[] {
+  const all = buttons ?? [];
+  const links = all.filter((b) => !isCommandButton(b));
+  if (links.length === 0) return withButtons(text, all, refs);
+  const typed = all.filter(isCommandButton).map(typedCommand);
+  return withButtons(typed.length > 0 ? `${text}\n\n${typed.join("\n")}` : text, links, refs);
 }
 
 /** Every reply except `file` (which the sink merges with results) as WhatsApp messages. */
@@ -199,7 +230,7 @@ export function renderReply(reply: Reply, refs?: CommandRefs): Outgoing[] {
     case "progress":
       return withButtons(reply.text, undefined);
     case "results":
-      return withButtons(renderResultsText(reply), reply.buttons);
+      return resultsWithButtons(renderResultsText(reply), reply.buttons, refs);
     case "upgrade":
       return withButtons(reply.text, reply.buttons);
     case "error":

@@ -153,7 +153,7 @@ export class WhatsAppSink implements ReplySink {
         renderReply({ kind: "text", text, buttons: results?.buttons }, this.#deps.commandRefs),
       );
     }
-    const plan = results ? renderResultsWithFile(results, file) : renderReply(file);
+    const plan = results ? renderResultsWithFile(results, file, this.#deps.commandRefs) : renderReply(file);
     return this.#deliver(plan, undefined, mediaId);
   }
 

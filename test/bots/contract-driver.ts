@@ -12,6 +12,8 @@ export interface SentMessage {
   text: string;
   /** URL buttons attached to the message. */
   buttons: { label: string; url: string }[];
+  /** Command buttons (Slack/Telegram callback, WhatsApp reply buttons), as label and command payload. */
+  commands?: { label: string; command: string }[];
 }
 
 export interface UploadedFile {

@@ -59,6 +59,15 @@ export function toSentMessage(message: FakeWhatsAppMessage): SentMessage {
     case "document":
       return { text: body.document.caption ?? "", buttons: [] };
     case "interactive": {
+      // A CTA URL message (one link button) or a reply-buttons message (commands the user can tap).
+      if (body.interactive.type === "button") {
+        const replies = body.interactive.action.buttons as { reply: { id: string; title: string } }[];
+        return {
+          text: body.interactive.body.text,
+          buttons: [],
+          commands: replies.map((b) => ({ label: b.reply.title, command: b.reply.id })),
+        };
+      }
       const p = body.interactive.action.parameters;
       return { text: body.interactive.body.text, buttons: [{ label: p.display_text, url: p.url }] };
     }

@@ -341,7 +341,5 @@ export async function alertsListCommand(cmd: IncomingCommand, deps: Deps): Promi
   return { kind: "text", text: listText(list, limit), buttons: listButtons(list) };
 }
 
-/** The "Salvar como alerta" button under search results for `queryText` (what followed /buscar). */
-export function saveAlertButton(queryText: string): { label: string; command: string } {
-  return { label: "🔔 Salvar como alerta", command: `/alerta ${queryText}` };
-}
+/** The "Salvar como alerta" button under search results (kept in the chat flow; re-exported here). */
+export { saveAlertButton } from "../chat/save-alert-button.ts";

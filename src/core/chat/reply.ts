@@ -63,7 +63,8 @@ export type Reply =
       partial: boolean;
       /** A `file` reply (the Excel) comes right after this one; adapters may merge the two. */
       fileFollows?: boolean;
-      buttons?: LinkButton[];
+      /** Upgrade links and command buttons ("Salvar como alerta"). */
+      buttons?: Button[];
     }
   | { kind: "file"; filename: string; mimeType: string; data: Buffer; caption: string }
   | { kind: "upgrade"; text: string; buttons: LinkButton[] }

@@ -26,6 +26,7 @@ import { usageText } from "./help-texts.ts";
 import type { IncomingCommand } from "./incoming-command.ts";
 import { renderResults } from "./render-results.ts";
 import { type Reply, type ReplySink, XLSX_MIME } from "./reply.ts";
+import { saveAlertButton } from "./save-alert-button.ts";
 import { searchOffer } from "./search-offer.ts";
 
 type Allowed = Extract<EntitlementResult, { ok: true }>;
@@ -264,7 +265,7 @@ async function runSearchJob(
   // A run after a worker died may find the results already delivered by the one that died.
   if (!(await ctx.once("outcome"))) return;
   try {
-    await deliver(cmd, outcome, entitlement, sink, deps);
+    await deliver(cmd, args, outcome, entitlement, sink, deps);
   } catch (error) {
     // The platform refused the results or the file: say so instead of leaving "Buscando…" on screen.
     deps.logger.error({ err: error }, "delivery_failed");
@@ -287,6 +288,7 @@ async function runSearchJob(
 
 async function deliver(
   cmd: IncomingCommand,
+  args: string,
   outcome: SearchOutcome,
   entitlement: JobAllowed,
   sink: ReplySink,
@@ -332,6 +334,10 @@ async function deliver(
       );
       results = renderResults(outcome, notes);
     }
+  }
+  // One tap saves the search as an alert, where alerts can be delivered (not the terminal chat).
+  if (cmd.platform !== "cli" && args.trim() !== "") {
+    results.buttons = [...(results.buttons ?? []), saveAlertButton(args)];
   }
   results.fileFollows = file !== null;
   await sink.send(results);
