@@ -82,6 +82,36 @@ function alertTexts(bids: readonly Bid[]): string[] {
   });
 }
 
+/** What the 10,000 alerts are (kind, UFs, filters) and how many bids each gets: the bench's realism. */
+function describeMix(
+  texts: readonly string[],
+  alerts: ReadonlyArray<{ id: string; query: SearchQuery; createdAt: Date }>,
+  bids: readonly Bid[],
+  queue: readonly QueuedBid[],
+): void {
+  const pct = (n: number) => `${((100 * n) / texts.length).toFixed(0)} %`;
+  const count = (f: (q: SearchQuery) => boolean) => alerts.filter((a) => f(a.query)).length;
+  const sectors = new Map<string, number>();
+  for (const a of alerts)
+    if (a.query.sector) sectors.set(a.query.sector, (sectors.get(a.query.sector) ?? 0) + 1);
+  const ufs = [0, 1, 2, 3].map((n) => count((q) => q.ufs.length === n));
+  const perAlert = new Map<string, number>();
+  for (const item of batchItems(queue, bids, new PreparedAlerts(alerts), [], NOW).items) {
+    perAlert.set(item.alertId, (perAlert.get(item.alertId) ?? 0) + 1);
+  }
+  const sorted = alerts.map((a) => perAlert.get(a.id) ?? 0).sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  console.log(
+    `alert mix: sector only ${pct(count((x) => x.sector !== null && x.terms.length === 0))} (${sectors.size} sectors, ` +
+      `${Math.min(...sectors.values())}–${Math.max(...sectors.values())} alerts each), one term ${pct(count((x) => x.terms.length === 1))}, ` +
+      `two terms ${pct(count((x) => x.terms.length >= 2))}; UFs 0/1/2/3: ${ufs.map(pct).join(" / ")}; ` +
+      `value floor ${pct(count((x) => x.minValue !== null && x.minValue !== undefined))}, abertas ${pct(count((x) => x.openOnly))}`,
+  );
+  console.log(
+    `bids per alert per day: none ${pct(sorted.filter((n) => n === 0).length)}, p50 ${q(0.5)}, p90 ${q(0.9)}, p99 ${q(0.99)}, max ${sorted[sorted.length - 1]}`,
+  );
+}
+
 function cpuMs(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
@@ -113,6 +143,7 @@ export async function benchAlerts(): Promise<void> {
     return items;
   };
   round(); // warm-up
+  describeMix(alertTexts(bids), alerts, bids, queue);
   const walls: number[] = [];
   const cpu = process.cpuUsage();
   let items = 0;

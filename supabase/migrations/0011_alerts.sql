@@ -313,6 +313,7 @@ declare
   v_old integer[];
   v_dup_alert integer[];
   v_dup_bid text[];
+  v_all_dup integer[];
   v_inserted integer := 0;
   v_more integer;
 begin
@@ -353,34 +354,44 @@ begin
   for update;
 
   if v_old is not null then
-    -- Incoming pairs of these bids against the recorded ones: one hash join (per-bid `<> all` over two
-    -- ~110-alert arrays was 48M comparisons, 3.6 s, for a re-sync of one day).
-    with inc as (
-      select o.i, u.bid_id, k, p_alert_ids[k] as alert_id
-      from unnest(v_old) o(i)
-      join unnest(p_bids) with ordinality as u(bid_id, i) on u.i = o.i
-      cross join lateral unnest(p_bid_alerts[p_bid_off[o.i] + 1 : p_bid_off[o.i + 1]]) k
+    -- Incoming pairs of these bids against the recorded ones: one hash join on integer keys (per-bid
+    -- `<> all` over two ~110-alert arrays was 48M comparisons, 3.6 s, for a re-sync of one day). Repeats are
+    -- handed on as a count per alert; their bid ids only for alerts that also got new bids.
+    with pos as (
+      select u.bid_id, o.i
+      from unnest(v_old) o(i) join unnest(p_bids) with ordinality as u(bid_id, i) on u.i = o.i
+    ), inc as (
+      select pos.i, k, p_alert_ids[k] as alert_id
+      from pos cross join lateral unnest(p_bid_alerts[p_bid_off[pos.i] + 1 : p_bid_off[pos.i + 1]]) k
     ), had as (
-      select s.bid_id, h.alert_id
-      from alert_bid_seen s cross join lateral unnest(s.alert_ids) h(alert_id)
-      where s.bid_id in (select u.bid_id from unnest(p_bids) with ordinality as u(bid_id, i)
-        join unnest(v_old) o(i) on o.i = u.i)
+      select pos.i, h.alert_id
+      from pos join alert_bid_seen s on s.bid_id = pos.bid_id cross join lateral unnest(s.alert_ids) h(alert_id)
     ), marked as (
-      select inc.*, had.alert_id is not null as dup
-      from inc left join had on had.bid_id = inc.bid_id and had.alert_id = inc.alert_id
+      select inc.i, inc.k, inc.alert_id, had.i is not null as dup
+      from inc left join had on had.i = inc.i and had.alert_id = inc.alert_id
     ), upd as (
       update alert_bid_seen s set
         seen = coalesce(s.seen, nullif(p_first_seen -> (a.i - 1), 'null'::jsonb)),
         alert_ids = s.alert_ids || a.alert_ids,
         match_ids = s.match_ids || a.match_ids
       from (
-        select m.bid_id, min(m.i) as i, array_agg(m.alert_id) as alert_ids, array_agg(v_rows[m.k]) as match_ids
-        from marked m where not m.dup group by m.bid_id
+        select pos.bid_id, m.i, array_agg(m.alert_id) as alert_ids, array_agg(v_rows[m.k]) as match_ids
+        from marked m join pos using (i) where not m.dup group by pos.bid_id, m.i
       ) a
       where s.bid_id = a.bid_id
       returning 1
+    ), dups as (
+      select m.k, count(*) as n from marked m where m.dup group by m.k
+    ), totals as (
+      select k, count(*) as n from unnest(p_bid_alerts) k where k in (select dups.k from dups) group by k
+    ), partial as (
+      select d.k from dups d join totals t using (k) where d.n < t.n
     )
-    select array_agg(m.k), array_agg(m.bid_id) into v_dup_alert, v_dup_bid from marked m where m.dup;
+    select
+      (select array_agg(d.k) from dups d join totals t using (k) where d.n >= t.n),
+      (select array_agg(m.k) from marked m join partial using (k) where m.dup),
+      (select array_agg(pos.bid_id) from marked m join partial using (k) join pos using (i) where m.dup)
+    into v_all_dup, v_dup_alert, v_dup_bid;
   end if;
 
   if v_rows is not null then
@@ -390,12 +401,13 @@ begin
     ), dup as (
       select d.k, array_agg(d.bid_id) as bid_ids from unnest(v_dup_alert, v_dup_bid) d(k, bid_id) group by d.k
     ), per_alert as (
-      -- Repeats are a subset of the alert's list: all of it (a re-sync) → nothing, none → all of it.
       select l.k, l.alert_id,
         case when d.k is null then l.bid_ids
-          when cardinality(d.bid_ids) >= cardinality(l.bid_ids) then '{}'::text[]
           else array(select x from unnest(l.bid_ids) x where x <> all (d.bid_ids)) end as bid_ids
-      from lists l left join dup d on d.k = l.k
+      from lists l
+      left join dup d on d.k = l.k
+      left join unnest(coalesce(v_all_dup, '{}')) f(k) on f.k = l.k
+      where f.k is null
     ), ins as (
       insert into alert_matches (id, alert_id, bid_ids, created_at)
       select v_rows[r.k], r.alert_id, r.bid_ids, p_now
