@@ -116,4 +116,14 @@ describe("verifySlackSignature", () => {
       reason: "bad_signature",
     });
   });
+
+  it("refuses a correctly signed request whose timestamp is not all digits (no replay window to check)", () => {
+    // Number("v1773144000") is NaN and NaN > 300 is false: a partial digit check would skip the skew test.
+    for (const bad of [`v${ts}`, ` ${ts}`, `${ts}.5`, `-${ts}`, `0x${Number(ts).toString(16)}`]) {
+      const signature = signSlackRequest(secret, bad, body);
+      expect(
+        verifySlackSignature({ signingSecret: secret, timestamp: bad, signature, rawBody: body, now }),
+      ).toEqual({ ok: false, reason: "missing_headers" });
+    }
+  });
 });

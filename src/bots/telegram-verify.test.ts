@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { verifyTelegramSecret } from "./telegram-verify.ts";
+import { TELEGRAM_SECRET_HEADER, verifyTelegramSecret } from "./telegram-verify.ts";
+
+describe("TELEGRAM_SECRET_HEADER", () => {
+  it("is the header Telegram sends the webhook secret in (Bot API setWebhook secret_token), lower-cased as Node reads it", () => {
+    expect(TELEGRAM_SECRET_HEADER).toBe("X-Telegram-Bot-Api-Secret-Token".toLowerCase());
+  });
+});
 
 describe("verifyTelegramSecret", () => {
   const secret = "s3cr3t_Token-123";

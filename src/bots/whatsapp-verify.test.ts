@@ -77,6 +77,19 @@ describe("verifySignature", () => {
   });
 });
 
+describe("verifySignature: the header's exact shape", () => {
+  const good = signatureFor(BODY, SECRET);
+
+  it("accepts surrounding whitespace and upper-case hex, nothing before or after the signature", () => {
+    expect(verifySignature(BODY, `  ${good}\t`, SECRET)).toBe(true);
+    expect(verifySignature(BODY, `sha256=${good.slice(7).toUpperCase()}`, SECRET)).toBe(true);
+    expect(verifySignature(BODY, `x${good}`, SECRET)).toBe(false);
+    expect(verifySignature(BODY, `sha1=abc,${good}`, SECRET)).toBe(false);
+    expect(verifySignature(BODY, `${good}00`, SECRET)).toBe(false);
+    expect(verifySignature(BODY, `${good},sha256=${"0".repeat(64)}`, SECRET)).toBe(false);
+  });
+});
+
 describe("constantTimeEqual", () => {
   it("is plain equality", () => {
     expect(constantTimeEqual("abc", "abc")).toBe(true);
