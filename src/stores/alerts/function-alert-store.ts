@@ -78,7 +78,8 @@ const LIST_SEPARATOR = "\u001f";
  * Match items as alert_commit_matches takes them: each (alert, bid) once, grouped per alert (its bid ids
  * joined by LIST_SEPARATOR) and per bid (1-based positions into `alertIds`, with 0-based offsets) — compact
  * arrays instead of ~400k (alert, bid) objects, and no grouping left to SQL. Bids in id order (the order the
- * commit locks them in, whoever commits).
+ * commit inserts them in, whoever commits); alerts in ascending id order (each bid's alerts sorted, as
+ * `alert_bid_seen` keeps them).
  */
 export function groupMatches(items: readonly NewItem[]): {
   alertIds: string[];
@@ -109,7 +110,9 @@ export function groupMatches(items: readonly NewItem[]): {
   const alertIds: string[] = [];
   const alertLists: string[] = [];
   const byBid: number[][] = bids.map(() => []);
-  for (const [alertId, set] of perAlert) {
+  // Ascending alert ids: each bid's list of alerts comes out sorted, as the store keeps it.
+  const byId = [...perAlert].sort(([a], [b]) => Number(a) - Number(b));
+  for (const [alertId, set] of byId) {
     alertIds.push(alertId);
     alertLists.push([...set].join(LIST_SEPARATOR));
     const k = alertIds.length;
