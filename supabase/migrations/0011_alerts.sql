@@ -95,7 +95,8 @@ create table alert_items (
   id bigint generated always as identity primary key,
   alert_id bigint not null references alerts (id) on delete cascade,
   bid_id text not null,
-  kind text not null check (kind in ('change', 'reminder')),
+  -- 'match' only for single matches written by hand (test/observability/backup.test.ts): sent as match lines.
+  kind text not null check (kind in ('match', 'change', 'reminder')),
   change_key text not null default '',
   detail jsonb not null default '{}',
   status text not null default 'pending' check (status in ('pending', 'sending', 'sent', 'dropped')),
@@ -502,6 +503,7 @@ as $$
   from alert_items i join alerts a on a.id = i.alert_id
   where a.deleted_at is null and a.status = 'active'
     and (i.status = 'pending' or (i.status = 'sending' and i.claimed_until < p_now))
+    and (i.kind <> 'match' or i.alert_id = any (p_match_alert_ids))
   order by i.alert_id, i.id
   limit p_limit)
   union all
