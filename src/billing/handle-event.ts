@@ -237,6 +237,19 @@ async function dispatch(ctx: EventContext): Promise<"processed" | "ignored"> {
       }
       if (!subscriptionId) return "ignored";
       const synced = await ctx.sync(subscriptionId);
+      if (event.type === "checkout.session.completed") {
+        // MONITORING.md business event (once per event: the webhook claims each event id).
+        deps.logger.info(
+          {
+            event: "checkout_completed",
+            accountId,
+            planId: session.metadata?.plan_id ?? null,
+            paymentStatus: session.payment_status,
+            session: session.id,
+          },
+          "checkout_completed",
+        );
+      }
       if (event.type === "checkout.session.completed" && session.payment_status === "unpaid") {
         await ctx.tellOnce(`boleto_pending:${session.id}`, synced, (plan) => boletoPendingNotice(plan));
       }

@@ -74,6 +74,10 @@ const COUNTERS: Record<CounterName, CounterSpec> = {
     help: "Upgrade buttons shown, by plan offered and why",
     labelNames: ["plan", "reason"],
   },
+  upgrade_clicks: {
+    help: "Valid upgrade links opened, by plan offered and platform",
+    labelNames: ["plan", "platform"],
+  },
   http_responses: {
     help: "HTTP responses by route (the route's path; unmatched for 404s), method and status",
     labelNames: ["route", "method", "status"],

@@ -39,6 +39,15 @@ export function upgradeRoute(deps: ChatDeps, secret: string, billing?: UpgradeBi
       const plans = (await deps.store.listPlans()).sort((a, b) => a.rank - b.rank);
       const chosen = plans.find((p) => p.id === verified.payload.planId);
       const { notify, accountId } = verified.payload;
+      // MONITORING.md business event: the user opened an upgrade link (a valid one).
+      deps.logger.info(
+        { event: "upgrade_clicked", accountId, planId: verified.payload.planId, platform: notify.platform },
+        "upgrade_clicked",
+      );
+      deps.counters.metrics.inc("upgrade_clicks", {
+        plan: verified.payload.planId,
+        platform: notify.platform,
+      });
       if (billing && chosen && chosen.priceCents !== null && CHAT_PLATFORMS.has(notify.platform)) {
         const interval: BillingInterval =
           url.searchParams.get("interval") === "yearly" ? "yearly" : "monthly";

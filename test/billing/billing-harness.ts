@@ -1,7 +1,7 @@
+import pino from "pino";
 import { loadConfig } from "../../src/config.ts";
 import type { Reply } from "../../src/core/chat/reply.ts";
 import { FixedClock } from "../../src/core/ports/clock.ts";
-import { silentLogger } from "../../src/core/ports/logger.ts";
 import type { ChatAddress, Notifier, NotifyOptions, NotifyOutcome } from "../../src/core/ports/notifier.ts";
 import type { Platform } from "../../src/core/ports/store.ts";
 import { type App, createApp } from "../../src/main.ts";
@@ -40,6 +40,8 @@ export interface BillingApp {
   clock: FixedClock;
   stripe: FakeStripe;
   notifier: RecordingNotifier;
+  /** Every log line the app wrote (info and up), parsed. */
+  logs: Record<string, unknown>[];
   store: App["core"]["deps"]["store"];
   prices: Record<string, string>;
   /** POSTs a signed event (or a raw body with a given signature); returns status and JSON body. */
@@ -106,9 +108,11 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
     SYNC_ENABLED: "false",
     ...options.env,
   };
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
   const app = await createApp(loadConfig(env), {
     clock,
-    logger: silentLogger(),
+    logger,
     notifier: options.notifier ?? recording,
   });
   const baseUrl = await app.start(0);
@@ -134,6 +138,7 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
     clock,
     stripe,
     notifier: recording,
+    logs,
     store,
     prices,
     deliver,

@@ -71,6 +71,13 @@ describe("GET /upgrade with Stripe configured", () => {
     expect(request.params).not.toHaveProperty("payment_method_types");
     expect(request.headers.authorization).toBe("Bearer sk_test_fake_1234567890");
     expect(request.headers["stripe-version"]).toBe(PINNED_API_VERSION);
+    // MONITORING.md's business event for the click, with who clicked what.
+    expect(t.logs.filter((l) => l.msg === "upgrade_clicked").at(-1)).toMatchObject({
+      event: "upgrade_clicked",
+      accountId,
+      planId: "maquina",
+      platform: "telegram",
+    });
   });
 
   it("finds prices by lookup key, once per cache period", async () => {

@@ -123,6 +123,10 @@ describe("paying by card", () => {
     expect((await t.deliver(event)).status).toBe(200);
     const again = await t.deliver(event);
     expect(again).toEqual({ status: 200, body: { received: true, outcome: "duplicate" } });
+    // MONITORING.md's business event, once although the event came twice.
+    const completed = t.logs.filter((l) => l.msg === "checkout_completed" && l.session === session.id);
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({ event: "checkout_completed", accountId, planId: "maquina" });
     await send("customer.subscription.created", t.stripe.snapshot(sub.id));
     await send(
       "invoice.paid",

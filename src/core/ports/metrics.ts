@@ -26,6 +26,7 @@ export type CounterName =
   | "alert_deliveries"
   | "alert_delivery_failures"
   | "upgrade_links_shown"
+  | "upgrade_clicks"
   | "webhook_verification_failures"
   | "http_responses";
 
