@@ -109,7 +109,7 @@ create table alert_items (
 create index alert_items_pending_idx on alert_items (alert_id) where status in ('pending', 'sending');
 
 -- The (alert, bid) pairs of the match rows, for reading (tests, operators); nothing writes through it.
-create view alert_match_items as
+create view alert_match_items with (security_invoker = true) as
   select m.id as match_id, m.alert_id, u.bid_id, m.status, m.claim_token, m.claimed_until, m.created_at,
     m.sent_at
   from alert_matches m cross join lateral unnest(m.bid_ids) as u(bid_id);
