@@ -7,7 +7,7 @@
  * with it (missing, unreadable, fails to load) means "migrate from scratch", never an error.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,9 +42,13 @@ export async function snapshotKey(extensions: string[], dir: string = MIGRATIONS
   return hash.digest("hex").slice(0, 32);
 }
 
+const PREFIX = "smart-pncp-pglite-";
+/** Snapshots of other migration sets (and temp files of crashed writers) older than this are removed. */
+const STALE_MS = 60 * 60 * 1000;
+
 /** Where the snapshot for `key` is cached. */
 export function snapshotPath(key: string): string {
-  return join(tmpdir(), `smart-pncp-pglite-${key}.tar`);
+  return join(tmpdir(), `${PREFIX}${key}.tar`);
 }
 
 /** The cached tarball, or null when there is none (or it cannot be read). */
@@ -67,5 +71,18 @@ export async function writeSnapshot(db: PGlite, path: string): Promise<void> {
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+  await pruneStale(path);
+}
+
+/** Each edit of a migration makes a new ~40 MB snapshot: those not written for an hour go (made again when needed). */
+async function pruneStale(keep: string): Promise<void> {
+  const dir = tmpdir();
+  const now = Date.now();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = join(dir, name);
+    if (!name.startsWith(PREFIX) || file === keep) continue;
+    const info = await stat(file).catch(() => null);
+    if (info?.isFile() && now - info.mtimeMs > STALE_MS) await rm(file, { force: true });
   }
 }
