@@ -9,6 +9,7 @@ import type { AlertRunner } from "./core/alerts/alert-round.ts";
 import type { ChatDeps, QueryInterpreter } from "./core/chat/chat-deps.ts";
 import type { ChatService } from "./core/chat/chat-service.ts";
 import { UsageBacklog } from "./core/entitlements/usage-backlog.ts";
+import type { SectorArbitration } from "./core/filter/arbiter/arbitrate.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
 import type { ChatContactDeps, Outbox } from "./core/outbox/outbox.ts";
 import type { OutboxSender } from "./core/outbox/outbox-sender.ts";
@@ -139,6 +140,45 @@ export function createSearchPorts(
       return new OpenAiQueryParser(openai);
     }),
   };
+}
+
+/**
+ * The grey-zone sector arbiter when OPENAI_API_KEY is set (null otherwise): verdicts cached per bid and
+ * sector version in `sector_verdicts` on a SQL store (in memory on Supabase and test doubles), so each bid
+ * is asked about once. The OpenAI SDK loads on the first grey-zone bid, not at start-up.
+ */
+async function sectorArbitration(
+  config: AppConfig,
+  store: Store,
+  logger: Logger,
+): Promise<SectorArbitration | null> {
+  if (!config.openai.enabled || !config.openai.apiKey) return null;
+  const { createSectorArbitration } = await import("./core/filter/arbiter/arbitrate.ts");
+  const { MemoryVerdictStore } = await import("./core/filter/arbiter/verdict-store.ts");
+  const { SqlStore } = await import("./stores/sql-store.ts");
+  const { SqlVerdictStore } = await import("./core/filter/arbiter/sql-verdict-store.ts");
+  const verdicts =
+    store instanceof SqlStore && !config.store.supabaseUrl
+      ? new SqlVerdictStore(store.executor)
+      : new MemoryVerdictStore();
+  const options = {
+    apiKey: config.openai.apiKey,
+    model: config.openai.model,
+    baseURL: config.openai.baseUrl,
+    timeoutMs: config.openai.timeoutMs,
+  };
+  let arbiter: import("./core/filter/arbiter/sector-arbiter.ts").SectorArbiter | null = null;
+  const lazy: import("./core/filter/arbiter/sector-arbiter.ts").SectorArbiter = {
+    name: `openai:${options.model ?? "default"}`,
+    async classify(...args) {
+      if (!arbiter) {
+        const { OpenAiSectorArbiter } = await import("./core/filter/arbiter/openai-sector-arbiter.ts");
+        arbiter = new OpenAiSectorArbiter(options);
+      }
+      return arbiter.classify(...args);
+    },
+  };
+  return createSectorArbitration({ arbiter: lazy, store: verdicts, logger });
 }
 
 /**
@@ -430,12 +470,14 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
         })
       : embedded;
   const backlog = new UsageBacklog();
+  const arbitrate = await sectorArbitration(config, store, logger);
   const deps: ChatDeps = {
     pncp,
     summarizer,
     clock,
     logger,
     index,
+    ...(arbitrate ? { arbitrate } : {}),
     store,
     limiter,
     queue,

@@ -1,6 +1,8 @@
 import type { Bid } from "../bid.ts";
 import type { BidsWorkbookInput } from "../excel/build-workbook.ts";
+import type { SectorArbitration } from "../filter/arbiter/arbitrate.ts";
 import { type FilterResult, filterBids, rankingFor } from "../filter/filter.ts";
+import type { SectorVerdictLookup } from "../filter/sector-decision.ts";
 import { sortBids } from "../filter/sort.ts";
 import { cleanTerms } from "../filter/terms.ts";
 import { freshnessNote } from "../index/freshness.ts";
@@ -32,6 +34,12 @@ export interface SearchDeps {
   index?: BidIndex | null;
   /** Horizon of the live open-bids path (`HttpPncpClient` `openHorizonDays`, default 180). */
   openHorizonDays?: number;
+  /**
+   * The grey-zone arbiter (`createSectorArbitration`, with OPENAI_API_KEY): verdicts for the weak sector
+   * decisions among LIVE bids of a sector search. Index bids keep their stored tag (the deterministic
+   * decision, written with the sync); absent or failing = the deterministic rule decides.
+   */
+  arbitrate?: SectorArbitration;
 }
 
 export interface SearchStats extends FetchStats {
@@ -128,16 +136,38 @@ async function plan(query: SearchQuery, deps: SearchDeps, now: Date): Promise<Se
   }
 }
 
+/** The arbiter's verdicts for the live bids of a sector-only search; undefined when it does not apply. */
+async function arbitrateLive(
+  gathered: GatheredBids,
+  query: SearchQuery,
+  deps: SearchDeps,
+): Promise<SectorVerdictLookup | undefined> {
+  if (!deps.arbitrate || !query.sector || cleanTerms(query.terms).length > 0) return undefined;
+  const live = gathered.bids.filter((bid) => !gathered.fromIndex.has(bid.id));
+  if (live.length === 0) return undefined;
+  try {
+    return await deps.arbitrate(live, query.sector);
+  } catch (error) {
+    deps.logger.warn({ err: error, sector: query.sector }, "sector_arbiter_failed");
+    return undefined;
+  }
+}
+
 /**
  * The filter over gathered bids: `filterBids` on everything, except that index bids of a sector search
  * already passed the sector's text rule when written (their tags, with the live score stored), so only the
  * field filters run on them and the stored scores rank them; the result is the same as `filterBids` on
  * all (test/index/same-answer.test.ts).
  */
-function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): FilterResult {
+function filterGathered(
+  gathered: GatheredBids,
+  query: SearchQuery,
+  now: Date,
+  verdicts?: SectorVerdictLookup,
+): FilterResult {
   const { sectorScores, fromIndex } = gathered;
   if (!sectorScores || !query.sector || cleanTerms(query.terms).length > 0 || fromIndex.size === 0) {
-    return filterBids(gathered.bids, query, now);
+    return filterBids(gathered.bids, query, now, verdicts);
   }
   if (fromIndex.size === gathered.bids.length) {
     // Index only (the chat and national searches): the stored scores rank the survivors as they are.
@@ -152,7 +182,7 @@ function filterGathered(gathered: GatheredBids, query: SearchQuery, now: Date): 
   const indexBids = gathered.bids.filter((bid) => fromIndex.has(bid.id));
   const liveBids = gathered.bids.filter((bid) => !fromIndex.has(bid.id));
   const fieldsOnly = filterBids(indexBids, { ...query, sector: null, terms: [] }, now).bids;
-  const live = filterBids(liveBids, query, now);
+  const live = filterBids(liveBids, query, now, verdicts);
   const scores = new Map(live.scores);
   for (const bid of fieldsOnly) scores.set(bid.id, sectorScores.get(bid.id) ?? 0);
   return {
@@ -199,7 +229,8 @@ export async function runSearch(
     { onProgress: options.onProgress, signal: options.signal },
   );
   const now = clock.now();
-  const filtered = filterGathered(gathered, query, now);
+  const verdicts = await arbitrateLive(gathered, query, deps);
+  const filtered = filterGathered(gathered, query, now, verdicts);
   const totals = computeTotals(filtered.bids, now);
   const summary = await summarizer.summarize({ query, bids: filtered.bids, totals, now });
   const fromIndex = gathered.fromIndex.size;
