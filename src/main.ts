@@ -645,27 +645,6 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
   };
 }
 
-/**
- * The notifier a worker posts search results with when none is given: Slack (single-workspace token)
- * and Telegram, through the platforms' notifiers. WhatsApp needs the adapter's pacer and inbound-window
- * record, so it is left to the composition that wires the outbox (pass `notifier`).
- */
-async function workerNotifier(config: AppConfig, logger: Logger): Promise<Notifier> {
-  const { createNotifierRouter } = await import("./bots/notifier-router.ts");
-  const notifiers: Partial<Record<"slack" | "telegram" | "whatsapp", Notifier>> = {};
-  if (config.telegram.enabled && config.telegram.token) {
-    const { createTelegramNotifier } = await import("./bots/telegram-notifier.ts");
-    const { token, apiRoot } = config.telegram;
-    notifiers.telegram = createTelegramNotifier({ token, apiRoot, logger });
-  }
-  if (config.slack.enabled && config.slack.botToken) {
-    const { createSlackNotifier } = await import("./bots/slack-notifier.ts");
-    const { botToken, apiUrl } = config.slack;
-    notifiers.slack = createSlackNotifier({ botToken, apiUrl, logger });
-  }
-  return createNotifierRouter(notifiers, logger);
-}
-
 /** `smart-pncp worker`: the core on BullMQ plus the workers consuming every registered job kind. */
 export interface WorkerProcess {
   core: Core;
@@ -686,10 +665,16 @@ export async function createWorkerProcess(
 ): Promise<WorkerProcess> {
   if (!config.redisUrl) throw new Error("smart-pncp worker needs REDIS_URL");
   const logger0 = overrides.logger ?? createLogger(config.logLevel);
-  const notifier = overrides.notifier ?? (await workerNotifier(config, logger0));
+  // The same platform notifiers as `serve` (Slack installations, Telegram, WhatsApp inside the window the
+  // web process records in the shared store); they need the core's store, so they are bound once it exists.
+  const deferred = overrides.notifier
+    ? null
+    : (await import("./bots/notifier-router.ts")).createDeferredNotifier();
+  const notifier = overrides.notifier ?? deferred!.notifier;
   // The searches, Excel builds and the sync run here: their metrics are this process's (METRICS_PORT).
   const metrics = overrides.metrics ?? new (await import("./observability/prom-metrics.ts")).PromMetrics();
   const core = await createCore(config, { bullmq: true, ...overrides, logger: logger0, notifier, metrics });
+  if (deferred) deferred.bind(await platformNotifier(config, core, undefined));
   const { logger } = core.deps;
   if (config.sync.enabled) {
     const { pncp, clock, index } = core.deps;
