@@ -13,15 +13,16 @@ describe("service guard", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 12 }), (value) => {
         fc.pre(!["", "0", "false", "no", "off"].includes(value.trim().toLowerCase()));
-        expect(isCi(value)).toBe(true);
+        expect(isCi({ CI: value })).toBe(true);
       }),
     );
-    for (const value of ["true", "1", "yes", "TRUE", "build-4711"]) expect(isCi(value)).toBe(true);
+    for (const value of ["true", "1", "yes", "TRUE", "build-4711"]) expect(isCi({ CI: value })).toBe(true);
   });
 
   it("treats unset and falsy values as a developer's machine", () => {
-    expect(isCi(undefined)).toBe(false);
-    for (const value of FALSY) expect(isCi(value), JSON.stringify(value)).toBe(false);
+    expect(isCi({})).toBe(false);
+    expect(isCi({ CI: undefined })).toBe(false);
+    for (const value of FALSY) expect(isCi({ CI: value }), JSON.stringify(value)).toBe(false);
   });
 
   it("fails a suite in CI when its service is missing, and only skips loudly outside CI", () => {

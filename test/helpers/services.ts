@@ -44,7 +44,8 @@ export async function redisAvailable(url = REDIS_URL): Promise<boolean> {
  * Whether we run in CI: any truthy `CI` (`true`, `1`, `yes`, `TRUE`, a build id…), as CI providers set it;
  * only unset, empty, `0`, `false` and `no` mean a developer's machine.
  */
-export function isCi(value: string | undefined = process.env.CI): boolean {
+export function isCi(env: { CI?: string | undefined } = process.env): boolean {
+  const value = env.CI;
   if (value === undefined) return false;
   return !["", "0", "false", "no", "off"].includes(value.trim().toLowerCase());
 }

@@ -52,6 +52,12 @@ async function populate(store: SqlStore): Promise<void> {
        values ($1, $2, 'match', 'sent', $3, $3, '{"valor": 1234.56}'), ($1, $4, 'match', 'pending', $3, null, '{}')`,
       [alert?.id, `bid-${user}-1`, NOW, `bid-${user}-2`],
     );
+    // Sent items as the alert round stores them: one match row per alert and commit, bid ids in an array.
+    await db.query(
+      `insert into alert_matches (alert_id, bid_ids, status, created_at, sent_at)
+       values ($1, $2, 'sent', $3, $3), ($1, $4, 'pending', $3, null)`,
+      [alert?.id, [`bid-${user}-1`, `bid-${user}-3`], NOW, [`bid-${user}-2`]],
+    );
     await db.query("insert into alert_bid_queue (bid_id, seq) values ($1, nextval('alert_bid_queue_seq'))", [
       `bid-${user}-q`,
     ]);
