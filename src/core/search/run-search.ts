@@ -320,7 +320,7 @@ async function answerFromIndex(
   indexQuery: IndexSearch,
   limit: number,
 ): Promise<SearchOutcome> {
-  const { clock, logger, summarizer } = deps;
+  const { clock, summarizer } = deps;
   const started = Date.now();
   const now = clock.now();
   const answer = await index.answer(
@@ -352,26 +352,40 @@ async function answerFromIndex(
   });
   const { totals } = answer;
   const summary = await summarizer.summarize({ query, bids: first, totals, facts, now });
+  const found = { bids: first.slice(0, Math.max(0, limit)), totals, summary, candidates: answer.candidates };
+  return indexOnlyOutcome(query, deps, searchPlan, found, started, now);
+}
+
+/** The outcome of a search the index answered alone (stats, log line, description, freshness). */
+function indexOnlyOutcome(
+  query: SearchQuery,
+  deps: SearchDeps,
+  searchPlan: SearchPlan,
+  found: { bids: Bid[]; totals: SearchOutcome["totals"]; summary: Summary; candidates: number },
+  started: number,
+  now: Date,
+): SearchOutcome {
+  const { totals, summary } = found;
   const stats: SearchStats = {
     ...emptyFetchStats(),
     durationMs: Date.now() - started,
     matched: totals.count,
-    source: { index: answer.candidates, live: 0 },
+    source: { index: found.candidates, live: 0 },
     windows: searchPlan.windows,
     indexFreshAt: searchPlan.freshAt?.toISOString() ?? null,
   };
-  logCompleted(logger, stats, summary);
+  logCompleted(deps.logger, stats, summary);
   const termsUsed = cleanTerms(query.terms);
   return {
     query,
     description: describeQuery(query, termsUsed),
     termsUsed,
-    bids: first.slice(0, Math.max(0, limit)),
+    bids: found.bids,
     totals,
     summary,
     stats,
     freshness: freshnessNote({ index: true, live: false, liveDays: 0 }, searchPlan.freshAt, now),
-    finishedAt: clock.now(),
+    finishedAt: deps.clock.now(),
   };
 }
 
@@ -387,7 +401,7 @@ async function matchesFromIndex(
   searchPlan: SearchPlan,
   indexQuery: IndexSearch,
 ): Promise<SearchOutcome> {
-  const { clock, logger, summarizer } = deps;
+  const { clock, summarizer } = deps;
   const started = Date.now();
   const now = clock.now();
   const found = await index.matches(
@@ -397,27 +411,14 @@ async function matchesFromIndex(
   const bids = sortBids(found.bids, query.sort, now, found.sectorScores ?? undefined, rankingFor(query));
   const totals = computeTotals(bids, now);
   const summary = await summarizer.summarize({ query, bids, totals, now });
-  const stats: SearchStats = {
-    ...emptyFetchStats(),
-    durationMs: Date.now() - started,
-    matched: totals.count,
-    source: { index: found.candidates, live: 0 },
-    windows: searchPlan.windows,
-    indexFreshAt: searchPlan.freshAt?.toISOString() ?? null,
-  };
-  logCompleted(logger, stats, summary);
-  const termsUsed = cleanTerms(query.terms);
-  return {
+  return indexOnlyOutcome(
     query,
-    description: describeQuery(query, termsUsed),
-    termsUsed,
-    bids,
-    totals,
-    summary,
-    stats,
-    freshness: freshnessNote({ index: true, live: false, liveDays: 0 }, searchPlan.freshAt, now),
-    finishedAt: clock.now(),
-  };
+    deps,
+    searchPlan,
+    { bids, totals, summary, candidates: found.candidates },
+    started,
+    now,
+  );
 }
 
 function logCompleted(logger: Logger, stats: SearchStats, summary: Summary): void {
