@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BidLine, Reply } from "../core/chat/reply.ts";
 import { XLSX_MIME } from "../core/chat/reply.ts";
+import { saveAlertButton } from "../core/chat/save-alert-button.ts";
 import {
   bold,
   buttonText,
@@ -227,5 +228,31 @@ describe("renderReply", () => {
     expect((out[0] as { body: string }).body).toContain(
       "A planilha Excel não faz parte do plano Teste grátis.",
     );
+  });
+});
+
+describe("results with the 'Salvar como alerta' command", () => {
+  const save = saveAlertButton("uniformes SC");
+  const upgrade = { label: "Assinar o Máquina", url: "https://bot.example.test/upgrade?token=t" };
+
+  it("is a reply button when the results carry no link", () => {
+    const out = renderReply({ ...results([bid(1)]), buttons: [save] });
+    const last = out.at(-1)!;
+    expect(last.type).toBe("buttons");
+    expect(last.type === "buttons" && last.buttons.map((b) => b.title)).toEqual([save.label]);
+  });
+
+  it("beside an upgrade link keeps the link button and writes the command with its slash", () => {
+    const out = renderReply({ ...results([bid(1)]), buttons: [upgrade, save] });
+    expect(out.some((m) => m.type === "cta")).toBe(true);
+    expect(out.some((m) => m.type === "buttons")).toBe(false);
+    const text = out.map((m) => ("body" in m ? m.body : "")).join("\n");
+    expect(text).toContain("envie */alerta uniformes SC*");
+  });
+
+  it("beside a file goes into the document's caption when it fits (no extra paced message)", () => {
+    const out = renderResultsWithFile({ ...results([bid(1)]), buttons: [save] }, file);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.type === "document" && out[0]!.caption).toContain("envie */alerta uniformes SC*");
   });
 });

@@ -203,9 +203,10 @@ export function renderResultsWithFile(
   ];
 }
 
-/** A command button written as what to send ("🔔 Salvar como alerta: envie *alerta …*"). */
+// A command button written as what to send (the command in bold, e.g. "/alerta uniformes SC"), slash
+// kept: in a private chat plain "alerta …" would be read as a search.
 function typedCommand(button: Button): string {
-  return isCommandButton(button) ? `${button.label}: envie ${bold(button.command.replace(/^\//, ""))}` : "";
+  return isCommandButton(button) ? `${button.label}: envie ${bold(button.command)}` : "";
 }
 
 /**

@@ -6,5 +6,6 @@ import type { CommandButton } from "./reply.ts";
  * commands so the search flow does not import them (they import the search flow's query reading).
  */
 export function saveAlertButton(queryText: string): CommandButton {
-  return { label: "🔔 Salvar como alerta", command: `/alerta ${queryText.trim()}` };
+  // 18 characters: whole within WhatsApp's 20-character reply-button title.
+  return { label: "Salvar como alerta", command: `/alerta ${queryText.trim()}` };
 }
