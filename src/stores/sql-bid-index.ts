@@ -25,6 +25,7 @@ import { CLOSING_SOON_DAYS } from "../core/summary/totals.ts";
 import { addDays, saoPauloWallToUtcMs } from "../core/time.ts";
 import { fromBidRow, toBidRows } from "./bid-index/index-rows.ts";
 import type { RpcTransport } from "./function-store.ts";
+import { instantOrNull as instant } from "./rows.ts";
 import type { Row, SqlExecutor } from "./sql-executor.ts";
 import { type SqlStore, sqlTransport } from "./sql-store.ts";
 
@@ -38,12 +39,6 @@ function day(value: unknown): string {
     return (value.getUTCHours() === 0 ? value : utc).toISOString().slice(0, 10);
   }
   return String(value).slice(0, 10);
-}
-
-function instant(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function toWindow(row: Row): WindowState {

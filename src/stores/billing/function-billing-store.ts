@@ -13,18 +13,9 @@ import type {
 import type { ChatAddress } from "../../core/ports/notifier.ts";
 import type { PlanId } from "../../core/ports/store.ts";
 import type { RpcTransport } from "../function-store.ts";
+import { instantOrNull as instant, textOrNull as text } from "../rows.ts";
 import type { Row } from "../sql-executor.ts";
 import { type SqlStore, sqlTransport } from "../sql-store.ts";
-
-function instant(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
 
 const PLATFORMS = new Set(["slack", "telegram", "whatsapp"]);
 

@@ -15,17 +15,8 @@ import type {
   Settlement,
 } from "../../core/ports/outbox-store.ts";
 import type { RpcTransport } from "../function-store.ts";
+import { instantOrNull as instant, textOrNull as text } from "../rows.ts";
 import type { Row } from "../sql-executor.ts";
-
-function instant(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
 
 function jsonValue(value: unknown): unknown {
   return typeof value === "string" ? JSON.parse(value) : value;
