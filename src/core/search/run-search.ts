@@ -17,7 +17,7 @@ import type { BidIndex, IndexSearch } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { describeQuery } from "../query/describe-query.ts";
-import type { SearchQuery, SortKey } from "../search-query.ts";
+import { type SearchQuery, SORT_KEYS, type SortKey } from "../search-query.ts";
 import type { SearchTotals, Summarizer, Summary } from "../summary/summarizer.ts";
 import { factsFromCounts } from "../summary/summary-facts.ts";
 import { computeTotals } from "../summary/totals.ts";
@@ -290,14 +290,7 @@ export async function runSearch(
 }
 
 /** The orders `index_answer` reproduces in SQL (`best_fit` weighs text density: it needs the rows). */
-const SQL_SORTS: ReadonlySet<SortKey> = new Set<SortKey>([
-  "newest",
-  "oldest",
-  "value_desc",
-  "value_asc",
-  "closing_soon",
-  "relevance",
-]);
+const SQL_SORTS: ReadonlySet<SortKey> = new Set(SORT_KEYS.filter((key) => key !== "best_fit"));
 
 /** Whether the index's SQL answer covers the query; município and órgão (text folding) need the rows. */
 function answeredInSql(query: SearchQuery): boolean {
