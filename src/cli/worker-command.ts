@@ -7,6 +7,7 @@
 import { loadConfig } from "../config.ts";
 import { createWorkerProcess } from "../main.ts";
 import { parseCliArgs } from "./cli-args.ts";
+import { untilStopSignal } from "./until-signal.ts";
 
 export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseCliArgs(argv, { grace: { type: "string" } }, { positionals: false });
@@ -24,15 +25,7 @@ export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   }
   const worker = await createWorkerProcess(config);
   process.stderr.write(`worker pronto (pid ${process.pid}); Ctrl+C encerra.\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopSignal();
   await worker.stop(graceSeconds * 1000);
   return 0;
 }
