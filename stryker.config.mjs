@@ -47,12 +47,25 @@ const GROUPS = {
     mutate: ["src/core/sync/sync-plan.ts", "src/core/sync/page-queue.ts"],
     tests: ["src/core/sync/*.test.ts", "test/sync/sync-round.test.ts"],
   },
+  // The money paths: the verified webhook, the event handling (claims, re-reads, effects), the
+  // subscription's plan and period, the Checkout Session parameters.
   billing: {
-    mutate: ["src/billing/**/*.ts", "!src/billing/**/*.test.ts"],
+    mutate: [
+      "src/billing/webhook-route.ts",
+      "src/billing/handle-event.ts",
+      "src/billing/subscription-snapshot.ts",
+      "src/billing/checkout.ts",
+    ],
     tests: ["src/billing/**/*.test.ts", "test/billing/**/*.test.ts"],
   },
+  // What alerts send once: matching against the seen set, changes worth telling, delivery and digests.
   alerts: {
-    mutate: ["src/core/alerts/**/*.ts", "!src/core/alerts/**/*.test.ts"],
+    mutate: [
+      "src/core/alerts/run-alert-matching.ts",
+      "src/core/alerts/match-alerts.ts",
+      "src/core/alerts/bid-changes.ts",
+      "src/core/alerts/deliver-alerts.ts",
+    ],
     tests: ["src/core/alerts/**/*.test.ts", "test/alerts/**/*.test.ts"],
   },
 };
