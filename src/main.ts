@@ -13,6 +13,7 @@ import type { SectorArbitration } from "./core/filter/arbiter/arbitrate.ts";
 import { SECTORS } from "./core/filter/sectors.ts";
 import type { ChatContactDeps, Outbox } from "./core/outbox/outbox.ts";
 import type { OutboxSender } from "./core/outbox/outbox-sender.ts";
+import type { Pacing } from "./core/outbox/pacing.ts";
 import { HttpPncpClient } from "./core/pncp/http-pncp-client.ts";
 import type { AlertStore } from "./core/ports/alert-store.ts";
 import type { BidIndex } from "./core/ports/bid-index.ts";
@@ -110,6 +111,11 @@ export interface CoreOverrides {
   limiter?: RateLimiter;
   /** Labelled metrics (`createApp` passes prom-client's, exposed on /metrics); default: none. */
   metrics?: Metrics;
+  /**
+   * The outbox sender's pacing; default the platforms' limits. Tests of other features on a frozen clock
+   * pass `new Pacing(unpacedRules())` (a paced 2nd message to a chat would wait for a slot that never comes).
+   */
+  outboxPacing?: Pacing;
 }
 
 /** The ports a bare search needs (no store): PNCP client, summarizer, optional LLM query reader. */
@@ -274,7 +280,12 @@ export interface CoreOutbox {
  * The outbox on the configured store (Supabase RPC, else the SQL store's executor); a store that cannot
  * hold it (a test double) gets the memory one. Messages go out through `notifier`.
  */
-async function openOutbox(config: AppConfig, deps: ChatDeps, notifier: Notifier | null): Promise<CoreOutbox> {
+async function openOutbox(
+  config: AppConfig,
+  deps: ChatDeps,
+  notifier: Notifier | null,
+  pacing?: Pacing,
+): Promise<CoreOutbox> {
   const { store, clock, logger } = deps;
   let outboxStore: OutboxStore;
   if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
@@ -304,7 +315,7 @@ async function openOutbox(config: AppConfig, deps: ChatDeps, notifier: Notifier 
       notifier,
       clock,
       logger,
-      pacing: new Pacing(defaultPacingRules(config.whatsapp.minIntervalMs)),
+      pacing: pacing ?? new Pacing(defaultPacingRules(config.whatsapp.minIntervalMs)),
       onChatUnreachable: (to, detail) => outbox.reportUnreachable(to, detail),
     });
   }
@@ -493,7 +504,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   const billing = await openBilling(config, store, deps);
   if (billing) deps.billing = billing.chat;
   processors.register("search", lazySearchProcessor(deps, overrides.notifier ?? null));
-  const outbox = await openOutbox(config, deps, overrides.notifier ?? null);
+  const outbox = await openOutbox(config, deps, overrides.notifier ?? null, overrides.outboxPacing);
   const alerts = await openAlerts(config, deps, outbox.outbox);
   const retry = setInterval(() => void backlog.flush(store, logger), 30_000);
   retry.unref();
@@ -593,7 +604,12 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
     healthRoute(core.deps, () => adapters),
     ...observed.routes,
     upgradeRoute(core.deps, core.deps.upgrade.secret, core.billing ?? undefined),
-    ...(core.billing?.routes(() => notifier) ?? []),
+    // Notices on the outbox (24-hour window, template, held until the next contact) unless it is off.
+    ...(core.billing?.routes(
+      config.outbox.enabled
+        ? { enqueue: (message) => core.outbox.outbox.enqueue(message), notifier: () => notifier }
+        : () => notifier,
+    ) ?? []),
     ...adapters.flatMap((a) => a.routes),
   ];
   const server = createHttpServer({ routes, logger, ...observed.server });
@@ -624,6 +640,8 @@ export async function createApp(config: AppConfig, overrides: AppOptions = {}): 
       await idleAll(adapters, 60_000);
       await core.deps.queue.drain(60_000);
       await core.billing?.idle();
+      // OUTBOX_ENABLED=false: another process sends them, this one must not.
+      if (config.outbox.enabled) await core.outbox.sender?.idle();
       await idleAll(adapters, 60_000);
     },
     async stop() {

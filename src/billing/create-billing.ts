@@ -18,7 +18,8 @@ import { stripeWebhookRoute } from "./webhook-route.ts";
 /**
  * Billing assembled from config: the Stripe client, the price catalog, checkout/portal, the webhook and
  * its pages. Built by `src/main.ts` only when STRIPE_SECRET_KEY is set; the chat core sees only its
- * `ChatBilling` face. Notices go through the `Notifier` port (`purpose: "billing"`).
+ * `ChatBilling` face. Notices go to the channel `routes()` is given (`purpose: "billing"`): the outbox, or
+ * the `Notifier` port.
  */
 
 export interface BillingSettings {
@@ -50,7 +51,8 @@ export interface UpgradeBilling {
 
 /**
  * Where notices go: the paced outbox when the process has one (retries, WhatsApp's 24-hour window, held
- * until the next contact), else straight to a notifier. Both optional: without either they are logged.
+ * until the next contact), else straight to a notifier; also the notifier when `enqueue` throws. Both
+ * optional: without either they are logged. `key` is stable per logical notice (`billing:<event>:<kind>:<i>`).
  */
 export interface NoticeChannel {
   enqueue?(message: { key: string; to: ChatAddress; replies: Reply[]; purpose: "billing" }): Promise<unknown>;
@@ -91,9 +93,17 @@ export function createBilling(settings: BillingSettings, deps: BillingDeps): Bil
 
   async function send(channel: NoticeChannel, notice: BillingNotice, key: string): Promise<void> {
     if (channel.enqueue) {
-      await channel.enqueue({ key, to: notice.to, replies: [notice.reply], purpose: "billing" });
-      logger.info({ accountId: notice.accountId, kind: notice.kind }, "billing_notice_queued");
-      return;
+      try {
+        await channel.enqueue({ key, to: notice.to, replies: [notice.reply], purpose: "billing" });
+        logger.info({ accountId: notice.accountId, kind: notice.kind, key }, "billing_notice_queued");
+        return;
+      } catch (error) {
+        // An outbox store hiccup must not lose the notice: straight to the notifier (no window hold then).
+        logger.warn(
+          { err: error, accountId: notice.accountId, kind: notice.kind, key },
+          "billing_notice_queue_failed",
+        );
+      }
     }
     const notifier = channel.notifier?.() ?? null;
     if (!notifier) {

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { loadConfig } from "../../src/config.ts";
 import type { Reply } from "../../src/core/chat/reply.ts";
+import { Pacing, unpacedRules } from "../../src/core/outbox/pacing.ts";
 import { FixedClock } from "../../src/core/ports/clock.ts";
 import type { ChatAddress, Notifier, NotifyOptions, NotifyOutcome } from "../../src/core/ports/notifier.ts";
 import type { Platform } from "../../src/core/ports/store.ts";
@@ -18,6 +19,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/services.ts";
  * The whole server (real composition root, in-memory PGlite, real SQL) with Stripe pointed at the
  * loopback fake through STRIPE_API_URL, and a recording `Notifier` (or the caller's). Prices exist for
  * every paid plan (`<plan>_monthly`) plus `maquina_yearly`, as `smart-pncp billing setup` would create.
+ * Notices go through the outbox (as in production) without pacing: the clock is frozen, and a paced second
+ * notice to a chat would wait for a slot that never comes (pacing has its own tests in test/notify).
  */
 
 export const BILLING_NOW = new Date("2026-11-22T15:00:00-03:00");
@@ -56,7 +59,7 @@ export interface BillingApp {
     options?: { id?: string },
   ): Promise<{ status: number; id: string }>;
   account(platform: Platform, userId: string, teamId?: string | null): Promise<string>;
-  /** Waits until notices of delivered events were handed to the notifier. */
+  /** Waits until notices of delivered events were handed to the notifier (through the outbox). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -114,6 +117,7 @@ export async function startBillingApp(options: BillingAppOptions = {}): Promise<
     clock,
     logger,
     notifier: options.notifier ?? recording,
+    outboxPacing: new Pacing(unpacedRules()),
   });
   const baseUrl = await app.start(0);
   const store = app.core.deps.store;

@@ -70,6 +70,12 @@ export interface OutboxSender {
   kick(): void;
   /** One claim-and-send round; resolves with the number of messages claimed. */
   runOnce(): Promise<number>;
+  /**
+   * Resolves once nothing due is left to send here: claim rounds (`runOnce`) until one claims nothing and
+   * no chat chain is in flight (the running loop's included). Messages due later (a pacing slot, a retry's
+   * backoff) or held are not waited for. At most `maxRounds` rounds (default 100), so it cannot spin.
+   */
+  idle(maxRounds?: number): Promise<void>;
   readonly owner: string;
 }
 
@@ -309,10 +315,19 @@ export function createOutboxSender(
     return run;
   }
 
+  /** Claims not yet dispatched onto their chains (`idle()` waits for them too). */
+  const claiming = new Set<Promise<unknown>>();
+
   async function claim(platform: ChatAddress["platform"], limit: number): Promise<Promise<void>[]> {
     const claimedAt = now();
-    const claimed = await store.claim(owner, clock.now(), leaseMs, limit, platform);
-    return claimed.map((message) => dispatch(message, claimedAt));
+    const pending = store.claim(owner, clock.now(), leaseMs, limit, platform);
+    claiming.add(pending);
+    try {
+      const claimed = await pending;
+      return claimed.map((message) => dispatch(message, claimedAt));
+    } finally {
+      claiming.delete(pending);
+    }
   }
 
   /** One round: each platform claims and sends on its own, so one platform's backlog never delays another. */
@@ -320,6 +335,22 @@ export function createOutboxSender(
     const rounds = await Promise.all(platforms.map((platform) => claim(platform, batchSize)));
     await Promise.all(rounds.flat());
     return rounds.reduce((sum, round) => sum + round.length, 0);
+  }
+
+  async function idle(maxRounds = 100): Promise<void> {
+    for (let round = 0; round < maxRounds; round++) {
+      let claimed: number;
+      try {
+        claimed = await runOnce();
+      } catch (error) {
+        logger.warn({ err: error }, "outbox_idle_claim_failed");
+        return;
+      }
+      const busy = [...claiming, ...[...chains.values()].map((chain) => chain.tail)];
+      if (claimed === 0 && busy.length === 0) return;
+      await Promise.allSettled(busy);
+    }
+    logger.warn({ rounds: maxRounds }, "outbox_idle_gave_up");
   }
 
   let loops: Promise<void>[] | null = null;
@@ -398,6 +429,7 @@ export function createOutboxSender(
   return {
     owner,
     runOnce,
+    idle,
     kick() {
       kicks++;
       for (const wake of [...sleepers]) wake();

@@ -44,6 +44,19 @@ export function defaultPacingRules(whatsappMinIntervalMs = 6000): PacingRules {
   };
 }
 
+/**
+ * No pacing at all (every interval 0): for tests of other features on a frozen clock, where a paced second
+ * message to a chat would wait for a slot that never comes. Never for production.
+ */
+export function unpacedRules(): PacingRules {
+  const none: RateRule = { intervalMs: 0, burst: 1 };
+  return {
+    slack: { perChat: none },
+    telegram: { perPrivateChat: none, perGroup: none, global: none },
+    whatsapp: { perChat: none, global: none },
+  };
+}
+
 /** Telegram groups and channels have negative ids; private chats positive ones. */
 function isTelegramGroup(chatId: string): boolean {
   return chatId.startsWith("-");
@@ -106,6 +119,9 @@ export class Pacing {
   /** Records a send of `cost` platform messages to `to` starting at `now` (call when `earliest` ≤ now). */
   take(to: ChatAddress, now: number, cost = 1): void {
     for (const [key, rule] of this.rulesFor(to)) {
+      // A zero interval is no limit: nothing to record (only a `penalize` holds such a chat back), so a
+      // clock set back (tests) never waits for the last send's instant.
+      if (rule.intervalMs <= 0) continue;
       const tat = Math.max(this.#tat.get(key) ?? now, now);
       this.#tat.set(key, tat + rule.intervalMs * Math.max(1, cost));
     }
