@@ -5,6 +5,7 @@
  * Rows are built (folded text, sector tags) in `bid-index/index-rows.ts`.
  */
 import type { Bid, BidStatus } from "../core/bid.ts";
+import { parseInstant } from "../core/index/iso-instant.ts";
 import { SECTOR_TAGS_VERSION } from "../core/index/sector-tags.ts";
 import type {
   BidIndex,
@@ -13,6 +14,7 @@ import type {
   IndexAnswerQuery,
   IndexCandidates,
   IndexedRecord,
+  IndexFull,
   IndexMatches,
   IndexSearch,
   IndexStatus,
@@ -189,6 +191,38 @@ export class FunctionBidIndex implements BidIndex {
     return { bids, sectorScores, candidates };
   }
 
+  async full(query: IndexAnswerQuery, now: Date): Promise<IndexFull> {
+    if (query.modalidades.length === 0 || query.terms.length > 0) {
+      throw new Error("index full: needs modalidades and no term patterns");
+    }
+    const { p_patterns: _none, ...args } = this.#searchArgs(query, now);
+    const rows = await this.#rpc.rows("index_full", {
+      ...args,
+      p_statuses: [...query.statuses],
+      p_esferas: [...query.esferas],
+      p_sort: query.sort,
+      p_soon_until: new Date(now.getTime() + CLOSING_SOON_DAYS * 86_400_000).toISOString(),
+    });
+    const sectorScores = query.sector ? new Map<string, number>() : null;
+    const bids: Bid[] = [];
+    const published: (number | null)[] = [];
+    const close: (number | null)[] = [];
+    let answer: IndexAnswer | null = null;
+    for (const row of rows) {
+      if (row.answer === true) {
+        answer = toAnswer(row);
+        continue;
+      }
+      const bid = fromBidRow(row, now);
+      bids.push(bid);
+      published.push(knownMs(row.published_at, bid.publishedAt));
+      close.push(knownMs(row.proposals_close_at, bid.proposalsCloseAt));
+      sectorScores?.set(bid.id, Number(row.sector_score ?? 0));
+    }
+    if (!answer) throw new Error("index_full: the answer row is missing");
+    return { bids, sectorScores, answer, instants: { published, close } };
+  }
+
   async bidsByIds(ids: readonly string[], now: Date): Promise<Bid[]> {
     if (ids.length === 0) return [];
     const rows = await this.#rpc.rows("index_bids_by_ids", { p_ids: [...ids] });
@@ -262,6 +296,21 @@ export class FunctionBidIndex implements BidIndex {
     const rows = tags.map((t) => ({ id: t.id, sector_tags: t.tags, sector_scores: t.scores }));
     return Number(await this.#rpc.scalar("index_set_tags", { p_rows: this.#json(rows), p_version: version }));
   }
+}
+
+/** Years 0000–9999 in epoch ms: where `isoFromMs` prints exactly what `parseInstant` reads back. */
+const EXACT_MS = { min: -62_167_219_200_000, max: 253_402_300_799_999 };
+
+/**
+ * The epoch ms `sortBids` would parse from `iso` (the bid's field, printed by `fromBidRow` from the same
+ * column): the column itself, rounded as `fromBidRow` rounds it; parsed only outside years 0000–9999.
+ */
+function knownMs(value: unknown, iso: string | null): number | null {
+  if (iso === null) return null;
+  const n = Math.round(Number(value));
+  if (n >= EXACT_MS.min && n <= EXACT_MS.max) return n;
+  const parsed = parseInstant(iso);
+  return Number.isNaN(parsed) ? null : parsed;
 }
 
 /** jsonb arrives parsed from pg and PGlite, as text from some transports. */

@@ -224,6 +224,16 @@ export function runBidIndexContract(
         expect(sortBids(matches.bids, "value_desc", NOW)).toEqual(
           sorted.map((b) => ({ ...b, details: null })),
         );
+        // 0013: the same rows and answer in one read, with each row's instants as the ISO fields say.
+        const full = await index.full({ ...q, withDetails: false }, NOW);
+        expect(full.answer).toEqual({ ...answer, topIds: [] });
+        expect(full.bids).toHaveLength(matches.bids.length);
+        expect(sortBids(full.bids, "value_desc", NOW, undefined, undefined, full.instants)).toEqual(
+          sorted.map((b) => ({ ...b, details: null })),
+        );
+        const instant = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+        expect(full.instants.published).toEqual(full.bids.map((b) => instant(b.publishedAt)));
+        expect(full.instants.close).toEqual(full.bids.map((b) => instant(b.proposalsCloseAt)));
       }
       const all = await index.answer(
         { ...everything(), statuses: [], esferas: [], sort: "newest", limit: 1 },

@@ -43,6 +43,16 @@ const TOO_SOON_DAYS = 2;
 const SWEET_SPOT_END_DAYS = 10;
 const DAY_MS = 86_400_000;
 
+/**
+ * The bids' publication and closing instants as epoch ms, aligned with the bids (index rows carry them as
+ * numbers): sorting then parses no date. Each must equal `parseInstant` of the bid's ISO field (null when
+ * absent or unparsable).
+ */
+export interface KnownInstants {
+  published: readonly (number | null)[];
+  close: readonly (number | null)[];
+}
+
 /** A bid with its precomputed keys; `key` is the primary key of the order (null = unknown, last). */
 interface Keyed {
   bid: Bid;
@@ -66,16 +76,17 @@ export function sortBids(
   now: Date,
   scores?: ReadonlyMap<string, number>,
   ranking?: RankingContext,
+  instants?: KnownInstants,
 ): Bid[] {
-  const primary = primaryKey(sort, now.getTime(), scores, ranking);
+  const primary = primaryKey(sort, now.getTime(), scores, ranking, instants);
   const keyed: Keyed[] = new Array(bids.length);
   for (let i = 0; i < bids.length; i++) {
     const bid = bids[i]!;
     keyed[i] = {
       bid,
       id: bid.id,
-      published: instant(bid.publishedAt),
-      key: primary ? primary.of(bid) : null,
+      published: instants ? instants.published[i]! : instant(bid.publishedAt),
+      key: primary ? primary.of(bid, i) : null,
     };
   }
   keyed.sort(comparator(sort, primary?.direction ?? 1));
@@ -90,7 +101,8 @@ function primaryKey(
   nowMs: number,
   scores?: ReadonlyMap<string, number>,
   ranking?: RankingContext,
-): { of: (bid: Bid) => number | null; direction: 1 | -1 } | null {
+  instants?: KnownInstants,
+): { of: (bid: Bid, index: number) => number | null; direction: 1 | -1 } | null {
   switch (sort) {
     case "newest":
     case "oldest":
@@ -101,8 +113,8 @@ function primaryKey(
       return { of: knownValue, direction: 1 };
     case "closing_soon":
       return {
-        of: (bid) => {
-          const close = instant(bid.proposalsCloseAt);
+        of: (bid, index) => {
+          const close = instants ? instants.close[index]! : instant(bid.proposalsCloseAt);
           return close !== null && close > nowMs ? close : null;
         },
         direction: 1,

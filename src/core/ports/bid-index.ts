@@ -102,6 +102,16 @@ export interface IndexMatches extends IndexCandidates {
   candidates: number;
 }
 
+/**
+ * The full result set and its answer from one snapshot (`BidIndex.full`): every match, unsorted, with its
+ * instants as epoch ms (aligned with `bids`, so the caller sorts without parsing them back), and the facts
+ * of `answer` computed over the same rows (its `topIds` empty: the caller orders the rows itself).
+ */
+export interface IndexFull extends IndexCandidates {
+  answer: IndexAnswer;
+  instants: { published: (number | null)[]; close: (number | null)[] };
+}
+
 /** Everything the chat reply and its summary need from all matches, and the ids of the first ones. */
 export interface IndexAnswer {
   /** Rows the candidate conditions matched (before the field filters): `stats.source.index`. */
@@ -192,6 +202,11 @@ export interface BidIndex {
    * `details` null (the workbook does not show it).
    */
   matches(query: IndexAnswerQuery, now: Date): Promise<IndexMatches>;
+  /**
+   * `matches` and `answer` in one read (one snapshot: the totals count exactly the rows returned), so the
+   * caller neither recomputes totals and summary facts over every row nor parses instants to sort them.
+   */
+  full(query: IndexAnswerQuery, now: Date): Promise<IndexFull>;
   /** Count of candidates, for the chat answer without loading every row. */
   count(query: IndexSearch, now: Date): Promise<number>;
   /**

@@ -383,9 +383,10 @@ function indexOnlyOutcome(
 }
 
 /**
- * The full result set when the index answers alone: the index applies every filter (`BidIndex.matches`),
- * so the rows are only sorted once here (by their stored sector scores); totals and the summary as on the
- * rows path. Same outcome as `filterGathered` over the candidates (test/index/index-answer.test.ts).
+ * The full result set when the index answers alone: one read (`BidIndex.full`) gives every match with the
+ * field filters applied and, from the same snapshot, the answer's totals and summary facts computed in
+ * SQL; the rows are sorted here once, on the instants they carry as numbers. Same outcome as
+ * `filterGathered` over the candidates (test/index/index-answer.test.ts).
  */
 async function matchesFromIndex(
   query: SearchQuery,
@@ -397,18 +398,49 @@ async function matchesFromIndex(
   const { clock, summarizer } = deps;
   const started = Date.now();
   const now = clock.now();
-  const found = await index.matches(
+  const found = await index.full(
     { ...indexQuery, statuses: query.statuses, esferas: query.esferas, sort: query.sort, limit: 0 },
     now,
   );
-  const bids = sortBids(found.bids, query.sort, now, found.sectorScores ?? undefined, rankingFor(query));
-  const totals = computeTotals(bids, now);
-  const summary = await summarizer.summarize({ query, bids, totals, now });
+  const bids = sortBids(
+    found.bids,
+    query.sort,
+    now,
+    found.sectorScores ?? undefined,
+    rankingFor(query),
+    found.instants,
+  );
+  const { answer } = found;
+  const byId = new Map<string, Bid>();
+  for (const id of [answer.largestId, answer.soonestId]) {
+    const bid = id === null ? undefined : bids.find((b) => b.id === id);
+    if (bid) byId.set(bid.id, bid);
+  }
+  const facts = factsFromCounts({
+    count: answer.totals.count,
+    ufs: answer.ufs,
+    modalidades: answer.modalidades,
+    statuses: answer.statuses,
+    agencyCount: answer.agencyCount,
+    agencyLeaders: answer.agencyLeaders,
+    cityLeaders: answer.cityLeaders,
+    largest: answer.largestId ? (byId.get(answer.largestId) ?? null) : null,
+    soonestOpen: answer.soonestId ? (byId.get(answer.soonestId) ?? null) : null,
+    first: bids[0] ?? null,
+  });
+  const { totals } = answer;
+  const summary = await summarizer.summarize({
+    query,
+    bids: bids.slice(0, SUMMARY_BIDS),
+    totals,
+    facts,
+    now,
+  });
   return indexOnlyOutcome(
     query,
     deps,
     searchPlan,
-    { bids, totals, summary, candidates: found.candidates },
+    { bids, totals, summary, candidates: answer.candidates },
     started,
     now,
   );

@@ -28,6 +28,7 @@ export const BID_INDEX_RPC_FUNCTIONS = [
   "index_count",
   "index_answer",
   "index_matches",
+  "index_full",
   "index_coverage",
   "index_status",
   "index_freshness",
