@@ -10,7 +10,8 @@
 --   orders the rows itself, by the epoch-ms instants and scores they carry, without parsing);
 -- * one row per match with `answer` false: index_matches' columns.
 -- Rows come in no particular order (a parallel plan may interleave them): `answer` tells them apart.
--- index_answer and index_matches keep their names and signatures.
+-- index_answer and index_matches keep their names and signatures; index_answer is redefined below (one
+-- scan fewer, same answer).
 
 create function index_full(
   p_ufs text[], p_modalidades integer[], p_from date, p_to date, p_open_only boolean, p_now timestamptz,
@@ -52,6 +53,81 @@ as $$
     m.details, m.link, m.pncp_url, m.source_url, m.source, m.sector_score
   from index_matches(p_ufs, p_modalidades, p_from, p_to, p_open_only, p_now, p_close_before, p_sector,
     p_min_value, p_max_value, p_statuses, p_esferas, p_sort, p_details) m
+$$;
+
+-- index_answer, same signature and answer: the known-value count and sum and the closing-soon count are
+-- aggregates of the grouping-sets pass (its () row), not a second index-only scan of every match
+-- (~40 ms of ~130 at 61k matches on the benchmark).
+create or replace function index_answer(
+  p_ufs text[], p_modalidades integer[], p_from date, p_to date, p_open_only boolean, p_now timestamptz,
+  p_close_before timestamptz, p_sector text, p_min_value double precision, p_max_value double precision,
+  p_statuses text[], p_esferas text[], p_sort text, p_limit integer, p_soon_until timestamptz
+)
+returns table (
+  candidates bigint, total bigint, with_value bigint, value_cents double precision, closing_soon bigint,
+  ufs jsonb, modalities jsonb, statuses jsonb, agency_count bigint, agency_leaders jsonb,
+  city_leaders jsonb, top_ids text[], largest_id text, soonest_id text
+)
+language sql
+stable
+as $$
+  -- `c` is not materialized: every use below runs its own index-only scan (~15 ms for 62k rows at 1M
+  -- bids), cheaper than writing the rows to a CTE store and reading them back (measured: 2–3× slower).
+  with c as not materialized (
+    select * from _index_candidates(p_ufs, p_modalidades, p_from, p_to, p_open_only, p_now,
+      p_close_before, p_sector, p_min_value, p_max_value, p_statuses, p_esferas, p_sort)
+  ),
+  -- One pass: bids per UF, modalidade, status, órgão and município, and the totals (grouping set ()).
+  g as materialized (
+    select grouping(c.uf) as g_uf, grouping(c.modality_id) as g_mod, grouping(c.status) as g_status,
+      grouping(c.agency) as g_agency, grouping(c.city) as g_city,
+      c.uf, c.modality_id, c.status, c.agency, c.city,
+      count(*) as n_all, count(*) filter (where c.ok) as n,
+      count(c.known) filter (where c.ok) as with_value,
+      coalesce(sum(floor(c.known * 100 + 0.5)) filter (where c.ok), 0) as value_cents,
+      count(*) filter (where c.ok and c.close_at > p_now and c.close_at <= p_soon_until) as closing_soon
+    from c
+    group by grouping sets ((), (c.uf), (c.modality_id), (c.status), (c.agency), (c.city))
+  ),
+  agencies as materialized (
+    select g.agency as name, g.n from g where g.g_agency = 0 and g.n > 0 and g.agency <> ''
+  ),
+  cities as materialized (
+    select g.city as name, g.n from g where g.g_city = 0 and g.n > 0 and g.city <> ''
+  )
+  select t.n_all, t.n, t.with_value, t.value_cents, t.closing_soon,
+    (select coalesce(jsonb_agg(jsonb_build_array(g.uf, g.n)), '[]'::jsonb)
+     from g where g.g_uf = 0 and g.n > 0 and g.uf <> ''),
+    (select coalesce(jsonb_agg(jsonb_build_array(g.modality_id, g.n)), '[]'::jsonb)
+     from g where g.g_mod = 0 and g.n > 0),
+    (select coalesce(jsonb_agg(jsonb_build_array(g.status, g.n)), '[]'::jsonb)
+     from g where g.g_status = 0 and g.n > 0),
+    (select count(*) from agencies),
+    (select coalesce(jsonb_agg(jsonb_build_array(a.name, a.n)), '[]'::jsonb)
+     from agencies a where a.n >= 2 and a.n = (select max(x.n) from agencies x)),
+    (select coalesce(jsonb_agg(jsonb_build_array(a.name, a.n)), '[]'::jsonb)
+     from cities a where a.n >= 2 and a.n = (select max(x.n) from cities x)),
+    case when p_sort = 'relevance' then
+      -- The default order, read in order from bid_search_relevance_idx (no sort of every match).
+      (select coalesce(array_agg(f.id order by f.score desc, f.published_at desc nulls last,
+                                 f.id collate "C"), '{}'::text[])
+       from (select c.id, c.score, c.published_at from c where c.ok
+             order by c.score desc, c.published_at desc nulls last, c.id collate "C"
+             limit greatest(p_limit, 0)) f)
+    else
+      (select coalesce(array_agg(f.id order by f.k1 nulls last, f.published_at desc nulls last,
+                                 f.id collate "C"), '{}'::text[])
+       from (select c.id, c.k1, c.published_at from c where c.ok
+             order by c.k1 nulls last, c.published_at desc nulls last, c.id collate "C"
+             limit greatest(p_limit, 0)) f)
+    end,
+    (select c.id from c where c.ok and c.estimated_value > 0
+     order by c.estimated_value desc, c.k1 nulls last, c.published_at desc nulls last, c.id collate "C"
+     limit 1),
+    (select c.id from c where c.ok and c.close_at > p_now
+     order by c.close_at, c.k1 nulls last, c.published_at desc nulls last, c.id collate "C" limit 1)
+  from g t
+  where t.g_uf = 1 and t.g_mod = 1 and t.g_status = 1 and t.g_agency = 1 and t.g_city = 1
 $$;
 
 /* Security, as 0007: nothing for the API roles. */
