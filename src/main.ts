@@ -21,7 +21,7 @@ import type { BillingStore } from "./core/ports/billing.ts";
 import { type Clock, systemClock } from "./core/ports/clock.ts";
 import { InProcessJobQueue } from "./core/ports/in-process-job-queue.ts";
 import { type JobProcessor, JobProcessors, type JobQueue } from "./core/ports/job-queue.ts";
-import { type Logger, REDACT_PATHS, safeErrorSerializer } from "./core/ports/logger.ts";
+import { type Logger, REDACT_PATHS, safeErrorSerializer, silentLogger } from "./core/ports/logger.ts";
 import { Counters, type Metrics } from "./core/ports/metrics.ts";
 import type { Notifier } from "./core/ports/notifier.ts";
 import type { OutboxStore } from "./core/ports/outbox-store.ts";
@@ -187,17 +187,49 @@ async function sectorArbitration(
   return createSectorArbitration({ arbiter: lazy, store: verdicts, logger });
 }
 
+/** The bid index, with `close()` when it holds connections of its own (Postgres beside Supabase). */
+export type OpenedBidIndex = BidIndex & { close?(): Promise<void> };
+
+/** Connections of the index's own pool on Supabase's direct connection (the sync's pages and searches). */
+const INDEX_POOL_SIZE = 5;
+
 /**
- * The bid index on the configured store: Supabase RPC when SUPABASE_URL is set, else the SQL store's own
- * executor (PGlite, embedded or server Postgres), whose migrations already ran when it opened.
+ * The bid index on the configured store. On Supabase with DATABASE_URL (the direct connection): plain SQL
+ * on a small pool of its own, not migrated here (the Supabase CLI migrates), closed by `close()`; RPC would
+ * cap every answer at the project's Max rows (a national sector search has ~61k rows) and page the rest
+ * over HTTP. On Supabase alone: RPC. Else the SQL store's own executor (PGlite, embedded or server
+ * Postgres), whose migrations already ran when it opened.
  */
-export async function openBidIndex(config: AppConfig, store: Store): Promise<BidIndex> {
-  if (config.store.supabaseUrl && config.store.supabaseServiceRoleKey) {
+export async function openBidIndex(
+  config: AppConfig,
+  store: Store,
+  logger: Logger = silentLogger(),
+): Promise<OpenedBidIndex> {
+  const { supabaseUrl, supabaseServiceRoleKey, databaseUrl } = config.store;
+  if (supabaseUrl && supabaseServiceRoleKey) {
+    if (databaseUrl) {
+      const { PgStore } = await import("./stores/pg-store.ts");
+      const { SqlBidIndex } = await import("./stores/sql-bid-index.ts");
+      const pool = await PgStore.open({
+        databaseUrl,
+        logger: logger.child({ pool: "bid_index" }),
+        max: INDEX_POOL_SIZE,
+        migrate: false,
+      });
+      // The pool connects lazily: a wrong DATABASE_URL fails here (index_unavailable), not at each search.
+      await pool.executor.query("select 1").catch(async (error: unknown) => {
+        await pool.close();
+        throw error;
+      });
+      logger.info({ transport: "postgres" }, "bid_index_opened");
+      return Object.assign(new SqlBidIndex(pool.executor), { close: () => pool.close() });
+    }
     const { SupabaseBidIndex } = await import("./stores/bid-index/supabase-bid-index.ts");
-    return new SupabaseBidIndex({
-      url: config.store.supabaseUrl,
-      serviceRoleKey: config.store.supabaseServiceRoleKey,
-    });
+    logger.info({ transport: "supabase_rpc" }, "bid_index_opened");
+    logger.warn(
+      "bid_index_rpc_paged: answers above the project's Max rows are paged over HTTP (slow for national searches); set DATABASE_URL to the direct connection",
+    );
+    return new SupabaseBidIndex({ url: supabaseUrl, serviceRoleKey: supabaseServiceRoleKey });
   }
   const { createBidIndex } = await import("./stores/sql-bid-index.ts");
   const { SqlStore } = await import("./stores/sql-store.ts");
@@ -462,7 +494,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
   }
   const { pncp, summarizer, interpreter } = createSearchPorts(config, logger, clock, overrides.metrics);
   // Searches read complete windows from the local index; a store that cannot hold it searches live.
-  const index = await openBidIndex(config, store).catch((error: unknown) => {
+  const index = await openBidIndex(config, store, logger).catch((error: unknown) => {
     logger.warn({ err: error }, "index_unavailable");
     return null;
   });
@@ -529,6 +561,7 @@ export async function createCore(config: AppConfig, overrides: CoreOverrides = {
       await backlog.flush(store, logger);
       if (backlog.size > 0) logger.error({ pending: backlog.size }, "usage_backlog_lost_on_shutdown");
       await limiter.close?.();
+      await index?.close?.();
       if (!overrides.store) await store.close();
     },
   };

@@ -30,12 +30,21 @@ export interface FakeSupabaseOptions {
   anonKey?: string;
   /** Callable function names (default: `STORE_RPC_FUNCTIONS`). */
   allow?: readonly string[];
+  /**
+   * PostgREST's `db-max-rows` (Supabase's "Max rows", 1,000 by default there): at most this many rows of a
+   * set-returning function per response, whatever `limit` asks. Default: no cap.
+   */
+  maxRows?: number;
+  /** Test hook, a server that lies: the total it reports in `Content-Range` for a result of `total` rows. */
+  reportTotal?: (total: number, fn: string) => number;
 }
 
 /** One request as the fake saw it. */
 export interface RecordedRpc {
   method: string;
   path: string;
+  /** The query string (`?offset=…&limit=…&order=…`), or "". */
+  query: string;
   fn: string;
   headers: Record<string, string>;
   body: unknown;
@@ -58,6 +67,8 @@ interface PgError {
 }
 
 const RPC_PATH = /^\/rest\/v1\/rpc\/([^/?]+)$/;
+/** One `order=` term: `column.asc|desc[.nullsfirst|.nullslast]`. */
+const ORDER_TERM = /^([a-z_][a-z0-9_]*)(?:\.(asc|desc))?(?:\.(nullsfirst|nullslast))?$/;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
@@ -65,6 +76,11 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  * `fn(p_a => $1, …)` on a local Postgres as `service_role` (or `anon`) in one transaction, and answers the
  * way PostgREST does: set-returning → JSON array (one object with `Accept: application/vnd.pgrst.object+json`),
  * scalar → the JSON value, void → 204. Bodies are built with `json_agg`/`to_json` in SQL, as PostgREST does.
+ * Set-returning results page like PostgREST's (docs.postgrest.org, "Pagination and Count"): `offset`,
+ * `limit` and `order` query parameters (what postgrest-js `.range()` and `.order()` send; the `Range`
+ * header is not read), `maxRows` caps every answer (`db-max-rows`), `Content-Range: <from>-<to>/<total>`
+ * (`*` as the total unless `Prefer: count=exact`; `*` as the range of an empty page), 206 when the answer
+ * is part of a known total, 416 (PGRST103) for an offset past it.
  */
 export class FakeSupabase {
   readonly requests: RecordedRpc[] = [];
@@ -106,7 +122,9 @@ export class FakeSupabase {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname;
+    const query = url.search;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -116,10 +134,10 @@ export class FakeSupabase {
     const fn = RPC_PATH.exec(path)?.[1] ?? "";
     let body: unknown = null;
     const record = (status: number) =>
-      this.requests.push({ method: req.method ?? "", path, fn, headers, body, status });
-    const reply = (status: number, payload?: unknown) => {
+      this.requests.push({ method: req.method ?? "", path, query, fn, headers, body, status });
+    const reply = (status: number, payload?: unknown, extra: Record<string, string> = {}) => {
       record(status);
-      this.#send(res, status, payload);
+      this.#send(res, status, payload, extra);
     };
 
     if (!fn) return reply(404, { code: "PGRST125", message: `Invalid path specified in request URL` });
@@ -177,17 +195,24 @@ export class FakeSupabase {
         return `${a.name} => $${params.length}::${a.type}`;
       });
     const call = `public.${fn}(${parts.join(", ")})`;
+    const range = info.returnsSet ? this.#range(url.searchParams) : null;
+    if (range && "error" in range) return reply(400, { code: "PGRST100", message: range.error });
+    // Like PostgREST: the function's rows once (a CTE), counted, then ordered and cut to the page.
     const sql = info.returnsVoid
       ? `select ${call}`
-      : info.returnsSet
-        ? `select coalesce(json_agg(_r), '[]'::json) as body from ${call} _r`
+      : range
+        ? `with _src as (select * from ${call} _r)
+           select (select count(*) from _src) as total,
+                  coalesce((select json_agg(_p) from (select * from _src _s ${range.orderBy}
+                    limit ${range.limit ?? "all"} offset ${range.offset}) _p), '[]'::json) as body`
         : info.returnsComposite
           ? `select row_to_json(_r) as body from ${call} _r`
           : `select to_json(${call}) as body`;
 
     let result: unknown;
+    let total = 0;
     try {
-      result = await this.#run(role, sql, params);
+      ({ body: result, total } = await this.#run(role, sql, params));
     } catch (error) {
       const e = error as PgError;
       return reply(statusFor(e.code, role), {
@@ -198,6 +223,24 @@ export class FakeSupabase {
       });
     }
     if (info.returnsVoid) return reply(204);
+    let status = 200;
+    const extra: Record<string, string> = {};
+    if (range && Array.isArray(result)) {
+      const counted = /\bcount=exact\b/.test(headers.prefer ?? "");
+      const reported = this.#options.reportTotal?.(total, fn) ?? total;
+      if (counted && range.offset > reported) {
+        return reply(416, {
+          code: "PGRST103",
+          message: "Requested range not satisfiable",
+          details: `An offset of ${range.offset} was requested, but there are only ${reported} rows.`,
+          hint: null,
+        });
+      }
+      const n = result.length;
+      const of = counted ? String(reported) : "*";
+      extra["content-range"] = n > 0 ? `${range.offset}-${range.offset + n - 1}/${of}` : `*/${of}`;
+      if (counted && n < reported) status = 206;
+    }
     const wantsObject = (headers.accept ?? "").includes("application/vnd.pgrst.object+json");
     if (wantsObject && Array.isArray(result)) {
       if (result.length !== 1) {
@@ -210,7 +253,33 @@ export class FakeSupabase {
       }
       return reply(200, result[0]);
     }
-    return reply(200, result);
+    return reply(status, result, extra);
+  }
+
+  /** `offset`, `limit` (capped by `maxRows`) and `order` of a set-returning call, as SQL. */
+  #range(
+    search: URLSearchParams,
+  ): { offset: number; limit: number | null; orderBy: string } | { error: string } {
+    const count = (name: string) => {
+      const raw = search.get(name);
+      if (raw === null) return null;
+      return /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    };
+    const offset = count("offset") ?? 0;
+    const asked = count("limit");
+    if (Number.isNaN(offset) || Number.isNaN(asked)) return { error: "offset and limit must be integers" };
+    const cap = this.#options.maxRows ?? null;
+    const limit = asked === null ? cap : cap === null ? asked : Math.min(asked, cap);
+    const terms: string[] = [];
+    for (const term of (search.get("order") ?? "").split(",").filter(Boolean)) {
+      const m = ORDER_TERM.exec(term);
+      if (!m) return { error: `failed to parse order (${term})` };
+      const [, column, direction = "asc", nulls] = m;
+      terms.push(
+        `_s.${column} ${direction}${nulls ? (nulls === "nullsfirst" ? " nulls first" : " nulls last") : ""}`,
+      );
+    }
+    return { offset, limit, orderBy: terms.length ? `order by ${terms.join(", ")}` : "" };
   }
 
   #role(headers: Record<string, string>): "service_role" | "anon" | null {
@@ -222,14 +291,14 @@ export class FakeSupabase {
     return null;
   }
 
-  async #run(role: string, sql: string, params: unknown[]): Promise<unknown> {
+  async #run(role: string, sql: string, params: unknown[]): Promise<{ body: unknown; total: number }> {
     const client = await this.#pool.connect();
     try {
       await client.query("begin");
       await client.query(`set local role ${role}`);
       const { rows } = await client.query(sql, params);
       await client.query("commit");
-      return rows[0]?.body ?? null;
+      return { body: rows[0]?.body ?? null, total: Number(rows[0]?.total ?? 0) };
     } catch (error) {
       await client.query("rollback").catch(() => undefined);
       throw error;
@@ -269,12 +338,14 @@ export class FakeSupabase {
     return infos;
   }
 
-  #send(res: ServerResponse, status: number, payload?: unknown): void {
+  #send(res: ServerResponse, status: number, payload?: unknown, extra: Record<string, string> = {}): void {
     if (status === 204 || payload === undefined) {
-      res.writeHead(status).end();
+      res.writeHead(status, extra).end();
       return;
     }
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(payload));
+    res
+      .writeHead(status, { "content-type": "application/json; charset=utf-8", ...extra })
+      .end(JSON.stringify(payload));
   }
 }
 
