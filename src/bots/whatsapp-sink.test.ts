@@ -97,13 +97,20 @@ const file: Extract<Reply, { kind: "file" }> = {
   caption: "📎 Planilha com 1 licitação",
 };
 
-function setup(options: { minIntervalMs?: number; now?: () => number; progressAfterMs?: number } = {}) {
+function setup(
+  options: {
+    minIntervalMs?: number;
+    now?: () => number;
+    progressAfterMs?: number;
+    mergeWindowMs?: number;
+  } = {},
+) {
   const client = new RecordingClient();
   const pacer = new Pacer({ minIntervalMs: options.minIntervalMs ?? 0 });
   const deps = { client, pacer, logger: silentLogger() };
   const sink = (to = "5511999990000") =>
     new WhatsAppSink(to, deps, {
-      mergeWindowMs: 30,
+      mergeWindowMs: options.mergeWindowMs ?? 30,
       progressAfterMs: options.progressAfterMs ?? 15_000,
       now: options.now,
     });
@@ -197,6 +204,32 @@ describe("WhatsAppSink", () => {
     expect(client.sent).toEqual([]);
     await s.settled();
     expect(client.sent.map((m) => m.type)).toEqual(["text"]);
+  });
+
+  it("releases held results before a text that follows them (the file is not coming), without the wait", async () => {
+    const { client, sink } = setup({ mergeWindowMs: 60_000, minIntervalMs: 20 });
+    const s = sink();
+    await s.send(results(1, true));
+    expect(client.sent).toEqual([]);
+    const started = Date.now();
+    await s.send({ kind: "text", text: "Não consegui enviar a planilha Excel nesta conversa agora." });
+    await s.settled();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(client.sent.map((m) => (m.type === "text" ? m.body.split("\n")[0] : m.type))).toEqual([
+      "📋 *1 licitações encontradas*",
+      "Não consegui enviar a planilha Excel nesta conversa agora.",
+    ]);
+  });
+
+  it("a file that arrived before a following text goes out first, merged with its results", async () => {
+    const { client, sink } = setup({ mergeWindowMs: 60_000 });
+    const s = sink();
+    await s.send(results(1, true));
+    const fileSent = s.send(file);
+    await s.send({ kind: "text", text: "depois" });
+    await fileSent;
+    await s.settled();
+    expect(client.sent.map((m) => m.type)).toEqual(["document", "text"]);
   });
 
   it("sends the summary with a warning when the upload fails", async () => {

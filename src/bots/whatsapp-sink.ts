@@ -12,8 +12,9 @@ export interface WhatsAppSinkOptions {
   /** A progress message goes out only once the search has run this long (default 15 s); at most one. */
   progressAfterMs?: number;
   /**
-   * Upper bound on how long results flagged `fileFollows` wait for the file (default 5 s). The core sends the file right after
-   * the results, so the wait normally ends at once; it only runs out when no file follows.
+   * Upper bound on how long results flagged `fileFollows` wait for the file (default 5 s). The core sends the
+   * file once the workbook is built (for an index answer, after the full set is read); the wait runs out
+   * when no file follows in time. Any other reply ends it at once (the results go out first).
    */
   mergeWindowMs?: number;
   now?: () => number;
@@ -67,6 +68,8 @@ export class WhatsAppSink implements ReplySink {
   }
 
   async send(reply: Reply): Promise<void> {
+    // Results held for their file go out before any other reply: a text after them never overtakes them.
+    if (reply.kind !== "file") await this.#releaseHeld();
     switch (reply.kind) {
       case "searching":
         this.#startedAt = this.#now();
@@ -132,6 +135,18 @@ export class WhatsAppSink implements ReplySink {
         else await this.#deliver(renderReply(results, this.#deps.commandRefs));
       })(),
     );
+  }
+
+  /**
+   * Ends the wait of held results (the file is not coming: FILE_DELIVERY_FAILED, an error) and resolves
+   * once they were delivered — with the file, if it arrived first.
+   */
+  async #releaseHeld(): Promise<void> {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = null;
+    pending.fileArrived();
+    await pending.delivered;
   }
 
   /** Uploads first (outside the pacing queue: an upload is not a message), then sends the document. */

@@ -207,6 +207,17 @@ function isTransient(error: AppError): boolean {
   return error.code === "PNCP_UNAVAILABLE" || error.code === "STORE_UNAVAILABLE" || error.retryable;
 }
 
+/** Thrown by the early answer's `send` when another run (before a worker died) already claimed the outcome. */
+class AlreadyDelivered extends Error {}
+
+/** The answer an Excel search showed before its full set was read (`runSearch`'s `onAnswer`). */
+interface EarlyAnswer {
+  /** Set once this run claimed the outcome for it (`ctx.once`). */
+  outcome: SearchOutcome | null;
+  /** Its results message reached the sink. */
+  shown: boolean;
+}
+
 async function runSearchJob(
   cmd: IncomingCommand,
   args: string,
@@ -217,6 +228,7 @@ async function runSearchJob(
   ctx: JobContext,
 ): Promise<void> {
   const { signal } = ctx;
+  const { plan } = entitlement;
   const interval = deps.progressIntervalMs ?? 2500;
   const startedMs = performance.now();
   let lastProgress = Date.now();
@@ -226,13 +238,40 @@ async function runSearchJob(
     const text = `⏳ Consultando o PNCP: ${p.pagesDone} de ${p.pagesTotal} páginas…`;
     sink.send({ kind: "progress", text, pagesDone: p.pagesDone, pagesTotal: p.pagesTotal }).catch(() => {});
   };
+  const early: EarlyAnswer = { outcome: null, shown: false };
+  // With Excel, when the index answers alone, the results go out from the chat answer (SQL, ~100 ms)
+  // before the full set the workbook needs is read.
+  const onAnswer = plan?.excel
+    ? {
+        limit: 5,
+        send: async (answer: SearchOutcome) => {
+          // A run after a worker died may find the results already delivered by the one that died.
+          if (!(await ctx.once("outcome"))) throw new AlreadyDelivered();
+          early.outcome = answer;
+          await sendResults(cmd, args, answer, entitlement, sink, deps);
+          early.shown = true;
+        },
+      }
+    : undefined;
   let outcome: SearchOutcome;
   try {
     // Without Excel the reply shows only the count and the first bids: the `limit` path (index: counts and
     // summary in SQL). With Excel every bid, without the complementary text the workbook does not show.
-    const limit = entitlement.plan?.excel ? undefined : 5;
-    outcome = await runSearch(parsed.query, deps, { signal, onProgress, limit, withDetails: false });
+    const limit = plan?.excel ? undefined : 5;
+    outcome = await runSearch(parsed.query, deps, {
+      signal,
+      onProgress,
+      limit,
+      withDetails: false,
+      onAnswer,
+    });
   } catch (error) {
+    if (error instanceof AlreadyDelivered) return;
+    if (early.outcome) {
+      await afterEarlyAnswer(error, early.shown, plan, sink, deps);
+      finished(cmd, args, parsed, entitlement, deps, early.outcome, startedMs);
+      return;
+    }
     const appError = toAppError(error);
     deps.logger.error({ err: appError, code: appError.code, attempt: ctx.attempt }, "search_failed");
     // A queue that persists jobs runs it again later (backoff) — also a run cut off by a worker's shutdown
@@ -262,64 +301,84 @@ async function runSearchJob(
     void logOutcome(cmd, args, parsed, deps, entitlement.accountId, "failed", code);
     return;
   }
-  // A run after a worker died may find the results already delivered by the one that died.
-  if (!(await ctx.once("outcome"))) return;
-  try {
-    await deliver(cmd, args, outcome, entitlement, sink, deps);
-  } catch (error) {
-    // The platform refused the results or the file: say so instead of leaving "Buscando…" on screen.
-    deps.logger.error({ err: error }, "delivery_failed");
-    await sink
-      .send({ kind: "error", code: "DELIVERY_FAILED", text: errorMessage("DELIVERY_FAILED") })
-      .catch((sendError: unknown) => deps.logger.error({ err: sendError }, "reply_failed"));
+  if (early.outcome) {
+    // The results are on screen (from the answer); the full set only feeds the file they announced.
+    if (early.outcome.bids.length > 0 && outcome.bids.length === 0) {
+      // Both are SQL over the same index; bids gone between the two reads leave nothing to put in a file.
+      await afterEarlyAnswer(new Error("full set empty after a non-empty answer"), true, plan, sink, deps);
+    } else if (plan && early.outcome.bids.length > 0) await sendFile(cmd, outcome, plan, sink, deps);
+  } else {
+    // A run after a worker died may find the results already delivered by the one that died.
+    if (!(await ctx.once("outcome"))) return;
+    try {
+      const fileFollows = await sendResults(cmd, args, outcome, entitlement, sink, deps);
+      if (fileFollows && plan) await sendFile(cmd, outcome, plan, sink, deps);
+    } catch (error) {
+      await deliveryFailed(error, sink, deps);
+    }
   }
-  recordSearch(deps, parsed.query, outcome.stats.partial ? "partial" : "ok", "ok", outcome, startedMs);
-  void logOutcome(
-    cmd,
-    args,
-    parsed,
-    deps,
-    entitlement.accountId,
-    outcome.stats.partial ? "partial" : "ok",
-    null,
-    outcome,
-  );
+  finished(cmd, args, parsed, entitlement, deps, outcome, startedMs);
 }
 
-async function deliver(
+/** `searches_total` and the search log for a search that ran and answered. */
+function finished(
+  cmd: IncomingCommand,
+  args: string,
+  parsed: ParsedQuery,
+  entitlement: JobAllowed,
+  deps: ChatDeps,
+  outcome: SearchOutcome,
+  startedMs: number,
+): void {
+  const status = outcome.stats.partial ? "partial" : "ok";
+  recordSearch(deps, parsed.query, status, "ok", outcome, startedMs);
+  void logOutcome(cmd, args, parsed, deps, entitlement.accountId, status, null, outcome);
+}
+
+/** The platform refused the results: say so instead of leaving "Buscando…" on screen. */
+async function deliveryFailed(error: unknown, sink: ReplySink, deps: ChatDeps): Promise<void> {
+  deps.logger.error({ err: error }, "delivery_failed");
+  await sink
+    .send({ kind: "error", code: "DELIVERY_FAILED", text: errorMessage("DELIVERY_FAILED") })
+    .catch((sendError: unknown) => deps.logger.error({ err: sendError }, "reply_failed"));
+}
+
+/**
+ * The early answer's search did not finish: its results could not be sent (a delivery failure), or they
+ * were shown and the full set could not be read — the user has the answer they were charged for, so no
+ * error over it and no refund: only the file is missing, and said so.
+ */
+async function afterEarlyAnswer(
+  error: unknown,
+  shown: boolean,
+  plan: JobAllowed["plan"],
+  sink: ReplySink,
+  deps: ChatDeps,
+): Promise<void> {
+  if (!shown) return deliveryFailed(error, sink, deps);
+  deps.logger.error({ err: error }, "full_set_failed");
+  excelBlocked(deps, plan, "full_set_failed");
+  await fileNotSent(sink, deps);
+}
+
+/**
+ * The results message: notes (the upgrade to a plan with Excel, an unknown plan), buttons ("Salvar como
+ * alerta"), `fileFollows`. Returns whether the Excel file follows (a plan with Excel and bids).
+ */
+async function sendResults(
   cmd: IncomingCommand,
   args: string,
   outcome: SearchOutcome,
   entitlement: JobAllowed,
   sink: ReplySink,
   deps: ChatDeps,
-): Promise<void> {
+): Promise<boolean> {
   const { plan } = entitlement;
   const notes: string[] = [];
-  let file: Reply | null = null;
   let results = renderResults(outcome, notes);
-  if (outcome.bids.length > 0) {
-    if (plan?.excel) {
-      let data: Buffer;
-      try {
-        data = await buildBidsWorkbookBuffer(workbookInput(outcome, results.notes));
-      } catch (error) {
-        excelBlocked(deps, plan, "build_failed");
-        throw error;
-      }
-      file = {
-        kind: "file",
-        filename: workbookFileName(cmd.text, outcome.finishedAt),
-        mimeType: XLSX_MIME,
-        data,
-        caption: `📎 Planilha com ${outcome.bids.length === 1 ? "1 licitação" : `as ${outcome.bids.length} licitações`}`,
-      };
-      deps.counters.metrics.inc("excel_generated", { plan: plan.id, tier: planTier(plan) });
-      deps.logger.info(
-        { planId: plan.id, tier: planTier(plan), rows: outcome.bids.length, bytes: data.length },
-        "excel_generated",
-      );
-    } else if (plan && entitlement.accountId) {
+  const fileFollows = outcome.bids.length > 0 && plan?.excel === true;
+  if (outcome.bids.length > 0 && !fileFollows) {
+    if (plan && entitlement.accountId) {
       const plans = await deps.store.listPlans().catch(() => []);
       const upgrade = suggestUpgrade(plans, plan, { kind: "excel" }, plan.team);
       notes.push(errorMessage("PLAN_REQUIRED", { plan, upgrade }));
@@ -339,31 +398,71 @@ async function deliver(
   if (cmd.platform !== "cli" && args.trim() !== "") {
     results.buttons = [...(results.buttons ?? []), saveAlertButton(args)];
   }
-  results.fileFollows = file !== null;
+  results.fileFollows = fileFollows;
   await sink.send(results);
-  if (!file) return;
+  return fileFollows;
+}
+
+/**
+ * Builds the workbook of every bid and sends it, after the results. Never throws: the results are already
+ * on screen, so a build or send failure is told in a new message (FILE_DELIVERY_FAILED).
+ */
+async function sendFile(
+  cmd: IncomingCommand,
+  outcome: SearchOutcome,
+  plan: NonNullable<JobAllowed["plan"]>,
+  sink: ReplySink,
+  deps: ChatDeps,
+): Promise<void> {
+  let data: Buffer;
+  try {
+    // The "Resumo" sheet's notes: what the results message noted (partial fetch, freshness).
+    data = await buildBidsWorkbookBuffer(workbookInput(outcome, renderResults(outcome).notes));
+  } catch (error) {
+    deps.logger.error({ err: error }, "excel_build_failed");
+    excelBlocked(deps, plan, "build_failed");
+    await fileNotSent(sink, deps);
+    return;
+  }
+  const file: Reply = {
+    kind: "file",
+    filename: workbookFileName(cmd.text, outcome.finishedAt),
+    mimeType: XLSX_MIME,
+    data,
+    caption: `📎 Planilha com ${outcome.bids.length === 1 ? "1 licitação" : `as ${outcome.bids.length} licitações`}`,
+  };
+  deps.counters.metrics.inc("excel_generated", { plan: plan.id, tier: planTier(plan) });
+  deps.logger.info(
+    { planId: plan.id, tier: planTier(plan), rows: outcome.bids.length, bytes: data.length },
+    "excel_generated",
+  );
   try {
     await sink.send(file);
-    if (plan) {
-      deps.counters.metrics.inc("excel_delivered", {
-        plan: plan.id,
-        tier: planTier(plan),
-        platform: cmd.platform,
-      });
-    }
+    deps.counters.metrics.inc("excel_delivered", {
+      plan: plan.id,
+      tier: planTier(plan),
+      platform: cmd.platform,
+    });
   } catch (error) {
     // The results are already on screen: tell the user about the file in a new message, keep them.
     excelBlocked(deps, plan, "send_failed");
     deps.logger.error({ err: error }, "file_delivery_failed");
-    await sink.send({ kind: "text", text: errorMessage("FILE_DELIVERY_FAILED") });
+    await fileNotSent(sink, deps);
   }
+}
+
+/** FILE_DELIVERY_FAILED in a new message (the results above stay); a refusal of it is only logged. */
+async function fileNotSent(sink: ReplySink, deps: ChatDeps): Promise<void> {
+  await sink
+    .send({ kind: "text", text: errorMessage("FILE_DELIVERY_FAILED") })
+    .catch((error: unknown) => deps.logger.error({ err: error }, "reply_failed"));
 }
 
 /** `excel_blocked`: a search with results whose Excel did not reach the user, and why (metric + event). */
 function excelBlocked(
   deps: ChatDeps,
   plan: Allowed["plan"],
-  reason: "plan" | "plan_unknown" | "build_failed" | "send_failed",
+  reason: "plan" | "plan_unknown" | "build_failed" | "send_failed" | "full_set_failed",
 ): void {
   const labels = {
     plan: plan?.id ?? "unknown",

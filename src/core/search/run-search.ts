@@ -89,6 +89,13 @@ export interface SearchOptions {
    * the index then reads ~40% fewer bytes. Default true.
    */
   withDetails?: boolean;
+  /**
+   * The chat answer before the full set, for a full-set call (no `limit`) the index answers alone in SQL:
+   * the `limit` path's outcome (`answerFromIndex`, ~100 ms) is given to `send`, awaited, and only then is
+   * the full set read (`matchesFromIndex`, seconds on national searches) and returned. Never called on any
+   * other path (live windows, terms, município/órgão, `best_fit`); an error `send` throws propagates.
+   */
+  onAnswer?: { limit: number; send(outcome: SearchOutcome): Promise<void> };
 }
 
 /** How many days back a query reaches from today (what plans limit); open-only searches need 1. */
@@ -215,12 +222,21 @@ export async function runSearch(
   const indexAlone =
     deps.index && searchPlan.index && searchPlan.live.length === 0 && cleanTerms(query.terms).length === 0;
   if (indexAlone && deps.index && searchPlan.index && answeredInSql(query)) {
-    return light
-      ? answerFromIndex(query, deps, deps.index, searchPlan, searchPlan.index, options.limit ?? 0)
-      : matchesFromIndex(query, deps, deps.index, searchPlan, {
-          ...searchPlan.index,
-          withDetails: options.withDetails ?? true,
-        });
+    if (light)
+      return answerFromIndex(query, deps, deps.index, searchPlan, searchPlan.index, options.limit ?? 0);
+    const { onAnswer } = options;
+    if (onAnswer && options.limit === undefined) {
+      // The chat answer exactly as the `limit` path computes it (light read), then the full set.
+      const lightIndex = { ...searchPlan.index, withDetails: false };
+      const answerPlan = { ...searchPlan, index: lightIndex };
+      await onAnswer.send(
+        await answerFromIndex(query, deps, deps.index, answerPlan, lightIndex, onAnswer.limit),
+      );
+    }
+    return matchesFromIndex(query, deps, deps.index, searchPlan, {
+      ...searchPlan.index,
+      withDetails: options.withDetails ?? true,
+    });
   }
   const gathered = await gatherBids(
     searchPlan,
