@@ -8,7 +8,7 @@ import type { Metrics } from "../core/ports/metrics.ts";
 import type { Plan } from "../core/ports/store.ts";
 
 /** Reasons a search with results may end without its Excel (see `excel_blocked` in search-command.ts). */
-const BLOCK_REASONS = ["plan", "build_failed", "send_failed"] as const;
+const BLOCK_REASONS = ["plan", "build_failed", "send_failed", "full_set_failed"] as const;
 
 /** Creates every plan's invariant series at 0 (`inc` by 0). */
 export function zeroInvariantSeries(metrics: Metrics, plans: readonly Plan[]): void {

@@ -52,7 +52,7 @@ const COUNTERS: Record<CounterName, CounterSpec> = {
     labelNames: ["plan", "tier", "platform"],
   },
   excel_blocked: {
-    help: "Searches with results whose Excel was not delivered: reason plan (not included), plan_unknown (store down), build_failed, send_failed",
+    help: "Searches with results whose Excel was not delivered: reason plan (not included), plan_unknown (store down), build_failed, send_failed, full_set_failed (the full set failed after the early answer)",
     labelNames: ["plan", "tier", "plan_excel", "reason"],
   },
   searches: {
