@@ -13,13 +13,13 @@ import {
   type FetchStats,
   type PncpClient,
 } from "../pncp/pncp-client.ts";
-import type { BidIndex, IndexSearch } from "../ports/bid-index.ts";
+import type { BidIndex, IndexAnswer, IndexSearch } from "../ports/bid-index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { describeQuery } from "../query/describe-query.ts";
 import { type SearchQuery, SORT_KEYS, type SortKey } from "../search-query.ts";
 import type { SearchTotals, Summarizer, Summary } from "../summary/summarizer.ts";
-import { factsFromCounts } from "../summary/summary-facts.ts";
+import { factsFromCounts, type SummaryFacts } from "../summary/summary-facts.ts";
 import { computeTotals } from "../summary/totals.ts";
 import { inclusiveDays, saoPauloDate } from "../time.ts";
 import { type GatheredBids, gatherBids } from "./search-sources.ts";
@@ -347,7 +347,16 @@ async function answerFromIndex(
   if (answer.soonestId) ids.add(answer.soonestId);
   const byId = new Map((await index.bidsByIds([...ids], now)).map((bid) => [bid.id, bid]));
   const first = answer.topIds.flatMap((id) => byId.get(id) ?? []);
-  const facts = factsFromCounts({
+  const facts = answerFacts(answer, byId, first[0] ?? null);
+  const { totals } = answer;
+  const summary = await summarizer.summarize({ query, bids: first, totals, facts, now });
+  const found = { bids: first.slice(0, Math.max(0, limit)), totals, summary, candidates: answer.candidates };
+  return indexOnlyOutcome(query, deps, searchPlan, found, started, now);
+}
+
+/** The summary's facts from the index's SQL answer; `byId` holds its largest and soonest bids when read. */
+function answerFacts(answer: IndexAnswer, byId: ReadonlyMap<string, Bid>, first: Bid | null): SummaryFacts {
+  return factsFromCounts({
     count: answer.totals.count,
     ufs: answer.ufs,
     modalidades: answer.modalidades,
@@ -357,12 +366,8 @@ async function answerFromIndex(
     cityLeaders: answer.cityLeaders,
     largest: answer.largestId ? (byId.get(answer.largestId) ?? null) : null,
     soonestOpen: answer.soonestId ? (byId.get(answer.soonestId) ?? null) : null,
-    first: first[0] ?? null,
+    first,
   });
-  const { totals } = answer;
-  const summary = await summarizer.summarize({ query, bids: first, totals, facts, now });
-  const found = { bids: first.slice(0, Math.max(0, limit)), totals, summary, candidates: answer.candidates };
-  return indexOnlyOutcome(query, deps, searchPlan, found, started, now);
 }
 
 /** The outcome of a search the index answered alone (stats, log line, description, freshness). */
@@ -432,18 +437,7 @@ async function matchesFromIndex(
     const bid = id === null ? undefined : bids.find((b) => b.id === id);
     if (bid) byId.set(bid.id, bid);
   }
-  const facts = factsFromCounts({
-    count: answer.totals.count,
-    ufs: answer.ufs,
-    modalidades: answer.modalidades,
-    statuses: answer.statuses,
-    agencyCount: answer.agencyCount,
-    agencyLeaders: answer.agencyLeaders,
-    cityLeaders: answer.cityLeaders,
-    largest: answer.largestId ? (byId.get(answer.largestId) ?? null) : null,
-    soonestOpen: answer.soonestId ? (byId.get(answer.soonestId) ?? null) : null,
-    first: bids[0] ?? null,
-  });
+  const facts = answerFacts(answer, byId, bids[0] ?? null);
   const { totals } = answer;
   const summary = await summarizer.summarize({
     query,
