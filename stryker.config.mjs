@@ -29,7 +29,13 @@ const GROUPS = {
       "src/core/pncp/circuit-breaker.ts",
       "src/core/pncp/http-pncp-client.ts",
     ],
-    tests: ["src/core/pncp/*.test.ts", "test/pncp-client.test.ts"],
+    // The sync's rounds (background priority, 429 sparing) and the PNCP metrics exercise the client too.
+    tests: [
+      "src/core/pncp/*.test.ts",
+      "test/pncp-client*.test.ts",
+      "test/sync/sync-round.test.ts",
+      "test/observability/pncp-and-readiness-metrics.test.ts",
+    ],
   },
   entitlements: {
     mutate: [
