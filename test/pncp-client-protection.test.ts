@@ -7,7 +7,7 @@
  */
 import { getEventListeners } from "node:events";
 import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AppError } from "../src/core/errors.ts";
 import { CircuitBreaker } from "../src/core/pncp/circuit-breaker.ts";
 import { HttpPncpClient, type HttpPncpClientOptions, realSleep } from "../src/core/pncp/http-pncp-client.ts";
@@ -16,20 +16,11 @@ import type { PncpFetchRequest } from "../src/core/pncp/pncp-client.ts";
 import { parseRetryAfter } from "../src/core/pncp/retry.ts";
 import { FixedClock } from "../src/core/ports/clock.ts";
 import type { MetricLabels, Metrics } from "../src/core/ports/metrics.ts";
-import { type FakePncp, startFakePncp } from "./fakes/fake-pncp.ts";
+import type { FakePncp } from "./fakes/fake-pncp.ts";
+import { fakePncpEach } from "./fakes/fake-pncp-each.ts";
 
 const NOW = "2026-09-21T20:25:00Z";
-const fakes: FakePncp[] = [];
-
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-
-async function fake(options: Parameters<typeof startFakePncp>[0] = {}): Promise<FakePncp> {
-  const pncp = await startFakePncp({ now: NOW, ...options });
-  fakes.push(pncp);
-  return pncp;
-}
+const fake = fakePncpEach({ now: NOW });
 
 /** Backoff base 40 ms and random 0.5: the n-th retry (0-based) waits 20 × 2^n ms unless Retry-After says. */
 function setup(pncp: FakePncp | null, overrides: HttpPncpClientOptions = {}) {

@@ -4,7 +4,7 @@
  * suite stays fast while the requested delays are still checked (in the `pncp_retry` logs).
  */
 import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AppError } from "../src/core/errors.ts";
 import { HttpPncpClient, type HttpPncpClientOptions, realSleep } from "../src/core/pncp/http-pncp-client.ts";
 import type { FetchProgress, PncpFetchRequest } from "../src/core/pncp/pncp-client.ts";
@@ -13,23 +13,13 @@ import {
   type FakePncp,
   type FixtureRecord,
   loadFixtureRecords,
-  startFakePncp,
   syntheticRecords,
 } from "./fakes/fake-pncp.ts";
+import { fakePncpEach } from "./fakes/fake-pncp-each.ts";
 
 const NOW = "2026-09-21T20:25:00Z"; // 17:25 in Brasília, when the real /proposta page was recorded
 const FIXTURES = loadFixtureRecords();
-const fakes: FakePncp[] = [];
-
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-
-async function fake(options: Parameters<typeof startFakePncp>[0] = {}): Promise<FakePncp> {
-  const pncp = await startFakePncp({ now: NOW, ...options });
-  fakes.push(pncp);
-  return pncp;
-}
+const fake = fakePncpEach({ now: NOW });
 
 function setup(pncp: FakePncp, overrides: HttpPncpClientOptions = {}) {
   const clock = new FixedClock(NOW);
@@ -727,8 +717,7 @@ describe("fake PNCP (what the other suites rely on)", () => {
         )
       ).status,
     ).toBe(400);
-    const throttled = await startFakePncp({ faults: [{ fault: "rate_limit", retryAfter: "7" }] });
-    fakes.push(throttled);
+    const throttled = await fake({ faults: [{ fault: "rate_limit", retryAfter: "7" }] });
     const limited = await fetch(`${throttled.url}/v1/contratacoes/publicacao?pagina=1`);
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "7"]);
     expect(await limited.text()).toContain("<title>Limite de Requisições Excedido</title>");
